@@ -1,0 +1,70 @@
+"""The ``graphkit`` command group: global options and error handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from graphkit import __version__
+from graphkit.errors import GraphkitError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class GraphkitGroup(click.Group):
+    """A click group that turns graphkit errors into one-line ``Error: ...`` messages."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GraphkitError as error:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.ClickException(_one_line(str(error))) from None
+        except MemoryError:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.ClickException(
+                "out of memory; try a smaller input or fewer columns"
+            ) from None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
+@click.group(cls=GraphkitGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", prog_name="graphkit")
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Who moves your audience? Rank influencers and subject-matter experts from the follower
+    and interaction data your social platforms export.
+
+    \b
+    Examples:
+      graphkit rank --demo
+      graphkit rank data/ --top 50 -o influencers.csv
+      graphkit rank --follows twitter_combined.txt --audience 'title~CTO|CIO'
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["debug"] = debug
+
+
+def _register() -> None:
+    from cli.rank import rank
+
+    cli.add_command(rank)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the ``graphkit`` console script."""
+    cli(prog_name="graphkit")
+
+
+if __name__ == "__main__":
+    main()

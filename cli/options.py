@@ -1,0 +1,274 @@
+"""Option sets shared by commands, and the steps every command starts and ends with."""
+
+from __future__ import annotations
+
+import sys
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import polars as pl
+
+from graphkit.config import set_threads
+from graphkit.data import demo_folder
+from graphkit.errors import InputError, ParameterError
+from graphkit.graph import (
+    SocialGraph,
+    Weighting,
+    build_graph,
+    parse_duration,
+    parse_timestamp,
+    parse_type_weights,
+)
+from graphkit.io import Dataset, load_dataset, write_frame
+from graphkit.io.readers import peek_columns
+from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS
+from graphkit.progress import Progress
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+OUTPUT_FORMATS = ("csv", "parquet", "json", "ndjson", "table")
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(function: F) -> F:
+        for decorator in reversed(decorators):
+            function = decorator(function)
+        return function
+
+    return apply
+
+
+input_options = _stack(
+    click.argument("input", required=False, type=click.Path(path_type=Path)),
+    click.option(
+        "--follows",
+        type=click.Path(path_type=Path),
+        help="Follows file (follower,followed), or a header-less edge list 'a b'.",
+    ),
+    click.option(
+        "--interactions",
+        type=click.Path(path_type=Path),
+        help="Interactions file (source,target,type[,timestamp,weight]).",
+    ),
+    click.option("--accounts", type=click.Path(path_type=Path), help="Accounts file (id,...)."),
+    click.option(
+        "--identities",
+        type=click.Path(path_type=Path),
+        help="Identities file (account,person) merging one person's accounts.",
+    ),
+    click.option(
+        "--interaction-type",
+        metavar="TYPE",
+        help="Type of every record of an interactions file without a type column "
+        "(e.g. repost); an INPUT file is then read as interactions.",
+    ),
+    click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
+)
+
+weighting_options = _stack(
+    click.option(
+        "--weights",
+        metavar="TYPE=W,...",
+        help="Weight of one record per type; defaults "
+        + ",".join(f"{name}={weight:g}" for name, weight in DEFAULT_TYPE_WEIGHTS.items())
+        + ". New types may be added.",
+    ),
+    click.option(
+        "--half-life",
+        metavar="DURATION",
+        help="Interactions lose half their weight per DURATION of age (e.g. 30d, 12h, 2w); "
+        "default: no decay.",
+    ),
+    click.option(
+        "--as-of",
+        metavar="TIME",
+        help="Reference time for ages (ISO 8601); default: newest interaction.",
+    ),
+    click.option(
+        "--config",
+        "config_file",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="TOML file with [weights], half_life and as_of (options given here win).",
+    ),
+)
+
+output_options = _stack(
+    click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        help="Write here; the format follows the suffix (.csv .parquet .json .ndjson). "
+        "Default: a table on a terminal, CSV when piped.",
+    ),
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        help="Output format, overriding the suffix.",
+    ),
+)
+
+run_options = _stack(
+    click.option(
+        "--threads",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default="all cores",
+        help="Threads for the numeric kernels.",
+    ),
+    click.option("-v", "--verbose", is_flag=True, help="Print the duration of each step."),
+    click.option("-q", "--quiet", is_flag=True, help="Print no progress."),
+)
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    """The files a command reads, as given on the command line."""
+
+    input: Path | None
+    follows: Path | None
+    interactions: Path | None
+    accounts: Path | None
+    identities: Path | None
+    interaction_type: str | None
+    demo: bool
+
+
+def load(
+    choice: InputChoice, weighting: Weighting, progress: Progress
+) -> tuple[Dataset, SocialGraph]:
+    """Read the input tables and build the influence graph, with progress."""
+    folder: Path | None = None
+    files = {
+        "follows": choice.follows,
+        "interactions": choice.interactions,
+        "accounts": choice.accounts,
+        "identities": choice.identities,
+    }
+    if choice.demo:
+        if choice.input is not None:
+            raise click.UsageError("give INPUT or --demo, not both")
+        folder = demo_folder()
+    elif choice.input is not None:
+        if choice.input.is_dir():
+            folder = choice.input
+        elif not choice.input.exists():
+            raise InputError("file or folder not found", path=choice.input)
+        else:
+            table = _input_table(choice.input, choice.interaction_type)
+            if files[table] is not None:
+                raise click.UsageError(f"INPUT and --{table} both give the {table} table")
+            files[table] = choice.input
+    elif not any(files.values()):
+        raise click.UsageError(
+            "no input: give a dataset folder or file, --follows/--interactions FILE, or --demo"
+        )
+    with progress.step("Reading tables"):
+        dataset = load_dataset(
+            folder,
+            interaction_type=choice.interaction_type,
+            known_types=weighting.known_types,
+            **files,
+        )
+    with progress.step("Building graph"):
+        graph = build_graph(dataset, weighting)
+    return dataset, graph
+
+
+def _input_table(path: Path, interaction_type: str | None) -> str:
+    """Whether a single INPUT file holds follows or interactions."""
+    if interaction_type is not None:
+        return "interactions"
+    columns = peek_columns(path)
+    canonical = {INTERACTIONS.canonical_name(column) for column in columns}
+    follows_like = {FOLLOWS.canonical_name(column) for column in columns}
+    if "type" in canonical and "follower" not in follows_like:
+        return "interactions"
+    return "follows"
+
+
+def make_weighting(
+    weights: str | None, half_life: str | None, as_of: str | None, config_file: Path | None
+) -> Weighting:
+    """Combine the TOML config file (if any) with the command-line weighting options."""
+    settings: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            settings = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("config file not found", path=config_file) from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise InputError(f"invalid TOML ({error})", path=config_file) from None
+    base = dict(DEFAULT_TYPE_WEIGHTS)
+    for name, value in dict(settings.get("weights", {})).items():
+        base = parse_type_weights(f"{name}={value}", base)
+    type_weights = parse_type_weights(weights or "", base)
+    half_life_text = half_life or settings.get("half_life")
+    as_of_text = as_of or settings.get("as_of")
+    return Weighting(
+        type_weights=type_weights,
+        half_life=parse_duration(str(half_life_text)) if half_life_text else None,
+        as_of=parse_timestamp(str(as_of_text)) if as_of_text else None,
+    )
+
+
+def start(threads: int, verbose: bool, quiet: bool) -> Progress:
+    """Apply the run options; return the progress reporter."""
+    set_threads(threads)
+    return Progress(verbose=verbose, quiet=quiet)
+
+
+def emit(
+    frame: pl.DataFrame,
+    output: Path | None,
+    output_format: str | None,
+    progress: Progress,
+    *,
+    title: str = "",
+) -> None:
+    """Write ``frame`` to a file (atomically) or to standard output."""
+    to_stdout = output is None or str(output) == "-"
+    if output_format == "table" and not to_stdout:
+        raise ParameterError("--format table prints to the terminal; drop -o or pick a file format")
+    if to_stdout:
+        chosen = output_format or ("table" if sys.stdout.isatty() else "csv")
+        if chosen == "table":
+            _print_table(frame, title)
+        elif chosen == "csv":
+            click.echo(frame.write_csv(), nl=False)
+        elif chosen == "ndjson":
+            click.echo(frame.write_ndjson(), nl=False)
+        elif chosen == "json":
+            click.echo(frame.write_json())
+        else:
+            raise ParameterError("parquet output needs a file: give -o FILE.parquet")
+        return
+    assert output is not None
+    with progress.step(f"Writing {output}"):
+        write_frame(frame, output, file_format=output_format)
+    progress.note(f"Wrote {frame.height:,} rows to {output}")
+
+
+def _print_table(frame: pl.DataFrame, title: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None, header_style="bold")
+    for name in frame.columns:
+        justify = "right" if frame.schema[name].is_numeric() else "left"
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in frame.iter_rows():
+        table.add_row(*(_cell(value) for value in row))
+    Console(soft_wrap=False).print(table)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)

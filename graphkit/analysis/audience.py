@@ -1,0 +1,134 @@
+"""Audience selectors: which accounts a personalized ranking starts from.
+
+A selector is one of
+
+- a path to a file of account ids (one per line, or a CSV/Parquet/NDJSON table with an ``id``
+  column);
+- ``FIELD=VALUE[,VALUE...]``: accounts whose FIELD equals one of the values (case-insensitive;
+  for ``topics``/``topic``, accounts having one of the topics); ``id=a,b`` lists ids;
+  ``org=ID`` selects the people of an organization;
+- ``FIELD~REGEX``: accounts whose FIELD matches the regular expression (case-insensitive),
+  e.g. ``title~CTO|CIO|Chief Technology``.
+
+Clauses joined by ``&`` must all hold (``title~CTO&topic=cloud``); several selectors add up.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from graphkit.errors import ParameterError
+from graphkit.graph.social import SocialGraph
+from graphkit.io.readers import read_table
+from graphkit.io.schema import ACCOUNTS
+
+_CLAUSE: Final = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(=|~)\s*(.*?)\s*$", re.DOTALL)
+_FIELD_ALIASES: Final = {
+    "topic": "topics",
+    "org": "organization",
+    "company": "organization",
+    "account": "id",
+    "ids": "id",
+}
+
+C_LEVEL: Final = "title~^(C[A-Z]O|chief\\b)|\\bC[A-Z]O\\b"
+
+
+def select_audience(graph: SocialGraph, selectors: list[str] | tuple[str, ...]) -> np.ndarray:
+    """Return a boolean mask of the nodes any of ``selectors`` picks.
+
+    Raises
+    ------
+    ParameterError
+        When a selector is malformed, names an unknown field, needs account attributes the
+        data lacks, or the selectors pick no account of the graph.
+    """
+    mask = np.zeros(graph.n_nodes, dtype=bool)
+    for selector in selectors:
+        mask |= _select_one(graph, selector)
+    if not mask.any():
+        raise ParameterError(
+            f"audience {' + '.join(repr(s) for s in selectors)} selects no account in the graph"
+        )
+    return mask
+
+
+def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
+    path = Path(selector)
+    if _CLAUSE.match(selector) is None or path.is_file():
+        if not path.is_file():
+            raise ParameterError(
+                f"bad audience {selector!r}: expected a file of ids, FIELD=VALUE or FIELD~REGEX"
+            )
+        return _select_file(graph, path)
+    mask = np.ones(graph.n_nodes, dtype=bool)
+    for clause in selector.split("&"):
+        match = _CLAUSE.match(clause)
+        if match is None:
+            raise ParameterError(
+                f"bad audience clause {clause!r}: expected FIELD=VALUE or FIELD~REGEX"
+            )
+        field, operator, value = match.groups()
+        mask &= _select_clause(
+            graph, _FIELD_ALIASES.get(field.lower(), field.lower()), operator, value
+        )
+    return mask
+
+
+def _select_file(graph: SocialGraph, path: Path) -> np.ndarray:
+    if path.suffix.lower() in (".txt", "") or path.name.lower().endswith(".txt.gz"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        ids = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    else:
+        ids = read_table(path, ACCOUNTS).column("id").to_pylist()
+    mask = np.zeros(graph.n_nodes, dtype=bool)
+    index = graph.index_of(ids)
+    mask[index[index >= 0]] = True
+    return mask
+
+
+def _select_clause(graph: SocialGraph, field: str, operator: str, value: str) -> np.ndarray:
+    if field == "id" and operator == "=":
+        mask = np.zeros(graph.n_nodes, dtype=bool)
+        index = graph.index_of([item.strip() for item in value.split(",")])
+        mask[index[index >= 0]] = True
+        return mask
+    accounts = graph.accounts
+    if accounts is None:
+        raise ParameterError(
+            f"audience field {field!r} needs an accounts table (give --accounts FILE)"
+        )
+    if field not in accounts.columns:
+        raise ParameterError(
+            f"unknown audience field {field!r}; the accounts table has: "
+            + ", ".join(accounts.columns)
+        )
+    column = pl.col(field)
+    dtype = accounts.schema[field]
+    if operator == "~":
+        try:
+            re.compile(value)
+        except re.error as error:
+            raise ParameterError(f"bad regular expression {value!r}: {error}") from None
+        pattern = f"(?i){value}"
+        if isinstance(dtype, pl.List):
+            condition = column.list.eval(pl.element().str.contains(pattern)).list.any()
+        else:
+            condition = column.cast(pl.String).str.contains(pattern)
+    else:
+        wanted = [item.strip().lower() for item in value.split(",")]
+        if isinstance(dtype, pl.List):
+            condition = column.list.eval(pl.element().str.to_lowercase().is_in(wanted)).list.any()
+        else:
+            condition = column.cast(pl.String).str.to_lowercase().is_in(wanted)
+    selected = accounts.filter(condition.fill_null(False)).get_column("id")
+    mask = np.zeros(graph.n_nodes, dtype=bool)
+    index = graph.index_of(pa.array(selected.to_arrow()).cast(pa.string()))
+    mask[index[index >= 0]] = True
+    return mask

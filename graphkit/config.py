@@ -1,0 +1,34 @@
+"""Process-wide settings: numba compilation flags and the thread count.
+
+Kernels read their numba flags from here so that no kernel hard-codes them. The environment
+variables ``GRAPHKIT_NUMBA_CACHE`` and ``GRAPHKIT_NUMBA_FASTMATH`` (``0``/``1``) override the
+defaults before the kernels are first imported.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numba
+
+NUMBA_CACHE: bool = os.environ.get("GRAPHKIT_NUMBA_CACHE", "1") != "0"
+# fastmath would let LLVM reorder floating-point sums, which breaks run-to-run reproducibility.
+NUMBA_FASTMATH: bool = os.environ.get("GRAPHKIT_NUMBA_FASTMATH", "0") == "1"
+NUMBA_PARALLEL: bool = True
+
+JIT_OPTIONS: dict[str, bool] = {"cache": NUMBA_CACHE, "fastmath": NUMBA_FASTMATH, "nogil": True}
+PARALLEL_JIT_OPTIONS: dict[str, bool] = {**JIT_OPTIONS, "parallel": NUMBA_PARALLEL}
+
+
+def set_threads(threads: int | None) -> int:
+    """Set the number of threads the numba kernels use and return the number in force.
+
+    Parameters
+    ----------
+    threads
+        Number of threads, ``None`` or ``0`` for every core numba sees.
+    """
+    limit = int(numba.config.NUMBA_NUM_THREADS)
+    count = limit if not threads else max(1, min(int(threads), limit))
+    numba.set_num_threads(count)
+    return count

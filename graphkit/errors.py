@@ -1,0 +1,62 @@
+"""The graphkit error hierarchy.
+
+Every error a user can cause derives from :class:`GraphkitError`; the CLI prints its message on
+one line and exits with status 1.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GraphkitError(Exception):
+    """Base class of all errors graphkit raises on purpose."""
+
+
+class InputError(GraphkitError):
+    """An input file is missing, unreadable or holds invalid data.
+
+    Parameters
+    ----------
+    message
+        What is wrong and, where it helps, what to do about it.
+    path
+        The file at fault.
+    row
+        1-based line number in the file (the header is line 1), when known.
+    column
+        The column at fault, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | Path | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path = None if path is None else str(path)
+        self.row = row
+        self.column = column
+        self.reason = message
+        where = []
+        if self.path is not None:
+            where.append(self.path)
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column '{column}'")
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class SchemaError(InputError):
+    """A table lacks a required column or has a column of the wrong type."""
+
+
+class ParameterError(GraphkitError):
+    """An algorithm or analysis parameter is out of range or inconsistent."""
+
+
+class ConvergenceError(GraphkitError):
+    """An iterative algorithm did not reach its tolerance within its iteration limit."""

@@ -1,0 +1,18 @@
+"""The influence graph: id interning, CSR arrays, edge weighting and identity merge."""
+
+from graphkit.graph.social import SocialGraph, build_graph
+from graphkit.graph.weights import (
+    Weighting,
+    parse_duration,
+    parse_timestamp,
+    parse_type_weights,
+)
+
+__all__ = [
+    "SocialGraph",
+    "Weighting",
+    "build_graph",
+    "parse_duration",
+    "parse_timestamp",
+    "parse_type_weights",
+]

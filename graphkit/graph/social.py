@@ -1,0 +1,288 @@
+"""SocialGraph: the influence graph of DESIGN.md as CSR arrays over contiguous node ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from graphkit.errors import InputError
+from graphkit.graph.weights import Weighting, decay_factors, type_weight_array
+from graphkit.io.readers import Dataset
+from graphkit.kernels.csr import count_flagged, csr_by_row
+
+if TYPE_CHECKING:
+    import igraph as ig
+
+FOLLOW_FLAG: Final = 1
+INTERACTION_FLAG: Final = 2
+MAX_NODES: Final = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class SocialGraph:
+    """A directed weighted influence graph: an edge ``u -> v`` means *u pays attention to v*.
+
+    Nodes are numbered ``0 .. n-1``; ``ids[i]`` is the string id of node ``i``. Edges are held
+    by target (in-edges), duplicates merged and self-loops dropped.
+
+    Attributes
+    ----------
+    ids
+        String id of each node (after identity merge).
+    in_indptr
+        int64, length ``n + 1``: the in-edges of ``v`` are ``in_indptr[v]:in_indptr[v + 1]``.
+    in_sources
+        int32 source node of each in-edge.
+    in_weights
+        float64 weight of each in-edge (type weight x record weight x decay, summed).
+    in_flags
+        uint8 bit flags of each in-edge: 1 if it includes a follow, 2 if an interaction.
+    out_weight
+        float64 total weight each node gives; 0 for dangling nodes.
+    followers
+        int64 distinct followers of each node (follow records only).
+    interactions_received
+        float64 interaction records received (each counted by its ``weight`` column, default 1).
+    engagement_received
+        float64 type-weighted, decayed interaction weight received.
+    accounts
+        Account attributes after identity merge, one row per known account, keyed by ``id``.
+    self_loops
+        Number of self-loop records dropped.
+    records
+        Number of follow and interaction records read (before dropping self-loops).
+    """
+
+    ids: pa.Array
+    in_indptr: np.ndarray
+    in_sources: np.ndarray
+    in_weights: np.ndarray
+    in_flags: np.ndarray
+    out_weight: np.ndarray
+    followers: np.ndarray
+    interactions_received: np.ndarray
+    engagement_received: np.ndarray
+    accounts: pl.DataFrame | None = None
+    self_loops: int = 0
+    records: int = 0
+    _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes."""
+        return int(self.in_indptr.shape[0] - 1)
+
+    @property
+    def n_edges(self) -> int:
+        """Number of distinct directed edges (after merging duplicates)."""
+        return int(self.in_indptr[-1])
+
+    def in_degree(self) -> np.ndarray:
+        """Distinct in-neighbours of each node."""
+        return np.diff(self.in_indptr)
+
+    def edge_targets(self) -> np.ndarray:
+        """int32 target of each in-edge, aligned with ``in_sources``."""
+        return np.repeat(np.arange(self.n_nodes, dtype=np.int32), self.in_degree())
+
+    def index_of(self, ids: list[str] | pa.Array) -> np.ndarray:
+        """Node index of each id, -1 where the id is not in the graph."""
+        positions = pc.index_in(pa.array(ids, pa.string()), value_set=self.ids)
+        return np.asarray(positions.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def to_igraph(self) -> ig.Graph:
+        """The graph as a directed, weighted igraph Graph (built once, then cached)."""
+        if "igraph" not in self._cache:
+            import igraph as ig
+
+            edges = np.column_stack([self.in_sources, self.edge_targets()])
+            graph = ig.Graph(n=self.n_nodes, edges=edges, directed=True)
+            graph.es["weight"] = self.in_weights
+            self._cache["igraph"] = graph
+        return self._cache["igraph"]  # type: ignore[return-value]
+
+
+def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialGraph:
+    """Build the influence graph of a dataset.
+
+    Parameters
+    ----------
+    dataset
+        Tables read by :func:`graphkit.io.load_dataset`.
+    weighting
+        Type weights and decay (default: DESIGN.md's weights, no decay).
+
+    Returns
+    -------
+    SocialGraph
+
+    Raises
+    ------
+    InputError
+        When the dataset holds no edges, or more nodes than int32 indices can address.
+    """
+    weighting = weighting or Weighting()
+    person_of = _identity_map(dataset.identities)
+
+    sources: list[pa.ChunkedArray] = []
+    targets: list[pa.ChunkedArray] = []
+    weights: list[np.ndarray] = []
+    flags: list[np.ndarray] = []
+    received_counts: np.ndarray | None = None
+    if dataset.follows is not None and dataset.follows.num_rows:
+        follows = dataset.follows
+        sources.append(_merge_identities(follows.column("follower"), person_of))
+        targets.append(_merge_identities(follows.column("followed"), person_of))
+        weight = np.full(follows.num_rows, weighting.type_weights.get("follow", 1.0))
+        if "weight" in follows.column_names:
+            weight *= _fill_ones(follows.column("weight"))
+        weights.append(weight)
+        flags.append(np.full(follows.num_rows, FOLLOW_FLAG, dtype=np.uint8))
+    n_follow_records = sum(len(array) for array in sources)
+    if dataset.interactions is not None and dataset.interactions.num_rows:
+        interactions = dataset.interactions
+        sources.append(_merge_identities(interactions.column("source"), person_of))
+        targets.append(_merge_identities(interactions.column("target"), person_of))
+        record_weight = (
+            _fill_ones(interactions.column("weight"))
+            if "weight" in interactions.column_names
+            else np.ones(interactions.num_rows)
+        )
+        weight = type_weight_array(interactions.column("type"), weighting.type_weights)
+        weight *= record_weight
+        if "timestamp" in interactions.column_names:
+            decay = decay_factors(
+                interactions.column("timestamp"), weighting.half_life, weighting.as_of
+            )
+            if decay is not None:
+                weight *= decay
+        weights.append(weight)
+        flags.append(np.full(interactions.num_rows, INTERACTION_FLAG, dtype=np.uint8))
+        received_counts = record_weight
+    if not sources:
+        raise InputError("the dataset holds no follows and no interactions: nothing to rank")
+
+    account_ids = None
+    accounts = None
+    if dataset.accounts is not None:
+        accounts = _merge_accounts(dataset.accounts, person_of)
+        account_ids = pa.chunked_array([accounts.get_column("id").to_arrow().cast(pa.string())])
+    ids, codes = _intern([*(() if account_ids is None else (account_ids,)), *sources, *targets])
+    if account_ids is not None:
+        codes = codes[1:]
+    n_nodes = len(ids)
+    source_codes = np.concatenate(codes[: len(sources)])
+    target_codes = np.concatenate(codes[len(sources) :])
+    edge_weights = np.concatenate(weights)
+    edge_flags = np.concatenate(flags)
+    records = int(source_codes.shape[0])
+
+    loops = source_codes == target_codes
+    self_loops = int(np.count_nonzero(loops))
+    interaction_targets = target_codes[n_follow_records:]
+    interaction_kept = ~loops[n_follow_records:]
+    interactions_received = np.zeros(n_nodes)
+    engagement_received = np.zeros(n_nodes)
+    if received_counts is not None:
+        interactions_received = np.bincount(
+            interaction_targets[interaction_kept],
+            weights=received_counts[interaction_kept],
+            minlength=n_nodes,
+        ).astype(np.float64)
+        engagement_received = np.bincount(
+            interaction_targets[interaction_kept],
+            weights=edge_weights[n_follow_records:][interaction_kept],
+            minlength=n_nodes,
+        ).astype(np.float64)
+    if self_loops:
+        keep = ~loops
+        source_codes, target_codes = source_codes[keep], target_codes[keep]
+        edge_weights, edge_flags = edge_weights[keep], edge_flags[keep]
+
+    in_indptr, in_sources, in_weights, in_flags = csr_by_row(
+        target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes
+    )
+    out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes).astype(np.float64)
+    followers = count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
+    return SocialGraph(
+        ids=ids,
+        in_indptr=in_indptr,
+        in_sources=in_sources,
+        in_weights=in_weights,
+        in_flags=in_flags,
+        out_weight=out_weight,
+        followers=followers,
+        interactions_received=interactions_received,
+        engagement_received=engagement_received,
+        accounts=accounts,
+        self_loops=self_loops,
+        records=records,
+    )
+
+
+def _fill_ones(column: pa.ChunkedArray) -> np.ndarray:
+    return np.asarray(pc.fill_null(column, 1.0).to_numpy(), dtype=np.float64)
+
+
+def _identity_map(identities: pa.Table | None) -> pa.Table | None:
+    if identities is None or identities.num_rows == 0:
+        return None
+    frame = pl.from_arrow(identities.select(["account", "person"]))
+    assert isinstance(frame, pl.DataFrame)
+    conflicts = frame.unique().filter(pl.col("account").is_duplicated())
+    if conflicts.height:
+        account = conflicts.sort("account").get_column("account")[0]
+        raise InputError(
+            f"account {account!r} is mapped to more than one person in the identities table"
+        )
+    return frame.unique(subset="account", keep="first", maintain_order=True).to_arrow()
+
+
+def _merge_identities(ids: pa.ChunkedArray, person_of: pa.Table | None) -> pa.ChunkedArray:
+    """Replace each account id by the person it belongs to, where the identities say so."""
+    if person_of is None:
+        return ids
+    positions = pc.index_in(ids, value_set=person_of.column("account"))
+    persons = pc.take(person_of.column("person"), positions)
+    return pc.coalesce(persons, ids)
+
+
+def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFrame:
+    frame = pl.from_arrow(accounts)
+    assert isinstance(frame, pl.DataFrame)
+    if person_of is None:
+        return frame
+    merged_ids = _merge_identities(accounts.column("id"), person_of)
+    frame = frame.with_columns(pl.Series("id", merged_ids))
+    aggregations = [pl.all().exclude("id").first()]
+    if "followers_count" in frame.columns:
+        aggregations = [
+            pl.all().exclude("id", "followers_count").first(),
+            pl.col("followers_count").sum(),
+        ]
+    return frame.group_by("id", maintain_order=True).agg(aggregations).select(frame.columns)
+
+
+def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
+    """Number distinct ids in order of first appearance; return (ids, codes per array)."""
+    chunks = [chunk for array in arrays for chunk in array.cast(pa.large_string()).chunks]
+    encoded = pc.dictionary_encode(pa.chunked_array(chunks, pa.large_string()))
+    if encoded.num_chunks == 0:
+        return pa.array([], pa.string()), [np.empty(0, np.int32) for _ in arrays]
+    dictionary = encoded.chunk(0).dictionary
+    if len(dictionary) > MAX_NODES:
+        raise InputError(f"{len(dictionary):,} accounts exceed the limit of {MAX_NODES:,}")
+    flat = np.concatenate(
+        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
+    ).astype(np.int32, copy=False)
+    codes: list[np.ndarray] = []
+    start = 0
+    for array in arrays:
+        codes.append(flat[start : start + len(array)])
+        start += len(array)
+    return dictionary.cast(pa.string()), codes

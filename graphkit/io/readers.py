@@ -1,0 +1,762 @@
+"""Read and validate input files into the canonical Arrow tables of :mod:`graphkit.io.schema`.
+
+Files are parsed by pyarrow's multi-threaded readers and validated with vectorised
+pyarrow/polars expressions. When a parser rejects a file, a slow line-by-line pass runs on the
+error path only, to name the row and column at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from graphkit.errors import InputError, SchemaError
+from graphkit.io.schema import (
+    ACCOUNT_KINDS,
+    ACCOUNTS,
+    DEFAULT_TYPE_WEIGHTS,
+    FOLLOWS,
+    INTERACTIONS,
+    TABLES,
+    TIMESTAMP_TYPE,
+    TYPE_ALIASES,
+    TableSpec,
+)
+
+DELIMITED_SUFFIXES: Final = (".csv", ".tsv", ".txt", ".edgelist", ".edges", ".el", ".dat")
+JSON_SUFFIXES: Final = (".ndjson", ".jsonl", ".json")
+PARQUET_SUFFIXES: Final = (".parquet", ".pq")
+_SNIFF_BYTES: Final = 1 << 16
+_BLOCK_SIZE: Final = 1 << 24
+_LIST_SEPARATORS: Final = r"[;|]"
+_TIMESTAMP_RANGE: Final = (-(2**62) // 1000, 2**62 // 1000)  # microseconds, well inside int64
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """Where a table came from, to name in errors and run manifests.
+
+    Attributes
+    ----------
+    path
+        The file read.
+    first_line
+        Line number of the first data record (after comments and the header), so that the
+        record at index ``i`` is on line ``first_line + i``. ``None`` for Parquet, whose rows
+        are numbered from 1.
+    """
+
+    path: Path
+    first_line: int | None
+
+    def row(self, index: int) -> int:
+        """Return the line (or Parquet row) number of the record at ``index``."""
+        return (self.first_line if self.first_line is not None else 1) + index
+
+
+@dataclass
+class Dataset:
+    """The canonical tables of one analysis; any of them may be absent.
+
+    Attributes
+    ----------
+    accounts, follows, interactions, identities
+        Validated Arrow tables with the canonical column names and types.
+    sources
+        The file each table was read from, by table name.
+    """
+
+    accounts: pa.Table | None = None
+    follows: pa.Table | None = None
+    interactions: pa.Table | None = None
+    identities: pa.Table | None = None
+    sources: dict[str, Path] = field(default_factory=dict)
+
+
+def read_table(
+    path: str | Path,
+    spec: TableSpec,
+    *,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+) -> pa.Table:
+    """Read one file into the canonical table described by ``spec``.
+
+    Parameters
+    ----------
+    path
+        A CSV/TSV/whitespace-separated file (optionally ``.gz``), Parquet, or NDJSON file.
+        Delimited files without a header are read as SNAP-style edge lists: ``a b``,
+        ``a b weight`` or ``a b timestamp type`` (follows and interactions only), with ``#``
+        comment lines.
+    spec
+        The table to read, e.g. :data:`graphkit.io.schema.FOLLOWS`.
+    interaction_type
+        The ``type`` given to every record of an interactions file that has no type column.
+    known_types
+        Interaction types accepted (default: those of DESIGN.md and their aliases).
+
+    Returns
+    -------
+    pyarrow.Table
+        Columns renamed to canonical names and cast to the schema's types; unknown columns
+        pass through as strings.
+
+    Raises
+    ------
+    InputError
+        Naming the file, row and column of the first problem found.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputError("file not found", path=path)
+    if path.is_dir():
+        raise InputError("is a directory, expected a file", path=path)
+    name = path.name.lower()
+    stem_suffix = name[:-3] if name.endswith(".gz") else name
+    try:
+        if stem_suffix.endswith(PARQUET_SUFFIXES):
+            raw, source = _read_parquet(path), TableSource(path, None)
+        elif stem_suffix.endswith(JSON_SUFFIXES):
+            raw, source = _read_ndjson(path), TableSource(path, 1)
+        else:
+            raw, source = _read_delimited(path, spec)
+    except PermissionError:
+        raise InputError("permission denied", path=path) from None
+    except OSError as error:
+        raise InputError(f"cannot read file ({error.strerror or error})", path=path) from None
+    return _canonical_table(raw, spec, source, interaction_type, known_types)
+
+
+def load_dataset(
+    folder: str | Path | None = None,
+    *,
+    accounts: str | Path | None = None,
+    follows: str | Path | None = None,
+    interactions: str | Path | None = None,
+    identities: str | Path | None = None,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+) -> Dataset:
+    """Read a dataset folder and/or explicitly named table files.
+
+    Parameters
+    ----------
+    folder
+        A folder holding ``accounts.*``, ``follows.*``, ``interactions.*``, ``identities.*``
+        (CSV, CSV.gz, Parquet or NDJSON). Explicit files take precedence over the folder's.
+    accounts, follows, interactions, identities
+        Explicit files for each table.
+    interaction_type
+        The type of every record of an interactions file that has no type column.
+    known_types
+        Interaction types accepted.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    InputError
+        When a file is invalid, or when neither follows nor interactions were found.
+    """
+    paths: dict[str, Path] = {}
+    if folder is not None:
+        paths.update(find_tables(folder))
+    explicit = {
+        "accounts": accounts,
+        "follows": follows,
+        "interactions": interactions,
+        "identities": identities,
+    }
+    paths.update({name: Path(value) for name, value in explicit.items() if value is not None})
+    if "follows" not in paths and "interactions" not in paths:
+        where = f" in {folder}" if folder is not None else ""
+        raise InputError(
+            f"no follows or interactions table found{where}; "
+            "give a dataset folder, --follows FILE or --interactions FILE"
+        )
+    dataset = Dataset(sources=paths)
+    for name, path in paths.items():
+        table = read_table(
+            path,
+            TABLES[name],
+            interaction_type=interaction_type if name == "interactions" else None,
+            known_types=known_types,
+        )
+        setattr(dataset, name, table)
+    return dataset
+
+
+def peek_columns(path: str | Path) -> list[str]:
+    """Return the column names of a table file without reading its rows.
+
+    Header-less edge lists have no names and give an empty list.
+    """
+    path = Path(path)
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(PARQUET_SUFFIXES):
+        try:
+            return list(pq.read_schema(path).names)
+        except (pa.ArrowInvalid, OSError) as error:
+            raise InputError(
+                f"not a readable Parquet file ({_first_line(error)})", path=path
+            ) from None
+    if name.endswith(JSON_SUFFIXES):
+        import json
+
+        for line in _sniff_lines(path):
+            if line.strip():
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError:
+                    return []
+                return list(record) if isinstance(record, dict) else []
+        return []
+    return _layout(path, INTERACTIONS).header or []
+
+
+def find_tables(folder: str | Path) -> dict[str, Path]:
+    """Return the table files of a dataset folder by table name.
+
+    Raises
+    ------
+    InputError
+        When the folder does not exist, holds two files for one table, or holds no table.
+    """
+    folder = Path(folder)
+    if not folder.exists():
+        raise InputError("dataset folder not found", path=folder)
+    if not folder.is_dir():
+        raise InputError("expected a dataset folder", path=folder)
+    found: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if not path.is_file():
+            continue
+        stem = path.name.split(".", 1)[0].lower()
+        if stem in TABLES:
+            if stem in found:
+                raise InputError(
+                    f"two files for the {stem} table: {found[stem].name} and {path.name}",
+                    path=folder,
+                )
+            found[stem] = path
+    if not found:
+        raise InputError(
+            "no tables found: expected accounts.*, follows.*, interactions.* or identities.* "
+            "(.csv, .csv.gz, .parquet, .ndjson)",
+            path=folder,
+        )
+    return found
+
+
+# --- file formats ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Layout:
+    delimiter: str
+    header: list[str] | None
+    n_fields: int
+    skip_lines: int
+    drop_trailing: bool
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    if path.name.lower().endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _sniff_lines(path: Path) -> Iterator[str]:
+    """Yield the first lines of a file, decoded, without line endings (the last may be cut)."""
+    try:
+        with _open_binary(path) as handle:
+            head = handle.read(_SNIFF_BYTES)
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        raise InputError("truncated or corrupt gzip file", path=path) from None
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if b"\x00" in head:
+        row = head[: head.index(b"\x00")].count(b"\n") + 1
+        raise InputError("NUL byte: not a text table", path=path, row=row)
+    text = head.decode("utf-8", errors="replace")
+    yield from text.splitlines()
+
+
+def _layout(path: Path, spec: TableSpec) -> _Layout:
+    skip = 0
+    first: str | None = None
+    for line in _sniff_lines(path):
+        if line.startswith("#") or not line.strip():
+            skip += 1
+            continue
+        first = line
+        break
+    if first is None:
+        raise InputError("file is empty (no header and no rows)", path=path)
+    if "\t" in first:
+        delimiter = "\t"
+    elif "," in first:
+        delimiter = ","
+    elif ";" in first:
+        delimiter = ";"
+    else:
+        delimiter = " "
+    fields = next(csv.reader([first], delimiter=delimiter))
+    drop_trailing = delimiter == " " and len(fields) > 1 and fields[-1] == ""
+    if drop_trailing:
+        fields = fields[:-1]
+    is_header = any(spec.canonical_name(name) is not None for name in fields)
+    return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
+
+
+def _read_delimited(path: Path, spec: TableSpec) -> tuple[pa.Table, TableSource]:
+    layout = _layout(path, spec)
+    if layout.header is not None:
+        names = [name.strip() for name in layout.header]
+        first_line = layout.skip_lines + 2
+    else:
+        names = _headerless_names(path, spec, layout.n_fields)
+        first_line = layout.skip_lines + 1
+    if len(set(names)) != len(names):
+        duplicate = next(name for name in names if names.count(name) > 1)
+        raise SchemaError("duplicated column name", path=path, row=first_line - 1, column=duplicate)
+    read_names = [*names, "__trailing__"] if layout.drop_trailing else names
+    read_options = pacsv.ReadOptions(
+        column_names=read_names,
+        skip_rows=layout.skip_lines + (1 if layout.header is not None else 0),
+        block_size=_BLOCK_SIZE,
+    )
+    parse_options = pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=False)
+    convert_options = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(read_names, pa.string()),
+        strings_can_be_null=False,
+        quoted_strings_can_be_null=False,
+    )
+    try:
+        table = pacsv.read_csv(
+            path,
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+    except (pa.ArrowInvalid, EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise _locate_delimited_error(path, layout, read_names, first_line, error) from None
+    if layout.drop_trailing:
+        table = table.drop_columns(["__trailing__"])
+    return table, TableSource(path, first_line)
+
+
+def _headerless_names(path: Path, spec: TableSpec, n_fields: int) -> list[str]:
+    if spec is FOLLOWS and n_fields in (2, 3):
+        return ["follower", "followed", "weight"][:n_fields]
+    if spec is INTERACTIONS and n_fields in (2, 3):
+        return ["source", "target", "weight"][:n_fields]
+    if spec is INTERACTIONS and n_fields == 4:
+        return ["source", "target", "timestamp", "type"]
+    expected = ", ".join(spec.required)
+    raise SchemaError(
+        f"no header row found; a {spec.name} file needs a header naming {expected}"
+        + (
+            " (or a header-less edge list: 'a b', 'a b weight' or 'a b timestamp type')"
+            if spec in (FOLLOWS, INTERACTIONS)
+            else ""
+        ),
+        path=path,
+        row=1,
+    )
+
+
+def _locate_delimited_error(
+    path: Path, layout: _Layout, names: list[str], first_line: int, error: Exception
+) -> InputError:
+    """Find the row a delimited file's parser rejected; runs on the error path only."""
+    line_number = 0
+    try:
+        with _open_binary(path) as handle:
+            for line_number, raw_line in enumerate(handle, start=1):
+                if line_number < first_line or raw_line.startswith(b"#"):
+                    continue
+                if b"\x00" in raw_line:
+                    return InputError("NUL byte in row", path=path, row=line_number)
+                try:
+                    text = raw_line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return InputError(
+                        "invalid UTF-8 text; re-save the file as UTF-8",
+                        path=path,
+                        row=line_number,
+                    )
+                text = text.rstrip("\r\n")
+                fields = next(csv.reader([text], delimiter=layout.delimiter), [])
+                if len(fields) != len(names):
+                    return InputError(
+                        f"expected {len(names)} fields, found {len(fields)}",
+                        path=path,
+                        row=line_number,
+                    )
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
+    return InputError(f"cannot parse file: {_first_line(error)}", path=path)
+
+
+def _read_parquet(path: Path) -> pa.Table:
+    try:
+        return pq.read_table(path)
+    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as error:
+        raise InputError(f"not a readable Parquet file ({_first_line(error)})", path=path) from None
+
+
+def _read_ndjson(path: Path) -> pa.Table:
+    try:
+        return pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE))
+    except (pa.ArrowInvalid, EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise _locate_ndjson_error(path, error) from None
+
+
+def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
+    """Find the line an NDJSON parser rejected; runs on the error path only."""
+    import json
+
+    line_number = 0
+    try:
+        with _open_binary(path) as handle:
+            for line_number, raw_line in enumerate(handle, start=1):
+                if not raw_line.strip():
+                    continue
+                try:
+                    record = json.loads(raw_line)
+                except UnicodeDecodeError:
+                    return InputError("invalid UTF-8 text", path=path, row=line_number)
+                except json.JSONDecodeError as bad:
+                    return InputError(f"invalid JSON ({bad.msg})", path=path, row=line_number)
+                if not isinstance(record, dict):
+                    return InputError(
+                        "expected one JSON object per line (NDJSON)", path=path, row=line_number
+                    )
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
+    if line_number == 0:
+        return InputError("file is empty (no records)", path=path)
+    return InputError(f"cannot parse NDJSON: {_first_line(error)}", path=path)
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+# --- validation and conversion -----------------------------------------------------------------
+
+
+def _canonical_table(
+    raw: pa.Table,
+    spec: TableSpec,
+    source: TableSource,
+    interaction_type: str | None,
+    known_types: tuple[str, ...] | None,
+) -> pa.Table:
+    path = source.path
+    header_row = None if source.first_line is None else source.first_line - 1
+    columns: dict[str, pa.ChunkedArray] = {}
+    original: dict[str, str] = {}
+    for name, column in zip(raw.column_names, raw.columns, strict=True):
+        canonical = spec.canonical_name(name) or name.strip()
+        if canonical in columns:
+            raise SchemaError(
+                f"columns '{original[canonical]}' and '{name}' both mean '{canonical}'",
+                path=path,
+                row=header_row,
+                column=name,
+            )
+        columns[canonical], original[canonical] = column, name
+    if spec is INTERACTIONS and "type" not in columns and interaction_type is not None:
+        columns["type"] = pa.chunked_array([pa.repeat(interaction_type, raw.num_rows)])
+    for required in spec.required:
+        if required not in columns:
+            found = ", ".join(raw.column_names) or "none"
+            hint = (
+                " (or pass --interaction-type TYPE)"
+                if spec is INTERACTIONS and required == "type"
+                else ""
+            )
+            raise SchemaError(
+                f"missing required column '{required}' in the {spec.name} table "
+                f"(found: {found}){hint}",
+                path=path,
+                row=header_row,
+            )
+    converters: dict[str, Callable[[pa.ChunkedArray, str], pa.ChunkedArray]] = {}
+    for name in columns:
+        if name in spec.id_columns:
+            converters[name] = lambda col, name: _id_column(col, source, name)
+        elif name == "type" and spec is INTERACTIONS:
+            converters[name] = lambda col, name: _type_column(col, source, name, known_types)
+        elif spec.types.get(name) == pa.float64():
+            converters[name] = lambda col, name: _float_column(col, source, name)
+        elif spec.types.get(name) == pa.int64():
+            converters[name] = lambda col, name: _int_column(col, source, name)
+        elif spec.types.get(name) == TIMESTAMP_TYPE:
+            converters[name] = lambda col, name: _timestamp_column(col, source, name)
+        elif isinstance(spec.types.get(name), pa.ListType):
+            converters[name] = lambda col, name: _list_column(col, source, name)
+        elif name == "kind" and spec is ACCOUNTS:
+            converters[name] = lambda col, name: _kind_column(col, source, name)
+        else:
+            converters[name] = lambda col, name: _string_column(col, source, name)
+    converted = {
+        name: converters[name](column, original.get(name, name)) for name, column in columns.items()
+    }
+    ordered = [name for name in spec.types if name in converted]
+    ordered += [name for name in converted if name not in spec.types]
+    table = pa.table({name: converted[name] for name in ordered})
+    if spec is ACCOUNTS:
+        _check_unique(table.column("id"), source, original["id"])
+    return table
+
+
+def _string_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_string(column.type):
+        return column
+    if pa.types.is_large_string(column.type) or pa.types.is_string_view(column.type):
+        return column.cast(pa.string())
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), pa.string())])
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise SchemaError(
+            f"expected text, found {column.type}", path=source.path, column=name
+        ) from None
+
+
+def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_floating(column.type):
+        raise SchemaError(
+            "account ids must be text or integers, found floating-point numbers",
+            path=source.path,
+            column=name,
+        )
+    ids = _string_column(column, source, name)
+    empty = pc.or_kleene(pc.is_null(ids), pc.equal(pc.utf8_trim_whitespace(ids), ""))
+    _raise_at_first(empty, source, name, "empty account id")
+    return ids
+
+
+def _type_column(
+    column: pa.ChunkedArray,
+    source: TableSource,
+    name: str,
+    known_types: tuple[str, ...] | None,
+) -> pa.ChunkedArray:
+    known = tuple(known_types) if known_types is not None else tuple(DEFAULT_TYPE_WEIGHTS)
+    interaction_types = [value for value in known if value != "follow"]
+    text = _string_column(column, source, name)
+    encoded = pc.dictionary_encode(text).combine_chunks()
+    if len(encoded) == 0:
+        return text
+    dictionary = encoded.dictionary.to_pylist()
+    mapped: list[str | None] = []
+    for value in dictionary:  # distinct values only: a handful
+        key = (value or "").strip().lower()
+        key = TYPE_ALIASES.get(key, key)
+        mapped.append(key if key in interaction_types else None)
+    valid = pa.array([value is not None for value in mapped])
+    bad = pc.invert(pc.fill_null(pc.take(valid, encoded.indices), False))
+    if pc.any(bad).as_py():
+        index = pc.index(bad, True).as_py()
+        value = text[index].as_py()
+        raise InputError(
+            f"unknown interaction type {value!r}; expected one of "
+            f"{', '.join(interaction_types)} (add types with --weights TYPE=W)",
+            path=source.path,
+            row=source.row(index),
+            column=name,
+        )
+    return pa.chunked_array([pc.take(pa.array(mapped, pa.string()), encoded.indices)])
+
+
+def _blank_to_null(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    return pc.if_else(pc.equal(pc.utf8_trim_whitespace(column), ""), None, column)
+
+
+def _float_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        text = _blank_to_null(column)
+        series = pl.from_arrow(text)
+        assert isinstance(series, pl.Series)
+        values = series.str.strip_chars().cast(pl.Float64, strict=False)
+        bad = values.is_null() & series.is_not_null()
+        if bad.any():
+            index = int(bad.arg_true()[0])
+            raise InputError(
+                f"not a number: {series[index]!r}",
+                path=source.path,
+                row=source.row(index),
+                column=name,
+            )
+        numbers = values.to_arrow().cast(pa.float64())
+        column = pa.chunked_array([numbers])
+    elif pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        column = column.cast(pa.float64())
+    elif pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), pa.float64())])
+    else:
+        raise SchemaError(f"expected numbers, found {column.type}", path=source.path, column=name)
+    invalid = pc.invert(
+        pc.fill_null(pc.and_(pc.is_finite(column), pc.greater_equal(column, 0)), True)
+    )
+    _raise_at_first(invalid, source, name, "weight must be a finite number >= 0", column)
+    return column
+
+
+def _int_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_integer(column.type):
+        return column.cast(pa.int64())
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), pa.int64())])
+    series = pl.from_arrow(_string_column(column, source, name))
+    assert isinstance(series, pl.Series)
+    series = pl.Series(series.str.strip_chars()).replace("", None)
+    values = series.cast(pl.Float64, strict=False)
+    bad = (values.is_null() & series.is_not_null()) | (values.round(0) != values).fill_null(False)
+    if bad.any():
+        index = int(bad.arg_true()[0])
+        raise InputError(
+            f"not a whole number: {series[index]!r}",
+            path=source.path,
+            row=source.row(index),
+            column=name,
+        )
+    return pa.chunked_array([values.cast(pl.Int64).to_arrow()])
+
+
+_TIMESTAMP_FORMATS: Final = (
+    ("%Y-%m-%dT%H:%M:%S%.f%#z", True),
+    ("%Y-%m-%d %H:%M:%S%.f%#z", True),
+    ("%Y-%m-%dT%H:%M:%S%.f", False),
+    ("%Y-%m-%d %H:%M:%S%.f", False),
+    ("%Y-%m-%dT%H:%M", False),
+    ("%Y-%m-%d", False),
+)
+
+
+def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_timestamp(column.type):
+        if column.type.tz is None:
+            column = pc.assume_timezone(column, "UTC")
+        return column.cast(TIMESTAMP_TYPE)
+    if pa.types.is_null(column.type):
+        return pa.chunked_array([pa.nulls(len(column), TIMESTAMP_TYPE)])
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):
+        series = pl.from_arrow(column.cast(pa.float64()))
+        assert isinstance(series, pl.Series)
+        text = None
+        epoch = series
+    else:
+        series = pl.from_arrow(_string_column(column, source, name))
+        assert isinstance(series, pl.Series)
+        text = pl.Series(series.str.strip_chars()).replace("", None)
+        epoch = text.cast(pl.Float64, strict=False)
+    in_range = epoch.is_between(-1e13, 1e13)  # seconds: about +-300,000 years
+    micros = (epoch * 1e6).round(0).cast(pl.Int64, strict=False)
+    parsed = pl.Series(micros.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
+    parsed = pl.select(pl.when(in_range).then(parsed).otherwise(None)).to_series()
+    if text is not None:
+        candidates = [parsed]
+        for pattern, aware in _TIMESTAMP_FORMATS:
+            if aware:
+                parsed_text = text.str.to_datetime(
+                    pattern, strict=False, time_unit="us", time_zone="UTC"
+                )
+            else:
+                parsed_text = text.str.to_datetime(
+                    pattern, strict=False, time_unit="us"
+                ).dt.replace_time_zone("UTC")
+            candidates.append(parsed_text)
+        parsed = pl.select(pl.coalesce(candidates)).to_series()
+        given = text.is_not_null()
+    else:
+        given = epoch.is_not_null()
+    bad = parsed.is_null() & given
+    if bad.any():
+        index = int(bad.arg_true()[0])
+        value = (text if text is not None else epoch)[index]
+        raise InputError(
+            f"unparsable timestamp {value!r}; use ISO 8601 (2025-03-04T10:00:00Z) or Unix seconds",
+            path=source.path,
+            row=source.row(index),
+            column=name,
+        )
+    return pa.chunked_array([parsed.to_arrow().cast(TIMESTAMP_TYPE)])
+
+
+def _list_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    if pa.types.is_list(column.type) or pa.types.is_large_list(column.type):
+        return column.cast(pa.list_(pa.string()))
+    series = pl.from_arrow(_string_column(column, source, name))
+    assert isinstance(series, pl.Series)
+    items = (
+        series.str.split_regex(_LIST_SEPARATORS)
+        if hasattr(series.str, "split_regex")
+        else (series.str.replace_all(_LIST_SEPARATORS, ";").str.split(";"))
+    )
+    cleaned = items.list.eval(pl.element().str.strip_chars()).list.eval(
+        pl.element().filter(pl.element() != "")
+    )
+    return pa.chunked_array([cleaned.to_arrow().cast(pa.list_(pa.string()))])
+
+
+def _kind_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(_string_column(column, source, name)))
+    text = pc.if_else(pc.equal(text, ""), None, text)
+    invalid = pc.invert(pc.fill_null(pc.is_in(text, pa.array(ACCOUNT_KINDS)), True))
+    _raise_at_first(
+        invalid, source, name, f"kind must be one of {', '.join(ACCOUNT_KINDS)} or empty", text
+    )
+    return text
+
+
+def _check_unique(ids: pa.ChunkedArray, source: TableSource, name: str) -> None:
+    series = pl.from_arrow(ids)
+    assert isinstance(series, pl.Series)
+    duplicated = series.is_duplicated()
+    if duplicated.any():
+        first_seen = series.is_first_distinct()
+        repeated = duplicated & ~first_seen
+        index = int(repeated.arg_true()[0])
+        raise InputError(
+            f"duplicate account id {series[index]!r}",
+            path=source.path,
+            row=source.row(index),
+            column=name,
+        )
+
+
+def _raise_at_first(
+    mask: pa.ChunkedArray | pa.Array,
+    source: TableSource,
+    name: str,
+    message: str,
+    values: pa.ChunkedArray | None = None,
+) -> None:
+    if len(mask) == 0 or not pc.any(mask).as_py():
+        return
+    index = pc.index(mask, True).as_py()
+    detail = f" (found {values[index].as_py()!r})" if values is not None else ""
+    raise InputError(message + detail, path=source.path, row=source.row(index), column=name)

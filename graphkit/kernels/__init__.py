@@ -1,0 +1,1 @@
+"""numba kernels on raw numpy arrays; private to graphkit (use graphkit.algorithms)."""
