@@ -69,10 +69,26 @@ input_options = _stack(
     click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
 )
 
+
+def _checked(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback that turns a parser's ParameterError into a usage error (exit 2)."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            try:
+                parse(value)
+            except ParameterError as error:
+                raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        return value
+
+    return callback
+
+
 weighting_options = _stack(
     click.option(
         "--weights",
         metavar="TYPE=W,...",
+        callback=_checked(parse_type_weights),
         help="Weight of one record per type; defaults "
         + ",".join(f"{name}={weight:g}" for name, weight in DEFAULT_TYPE_WEIGHTS.items())
         + ". New types may be added.",
@@ -80,12 +96,14 @@ weighting_options = _stack(
     click.option(
         "--half-life",
         metavar="DURATION",
+        callback=_checked(parse_duration),
         help="Interactions lose half their weight per DURATION of age (e.g. 30d, 12h, 2w); "
         "default: no decay.",
     ),
     click.option(
         "--as-of",
         metavar="TIME",
+        callback=_checked(parse_timestamp),
         help="Reference time for ages (ISO 8601); default: newest interaction.",
     ),
     click.option(
@@ -254,21 +272,35 @@ def emit(
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title or None, header_style="bold")
+    console = Console(soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 160)
+    table = Table(title=title or None, header_style="bold", box=box.SIMPLE_HEAD)
     for name in frame.columns:
-        justify = "right" if frame.schema[name].is_numeric() else "left"
-        table.add_column(name, justify=justify, overflow="fold")
-    for row in frame.iter_rows():
+        numeric = frame.schema[name].is_numeric()
+        table.add_column(
+            name.replace("_", " "),
+            justify="right" if numeric else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=None if numeric else 28,
+        )
+    for row in frame.iter_rows():  # a screenful of rows: --top bounds it
         table.add_row(*(_cell(value) for value in row))
-    Console(soft_wrap=False).print(table)
+    console.print(table)
 
 
 def _cell(value: object) -> str:
     if value is None:
         return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return f"{int(value):,}"
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return f"{value:.4g}" if abs(value) < 0.01 else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return str(value)

@@ -30,7 +30,6 @@ TABLE_COLUMNS = (
     "organization",
     "title",
     "score",
-    "pagerank",
     "followers",
     "interactions_received",
     "engagement_rate",
@@ -141,8 +140,13 @@ def rank(
         )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")
+    if _is_terminal_table(output, output_format):
+        shown = table.select(TABLE_COLUMNS)
+        table = shown.select(
+            name for name in shown.columns if shown[name].null_count() < shown.height
+        )
     emit(
-        table.select(TABLE_COLUMNS) if _is_terminal_table(output, output_format) else table,
+        table,
         output,
         output_format,
         progress,

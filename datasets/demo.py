@@ -54,6 +54,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import polars as pl
@@ -291,22 +292,22 @@ CORPORATE_BRAND = "b002"
 
 BRANDS = (
     BrandSpec(
-        "b001",
-        "northwindcloud",
-        "Northwind Cloud",
-        ("cloud", "security", "devops"),
-        "linkedin",
-        40,
+        id="b001",
+        handle="northwindcloud",
+        name="Northwind Cloud",
+        topics=("cloud", "security", "devops"),
+        platform="linkedin",
+        headcount=40,
         popularity=170.0,
         employee_popularity_scale=2.2,
     ),
     BrandSpec(
-        "b002",
-        "contosodata",
-        "Contoso Data",
-        ("data", "ai"),
-        "linkedin",
-        36,
+        id="b002",
+        handle="contosodata",
+        name="Contoso Data",
+        topics=("data", "ai"),
+        platform="linkedin",
+        headcount=36,
         popularity=650.0,
         employee_popularity_scale=0.3,
     ),
@@ -315,149 +316,140 @@ BRANDS = (
     BrandSpec("b005", "woodgrovepay", "Woodgrove Payments", ("fintech", "saas"), "linkedin", 22),
     BrandSpec("b006", "litwareops", "Litware DevOps", ("devops", "open-source"), "x", 22),
     BrandSpec("b007", "wingtipsaas", "Wingtip SaaS", ("saas", "marketing"), "linkedin", 22),
-    BrandSpec(
-        "b008", "proseware_io", "Proseware Observability", ("observability", "devops"), "x", 22
-    ),
+    BrandSpec("b008", "proseware_io", "Proseware Observability", ("observability",), "x", 22),
     BrandSpec("b009", "adatumlabs", "Adatum Labs", ("open-source", "ai"), "x", 22),
-    BrandSpec(
-        "b010",
-        "lucernemkt",
-        "Lucerne Marketing Cloud",
-        ("marketing", "saas", "ai"),
-        "linkedin",
-        22,
-    ),
+    BrandSpec("b010", "lucernemkt", "Lucerne Marketing Cloud", ("marketing", "ai"), "linkedin", 22),
     BrandSpec("b011", "alpineanalytics", "Alpine Analytics", ("data", "fintech"), "linkedin", 21),
     BrandSpec("b012", "blueyondersys", "Blue Yonder Systems", ("cloud", "observability"), "x", 21),
 )
 
 PINNED_PEOPLE = (
     PinnedPerson(
-        "star_employee",
-        "maya_builds",
-        "Maya Okafor",
-        "Developer Advocate",
-        ("cloud", "devops", "open-source"),
-        "x",
-        Role.EMPLOYEE,
-        STAR_BRAND,
+        key="star_employee",
+        handle="maya_builds",
+        name="Maya Okafor",
+        title="Developer Advocate",
+        topics=("cloud", "devops", "open-source"),
+        platform="x",
+        role=Role.EMPLOYEE,
+        organization=STAR_BRAND,
         popularity=700.0,
     ),
     PinnedPerson(
-        "expert_employee",
-        "dreyes_secarch",
-        "Daniel Reyes",
-        "Security Architect",
-        ("security", "cloud"),
-        "linkedin",
-        Role.EMPLOYEE,
-        STAR_BRAND,
+        key="expert_employee",
+        handle="dreyes_secarch",
+        name="Daniel Reyes",
+        title="Security Architect",
+        topics=("security", "cloud"),
+        platform="linkedin",
+        role=Role.EMPLOYEE,
+        organization=STAR_BRAND,
         popularity=22.0,
     ),
     PinnedPerson(
-        "influencer_cloud",
-        "adabrightwater",
-        "Ada Brightwater",
-        "Founder",
-        ("cloud", "devops", "saas"),
-        "x",
-        Role.INFLUENCER,
+        key="influencer_cloud",
+        handle="adabrightwater",
+        name="Ada Brightwater",
+        title="Founder",
+        topics=("cloud", "devops", "saas"),
+        platform="x",
+        role=Role.INFLUENCER,
         popularity=1150.0,
     ),
     PinnedPerson(
-        "influencer_data",
-        "thedatathorne",
-        "Marcus Thorne",
-        "Data Scientist",
-        ("data", "ai"),
-        "x",
-        Role.INFLUENCER,
+        key="influencer_data",
+        handle="thedatathorne",
+        name="Marcus Thorne",
+        title="Data Scientist",
+        topics=("data", "ai"),
+        platform="x",
+        role=Role.INFLUENCER,
         popularity=850.0,
     ),
     PinnedPerson(
-        "influencer_ai",
-        "chenjing_ai",
-        "陈静",
-        "Founder",
-        ("ai", "open-source", "data"),
-        "x",
-        Role.INFLUENCER,
+        key="influencer_ai",
+        handle="chenjing_ai",
+        name="陈静",
+        title="Founder",
+        topics=("ai", "open-source", "data"),
+        platform="x",
+        role=Role.INFLUENCER,
         popularity=900.0,
     ),
     PinnedPerson(
-        "influencer_security",
-        "priya_threatintel",
-        "Priya Raman",
-        "Security Researcher",
-        ("security", "cloud"),
-        "linkedin",
-        Role.INFLUENCER,
+        key="influencer_security",
+        handle="priya_threatintel",
+        name="Priya Raman",
+        title="Security Researcher",
+        topics=("security", "cloud"),
+        platform="linkedin",
+        role=Role.INFLUENCER,
         popularity=1000.0,
     ),
     PinnedPerson(
-        "influencer_marketing",
-        "growthwithtom",
-        "Tom Okonkwo",
-        "Marketing Advisor",
-        ("marketing", "saas", "ai"),
-        "linkedin",
-        Role.INFLUENCER,
+        key="influencer_marketing",
+        handle="growthwithtom",
+        name="Tom Okonkwo",
+        title="Marketing Advisor",
+        topics=("marketing", "saas", "ai"),
+        platform="linkedin",
+        role=Role.INFLUENCER,
         popularity=750.0,
     ),
     PinnedPerson(
-        "unicode_employee",
-        "josé_dev",
-        "José Martínez",
-        "Software Engineer",
-        ("cloud", "devops"),
-        "x",
-        Role.EMPLOYEE,
-        STAR_BRAND,
+        key="unicode_employee",
+        handle="josé_dev",
+        name="José Martínez",
+        title="Software Engineer",
+        topics=("cloud", "devops"),
+        platform="x",
+        role=Role.EMPLOYEE,
+        organization=STAR_BRAND,
     ),
     PinnedPerson(
-        "unicode_practitioner",
-        "zoë.cloud",
-        "Zoë Becker",
-        "Solutions Architect",
-        ("cloud", "saas"),
-        "linkedin",
-        Role.PRACTITIONER,
+        key="unicode_practitioner",
+        handle="zoë.cloud",
+        name="Zoë Becker",
+        title="Solutions Architect",
+        topics=("cloud", "saas"),
+        platform="linkedin",
+        role=Role.PRACTITIONER,
     ),
     PinnedPerson(
-        "cjk_practitioner",
-        "李伟_data",
-        "李伟",
-        "Data Scientist",
-        ("data", "ai"),
-        "x",
-        Role.PRACTITIONER,
+        key="cjk_practitioner",
+        handle="李伟_data",
+        name="李伟",
+        title="Data Scientist",
+        topics=("data", "ai"),
+        platform="x",
+        role=Role.PRACTITIONER,
     ),
     PinnedPerson(
-        "nordic_practitioner",
-        "søren.ops",
-        "Søren Kjær",
-        "Site Reliability Engineer",
-        ("observability", "devops"),
-        "x",
-        Role.PRACTITIONER,
+        key="nordic_practitioner",
+        handle="søren.ops",
+        name="Søren Kjær",
+        title="Site Reliability Engineer",
+        topics=("observability", "devops"),
+        platform="x",
+        role=Role.PRACTITIONER,
     ),
     PinnedPerson(
-        "unicode_executive",
-        "łukasz.sec",
-        "Łukasz Wróbel",
-        "CISO",
-        ("security", "fintech"),
-        "linkedin",
-        Role.EXECUTIVE,
+        key="unicode_executive",
+        handle="łukasz.sec",
+        name="Łukasz Wróbel",
+        title="CISO",
+        topics=("security", "fintech"),
+        platform="linkedin",
+        role=Role.EXECUTIVE,
     ),
     PinnedPerson(
-        "quoted_name_journalist",
-        "pj_oneill",
-        'Patrick "PJ" O\'Neill',
-        "Journalist",
-        ("saas", "cloud"),
-        "x",
-        Role.MEDIA,
+        key="quoted_name_journalist",
+        handle="pj_oneill",
+        name='Patrick "PJ" O\'Neill',
+        title="Journalist",
+        topics=("saas", "cloud"),
+        platform="x",
+        role=Role.MEDIA,
     ),
 )
 
@@ -523,166 +515,24 @@ TITLE_TOPIC_HINTS = {
 }
 """Main topics a title leans to (used 70% of the time)."""
 
-FIRST_NAMES = (
-    "Aarav",
-    "Abigail",
-    "Adebayo",
-    "Aiko",
-    "Alejandro",
-    "Amara",
-    "Ana",
-    "Andrei",
-    "Anika",
-    "Arjun",
-    "Astrid",
-    "Beatriz",
-    "Ben",
-    "Camille",
-    "Carlos",
-    "Chloe",
-    "Daria",
-    "David",
-    "Deepa",
-    "Diego",
-    "Elena",
-    "Emeka",
-    "Emily",
-    "Erik",
-    "Fatima",
-    "Felix",
-    "Gabriel",
-    "Grace",
-    "Hana",
-    "Hannah",
-    "Hiroshi",
-    "Ibrahim",
-    "Ines",
-    "Isaac",
-    "Ivan",
-    "Jamal",
-    "Jana",
-    "Javier",
-    "Jin",
-    "Julia",
-    "Kai",
-    "Karim",
-    "Katarina",
-    "Kenji",
-    "Laila",
-    "Lars",
-    "Leila",
-    "Liam",
-    "Lucas",
-    "Lucia",
-    "Mateo",
-    "Mei",
-    "Mohammed",
-    "Nadia",
-    "Naomi",
-    "Nikhil",
-    "Nina",
-    "Noah",
-    "Olga",
-    "Omar",
-    "Oscar",
-    "Paulo",
-    "Rafael",
-    "Rahul",
-    "Ravi",
-    "Rosa",
-    "Sakura",
-    "Samuel",
-    "Sara",
-    "Sofia",
-    "Tariq",
-    "Thabo",
-    "Tomas",
-    "Valentina",
-    "Victor",
-    "Wei",
-    "Yara",
-    "Yusuf",
-    "Zara",
-    "Owen",
-    "Freya",
-    "Kofi",
-    "Marta",
-    "Hugo",
-    "Ingrid",
-    "Malik",
-)
-LAST_NAMES = (
-    "Abara",
-    "Adeyemi",
-    "Alvarez",
-    "Andersen",
-    "Bauer",
-    "Bianchi",
-    "Brennan",
-    "Campbell",
-    "Castillo",
-    "Chandra",
-    "Chen",
-    "Cohen",
-    "Costa",
-    "Dahl",
-    "Das",
-    "Dubois",
-    "Eriksson",
-    "Fischer",
-    "Fernandes",
-    "Garcia",
-    "Gupta",
-    "Haddad",
-    "Hansen",
-    "Hoffmann",
-    "Ibrahim",
-    "Ito",
-    "Jensen",
-    "Kapoor",
-    "Kim",
-    "Kowalski",
-    "Larsen",
-    "Lee",
-    "Lindqvist",
-    "Lopez",
-    "Mahlangu",
-    "Martin",
-    "Mendes",
-    "Mensah",
-    "Moreau",
-    "Murphy",
-    "Nakamura",
-    "Nguyen",
-    "Novak",
-    "Okoro",
-    "Olsen",
-    "Ortiz",
-    "Park",
-    "Patel",
-    "Petrov",
-    "Quinn",
-    "Rossi",
-    "Sato",
-    "Schmidt",
-    "Shah",
-    "Silva",
-    "Singh",
-    "Sokolov",
-    "Tanaka",
-    "Torres",
-    "Tran",
-    "Vargas",
-    "Walsh",
-    "Weber",
-    "Wong",
-    "Yamamoto",
-    "Yilmaz",
-    "Zhang",
-    "Zimmerman",
-    "Baptiste",
-    "Horvat",
-)
+_FIRST_NAMES_TEXT = """
+Aarav Abigail Adebayo Aiko Alejandro Amara Ana Andrei Anika Arjun Astrid Beatriz Ben Camille
+Carlos Chloe Daria David Deepa Diego Elena Emeka Emily Erik Fatima Felix Gabriel Grace Hana
+Hannah Hiroshi Ibrahim Ines Isaac Ivan Jamal Jana Javier Jin Julia Kai Karim Katarina Kenji
+Laila Lars Leila Liam Lucas Lucia Mateo Mei Mohammed Nadia Naomi Nikhil Nina Noah Olga Omar
+Oscar Paulo Rafael Rahul Ravi Rosa Sakura Samuel Sara Sofia Tariq Thabo Tomas Valentina Victor
+Wei Yara Yusuf Zara Owen Freya Kofi Marta Hugo Ingrid Malik
+"""
+FIRST_NAMES = tuple(_FIRST_NAMES_TEXT.split())
+_LAST_NAMES_TEXT = """
+Abara Adeyemi Alvarez Andersen Bauer Bianchi Brennan Campbell Castillo Chandra Chen Cohen Costa
+Dahl Das Dubois Eriksson Fischer Fernandes Garcia Gupta Haddad Hansen Hoffmann Ibrahim Ito
+Jensen Kapoor Kim Kowalski Larsen Lee Lindqvist Lopez Mahlangu Martin Mendes Mensah Moreau
+Murphy Nakamura Nguyen Novak Okoro Olsen Ortiz Park Patel Petrov Quinn Rossi Sato Schmidt Shah
+Silva Singh Sokolov Tanaka Torres Tran Vargas Walsh Weber Wong Yamamoto Yilmaz Zhang Zimmerman
+Baptiste Horvat
+"""
+LAST_NAMES = tuple(_LAST_NAMES_TEXT.split())
 HANDLE_SUFFIXES = ("dev", "data", "sec", "ops", "ai", "cloud", "io", "tech", "hq", "codes")
 
 
@@ -756,6 +606,30 @@ class _PersonDraft:
     popularity_scale: float = 1.0
 
 
+@dataclass
+class _AccountRow:
+    """One account before the columns are assembled into a `Population`."""
+
+    id: str
+    handle: str
+    name: str
+    title: str
+    organization: str
+    platform: str
+    topics: tuple[str, ...]
+    role: Role
+    email: str
+    url: str
+    popularity: float | None
+    popularity_scale: float = 1.0
+
+
+_UNDECOMPOSABLE_LETTERS = str.maketrans(
+    {"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "æ": "ae", "Æ": "AE", "ß": "ss", "đ": "d", "œ": "oe"}
+)
+"""Latin letters that Unicode does not decompose into an ASCII base letter."""
+
+
 def ascii_slug(text: str) -> str:
     """Fold text to lowercase ASCII letters, digits, dots, dashes and underscores.
 
@@ -769,7 +643,8 @@ def ascii_slug(text: str) -> str:
     str
         The folded text; empty when nothing Latin is left (e.g. a CJK name).
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSABLE_LETTERS))
+    folded = decomposed.encode("ascii", "ignore").decode("ascii")
     kept = "".join(char for char in folded.lower() if char.isalnum() or char in "._-")
     return kept.strip("._-")
 
@@ -918,24 +793,23 @@ def build_population(rng: np.random.Generator) -> Population:
     person_numbers = rng.permutation(len(drafts)) + 1
     taken_handles = {brand.handle for brand in BRANDS} | set(STORY_HANDLES.values())
 
-    rows: list[dict[str, object]] = []
+    rows: list[_AccountRow] = []
     for brand in BRANDS:
         slug = ascii_slug(brand.name.replace(" ", "-"))
         rows.append(
-            {
-                "id": brand.id,
-                "handle": brand.handle,
-                "name": brand.name,
-                "title": "",
-                "organization": "",
-                "platform": brand.platform,
-                "topics": brand.topics,
-                "role": Role.BRAND,
-                "email": f"{slug}@example.com",
-                "url": f"https://example.com/{slug}",
-                "popularity": brand.popularity,
-                "popularity_scale": 1.0,
-            }
+            _AccountRow(
+                id=brand.id,
+                handle=brand.handle,
+                name=brand.name,
+                title="",
+                organization="",
+                platform=brand.platform,
+                topics=brand.topics,
+                role=Role.BRAND,
+                email=f"{slug}@example.com",
+                url=f"https://example.com/{slug}",
+                popularity=brand.popularity,
+            )
         )
     used_emails: set[str] = set()
     for draft, number in zip(drafts, person_numbers, strict=True):
@@ -943,7 +817,7 @@ def build_population(rng: np.random.Generator) -> Population:
         pinned = draft.pinned
         if pinned is not None:
             name, handle, topics = pinned.name, pinned.handle, pinned.topics
-            platform, popularity = pinned.platform, pinned.popularity
+            platform, fixed_popularity = pinned.platform, pinned.popularity
             first, last = name.split()[0], name.split()[-1]
         else:
             first, last = _draw_name(rng)
@@ -951,69 +825,68 @@ def build_population(rng: np.random.Generator) -> Population:
             topics = _draw_topics(rng, draft.title)
             handle = _draw_handle(rng, first, last, topics[0], taken_handles)
             platform = "linkedin" if rng.random() < ROLE_LINKEDIN_SHARE[draft.role] else "x"
-            popularity = None
-        has_email = rng.random() < (0.9 if draft.organization else 0.6)
+            fixed_popularity = None
         email = ""
-        if has_email:
-            local = f"{ascii_slug(first)}.{ascii_slug(last)}".strip(".") or account_id
+        if rng.random() < (0.9 if draft.organization else 0.6):
+            local = f"{ascii_slug(first)}.{ascii_slug(last)}".strip(".")
+            local = local if first != last else ascii_slug(handle)
+            local = local or account_id
             if local in used_emails:
                 local = f"{local}.{number:04d}"
             used_emails.add(local)
             email = f"{local}@example.com"
         profile_path = "in" if platform == "linkedin" else "x"
         rows.append(
-            {
-                "id": account_id,
-                "handle": handle,
-                "name": name,
-                "title": draft.title,
-                "organization": draft.organization,
-                "platform": platform,
-                "topics": topics,
-                "role": draft.role,
-                "email": email,
-                "url": f"https://example.org/{profile_path}/{ascii_slug(handle) or account_id}",
-                "popularity": popularity,
-                "popularity_scale": draft.popularity_scale,
-            }
+            _AccountRow(
+                id=account_id,
+                handle=handle,
+                name=name,
+                title=draft.title,
+                organization=draft.organization,
+                platform=platform,
+                topics=topics,
+                role=draft.role,
+                email=email,
+                url=f"https://example.org/{profile_path}/{quote(handle, safe='._-')}",
+                popularity=fixed_popularity,
+                popularity_scale=draft.popularity_scale,
+            )
         )
-    rows.sort(key=lambda row: str(row["id"]))
+    rows.sort(key=lambda row: row.id)
 
-    roles = np.array([int(row["role"]) for row in rows])  # type: ignore[call-overload]
-    ids = [str(row["id"]) for row in rows]
+    roles = np.array([int(row.role) for row in rows])
+    ids = [row.id for row in rows]
     position_by_id = {account_id: position for position, account_id in enumerate(ids)}
     employer = np.array(
-        [position_by_id[str(row["organization"])] if row["organization"] else -1 for row in rows]
+        [position_by_id[row.organization] if row.organization else -1 for row in rows]
     )
-    topics = [tuple(row["topics"]) for row in rows]  # type: ignore[call-overload]
     topic_matrix = np.zeros((len(rows), len(TOPICS)), dtype=bool)
-    for position, account_topics in enumerate(topics):
-        topic_matrix[position, [TOPIC_INDEX[topic] for topic in account_topics]] = True
-    main_topic = np.array([TOPIC_INDEX[account_topics[0]] for account_topics in topics])
+    for position, row in enumerate(rows):
+        topic_matrix[position, [TOPIC_INDEX[topic] for topic in row.topics]] = True
+    main_topic = np.array([TOPIC_INDEX[row.topics[0]] for row in rows])
 
     drawn_popularity = _draw_popularity(rng, roles)
     pinned_popularity = np.array(
-        [np.nan if row["popularity"] is None else row["popularity"] for row in rows], dtype=float
+        [np.nan if row.popularity is None else row.popularity for row in rows]
     )
-    popularity_scale = np.array([row["popularity_scale"] for row in rows], dtype=float)
-    popularity = np.where(np.isnan(pinned_popularity), drawn_popularity, pinned_popularity)
-    popularity *= np.where(np.isnan(pinned_popularity), popularity_scale, 1.0)
+    popularity_scale = np.array([row.popularity_scale for row in rows])
+    is_drawn = np.isnan(pinned_popularity)
+    popularity = np.where(is_drawn, drawn_popularity * popularity_scale, pinned_popularity)
 
     follow_budget = np.clip(
         np.rint(_draw_per_role_lognormal(rng, roles, ROLE_FOLLOW_BUDGET)), 2, 120
     ).astype(np.int64)
     activity_medians = np.array([ROLE_ACTIVITY[Role(role)] for role in roles])
     activity = activity_medians * np.exp(0.9 * rng.standard_normal(len(rows)))
-    platforms = [str(row["platform"]) for row in rows]
     return Population(
         ids=ids,
-        handles=[str(row["handle"]) for row in rows],
-        names=[str(row["name"]) for row in rows],
-        titles=[str(row["title"]) for row in rows],
-        platforms=platforms,
-        emails=[str(row["email"]) for row in rows],
-        urls=[str(row["url"]) for row in rows],
-        topics=topics,
+        handles=[row.handle for row in rows],
+        names=[row.name for row in rows],
+        titles=[row.title for row in rows],
+        platforms=[row.platform for row in rows],
+        emails=[row.email for row in rows],
+        urls=[row.url for row in rows],
+        topics=[row.topics for row in rows],
         role=roles,
         employer=employer,
         topic_matrix=topic_matrix,
@@ -1021,7 +894,7 @@ def build_population(rng: np.random.Generator) -> Population:
         popularity=popularity,
         follow_budget=follow_budget,
         activity=activity,
-        on_linkedin=np.array([platform == "linkedin" for platform in platforms]),
+        on_linkedin=np.array([row.platform == "linkedin" for row in rows]),
     )
 
 
@@ -1032,7 +905,7 @@ def _follow_weights(population: Population, followers: np.ndarray) -> np.ndarray
     same_niche = population.main_topic[followers, None] == population.main_topic[None, :]
     employer = population.employer
     colleagues = (employer[followers, None] == employer[None, :]) & (employer[followers, None] >= 0)
-    weights = (
+    weights: np.ndarray = (
         population.popularity[None, :]
         * (1.0 + SHARED_TOPIC_BOOST * shared_topics)
         * np.where(same_niche, SAME_NICHE_BOOST, 1.0)
@@ -1093,7 +966,8 @@ def sample_background_follows(
 
 def _edge_keys(followers: np.ndarray, followed: np.ndarray, size: int) -> np.ndarray:
     """Encode edges as single integers (sortable in follower, then followed, order)."""
-    return followers.astype(np.int64) * size + followed
+    keys: np.ndarray = followers.astype(np.int64) * size + followed
+    return keys
 
 
 def apply_story_adjustments(
@@ -1308,7 +1182,8 @@ def declared_follower_counts(
     log_means = np.array([DECLARED_FOLLOWER_MULTIPLIER[Role(role)] for role in population.role])
     multiplier = np.exp(log_means + 0.7 * rng.standard_normal(population.size))
     base = in_data_followers + 2 + rng.integers(0, 40, population.size)
-    return np.ceil(base * multiplier).astype(np.int64) + in_data_followers + 1
+    declared: np.ndarray = np.ceil(base * multiplier).astype(np.int64) + in_data_followers + 1
+    return declared
 
 
 def _csv_text(header: Sequence[str], columns: Sequence[Sequence[object]]) -> str:

@@ -165,7 +165,12 @@ def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialG
         flags.append(np.full(interactions.num_rows, INTERACTION_FLAG, dtype=np.uint8))
         received_counts = record_weight
     if not sources:
-        raise InputError("the dataset holds no follows and no interactions: nothing to rank")
+        files = ", ".join(
+            str(dataset.sources[name])
+            for name in ("follows", "interactions")
+            if name in dataset.sources
+        )
+        raise InputError("no follow or interaction records: nothing to rank", path=files or None)
 
     account_ids = None
     accounts = None

@@ -355,7 +355,8 @@ def _read_delimited(path: Path, spec: TableSpec) -> tuple[pa.Table, TableSource]
             parse_options=parse_options,
             convert_options=convert_options,
         )
-    except (pa.ArrowInvalid, EOFError, gzip.BadGzipFile, zlib.error) as error:
+    except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
+        # pyarrow reports a truncated or corrupt gzip stream as a plain OSError
         raise _locate_delimited_error(path, layout, read_names, first_line, error) from None
     if layout.drop_trailing:
         table = table.drop_columns(["__trailing__"])
@@ -390,7 +391,7 @@ def _locate_delimited_error(
     try:
         with _open_binary(path) as handle:
             for line_number, raw_line in enumerate(handle, start=1):
-                if line_number < first_line or raw_line.startswith(b"#"):
+                if line_number < first_line:
                     continue
                 if b"\x00" in raw_line:
                     return InputError("NUL byte in row", path=path, row=line_number)
@@ -425,7 +426,7 @@ def _read_parquet(path: Path) -> pa.Table:
 def _read_ndjson(path: Path) -> pa.Table:
     try:
         return pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE))
-    except (pa.ArrowInvalid, EOFError, gzip.BadGzipFile, zlib.error) as error:
+    except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
         raise _locate_ndjson_error(path, error) from None
 
 

@@ -136,7 +136,7 @@ def test_conflicting_identities_are_an_error():
 
 
 def test_no_edges_is_an_error():
-    with pytest.raises(InputError, match="no follows and no interactions"):
+    with pytest.raises(InputError, match="no follow or interaction records"):
         build_graph(
             Dataset(
                 follows=pa.table(
