@@ -282,8 +282,10 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
     table = Table(title=title or None, header_style="bold", box=box.SIMPLE_HEAD)
     for name in frame.columns:
         numeric = frame.schema[name].is_numeric()
+        header = name.replace("_", " ")
         table.add_column(
-            name.replace("_", " "),
+            header,
+            min_width=len(header) if numeric else None,
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
@@ -297,8 +299,6 @@ def _print_table(frame: pl.DataFrame, title: str) -> None:
 def _cell(value: object) -> str:
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return f"{int(value):,}"
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 0.01 else f"{value:,.2f}"
     if isinstance(value, int):
