@@ -14,6 +14,7 @@ from graphkit.errors import InputError
 from graphkit.graph.weights import Weighting, decay_factors, type_weight_array
 from graphkit.io.readers import Dataset
 from graphkit.kernels.csr import count_flagged, csr_by_row
+from graphkit.kernels.intern import intern_strings
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -275,19 +276,37 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
 
 def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
     """Number distinct ids in order of first appearance; return (ids, codes per array)."""
-    chunks = [chunk for array in arrays for chunk in array.cast(pa.large_string()).chunks]
-    encoded = pc.dictionary_encode(pa.chunked_array(chunks, pa.large_string()))
-    if encoded.num_chunks == 0:
-        return pa.array([], pa.string()), [np.empty(0, np.int32) for _ in arrays]
-    dictionary = encoded.chunk(0).dictionary
-    if len(dictionary) > MAX_NODES:
-        raise InputError(f"{len(dictionary):,} accounts exceed the limit of {MAX_NODES:,}")
-    flat = np.concatenate(
-        [chunk.indices.to_numpy(zero_copy_only=False) for chunk in encoded.chunks]
-    ).astype(np.int32, copy=False)
-    codes: list[np.ndarray] = []
+    chunks = []
+    for array in arrays:
+        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+            array = array.cast(pa.large_string())
+        for chunk in array.chunks:
+            _, offsets, data = chunk.buffers()
+            offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
+            positions = np.frombuffer(offsets, dtype=offset_type)
+            chunks.append(
+                (
+                    positions[chunk.offset : chunk.offset + len(chunk) + 1],
+                    np.frombuffer(data, dtype=np.uint8)
+                    if data is not None
+                    else np.empty(0, np.uint8),
+                )
+            )
+    total = sum(len(array) for array in arrays)
+    codes, dictionary_offsets, dictionary_bytes = intern_strings(
+        chunks, expected_unique=max(1 << 16, total // 8)
+    )
+    n_unique = dictionary_offsets.shape[0] - 1
+    if n_unique > MAX_NODES:
+        raise InputError(f"{n_unique:,} accounts exceed the limit of {MAX_NODES:,}")
+    ids = pa.LargeStringArray.from_buffers(
+        n_unique, pa.py_buffer(dictionary_offsets), pa.py_buffer(dictionary_bytes)
+    )
+    if dictionary_bytes.shape[0] < 2**31:
+        ids = ids.cast(pa.string())
+    split: list[np.ndarray] = []
     start = 0
     for array in arrays:
-        codes.append(flat[start : start + len(array)])
+        split.append(codes[start : start + len(array)])
         start += len(array)
-    return dictionary.cast(pa.string()), codes
+    return ids, split
