@@ -28,7 +28,7 @@ def set_threads(threads: int | None) -> int:
     threads
         Number of threads, ``None`` or ``0`` for every core numba sees.
     """
-    limit = int(numba.config.NUMBA_NUM_THREADS)
+    limit = int(numba.config.NUMBA_NUM_THREADS)  # type: ignore[attr-defined]
     count = limit if not threads else max(1, min(int(threads), limit))
     numba.set_num_threads(count)
     return count

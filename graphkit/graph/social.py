@@ -105,7 +105,7 @@ class SocialGraph:
             graph = ig.Graph(n=self.n_nodes, edges=edges, directed=True)
             graph.es["weight"] = self.in_weights
             self._cache["igraph"] = graph
-        return self._cache["igraph"]  # type: ignore[return-value]
+        return self._cache["igraph"]
 
 
 def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialGraph:

@@ -120,7 +120,8 @@ def type_weight_array(types: pa.ChunkedArray, type_weights: Mapping[str, float])
     per_value = np.array(
         [type_weights[value] for value in encoded.dictionary.to_pylist()], dtype=np.float64
     )
-    return per_value[encoded.indices.to_numpy(zero_copy_only=False)]
+    weights: np.ndarray = per_value[encoded.indices.to_numpy(zero_copy_only=False)]
+    return weights
 
 
 def decay_factors(
