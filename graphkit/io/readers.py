@@ -518,7 +518,7 @@ def _canonical_table(
         elif name == "kind" and spec is ACCOUNTS:
             converters[name] = lambda col, name: _kind_column(col, source, name)
         else:
-            converters[name] = lambda col, name: _string_column(col, source, name)
+            converters[name] = lambda col, name: _optional_text(col, source, name)
     converted = {
         name: converters[name](column, original.get(name, name)) for name, column in columns.items()
     }
@@ -543,6 +543,11 @@ def _string_column(column: pa.ChunkedArray, source: TableSource, name: str) -> p
         raise SchemaError(
             f"expected text, found {column.type}", path=source.path, column=name
         ) from None
+
+
+def _optional_text(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
+    """A text attribute; empty cells become missing values."""
+    return _blank_to_null(_string_column(column, source, name))
 
 
 def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:

@@ -98,7 +98,7 @@ def test_accounts_types_topics_and_passthrough(tmp_path):
     assert table.column("kind").to_pylist() == ["person", "brand"]
     assert table.column("topics").to_pylist() == [["cloud", "ai"], []]
     assert table.column("followers_count").to_pylist() == [1200, None]
-    assert table.column("crm_owner").to_pylist() == ["ann", ""]
+    assert table.column("crm_owner").to_pylist() == ["ann", None]
 
 
 @pytest.mark.parametrize("suffix", ["parquet", "ndjson", "csv.gz"])
