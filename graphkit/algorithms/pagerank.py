@@ -121,6 +121,7 @@ def pagerank_run(
         float(damping),
         float(tolerance),
         int(max_iter),
+        graph.uniform_weights,
     )
     if change >= tolerance:
         raise ConvergenceError(

@@ -28,8 +28,9 @@ MAX_NODES: Final = 2**31 - 1
 class SocialGraph:
     """A directed weighted influence graph: an edge ``u -> v`` means *u pays attention to v*.
 
-    Nodes are numbered ``0 .. n-1``; ``ids[i]`` is the string id of node ``i``. Edges are held
-    by target (in-edges), duplicates merged and self-loops dropped.
+    Nodes are numbered ``0 .. n-1`` by decreasing out-degree (ties by first appearance in the
+    input); ``ids[i]`` is the string id of node ``i``. Edges are held by target (in-edges),
+    sources ascending within each target, duplicates merged and self-loops dropped.
 
     Attributes
     ----------
@@ -82,6 +83,16 @@ class SocialGraph:
     def n_edges(self) -> int:
         """Number of distinct directed edges (after merging duplicates)."""
         return int(self.in_indptr[-1])
+
+    @property
+    def uniform_weights(self) -> bool:
+        """Whether every edge has the same weight (an unweighted graph)."""
+        if "uniform_weights" not in self._cache:
+            weights = self.in_weights
+            self._cache["uniform_weights"] = bool(
+                weights.shape[0] == 0 or (weights == weights[0]).all()
+            )
+        return bool(self._cache["uniform_weights"])
 
     def in_degree(self) -> np.ndarray:
         """Distinct in-neighbours of each node."""
@@ -209,6 +220,17 @@ def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialG
         keep = ~loops
         source_codes, target_codes = source_codes[keep], target_codes[keep]
         edge_weights, edge_flags = edge_weights[keep], edge_flags[keep]
+
+    # Number nodes by out-degree (descending, ties by first appearance): the accounts that
+    # pass attention on most are read most by PageRank, and now share a few cache lines.
+    order = np.argsort(-np.bincount(source_codes, minlength=n_nodes), kind="stable")
+    new_number = np.empty(n_nodes, dtype=np.int32)
+    new_number[order] = np.arange(n_nodes, dtype=np.int32)
+    source_codes = new_number[source_codes]
+    target_codes = new_number[target_codes]
+    ids = ids.take(pa.array(order))
+    interactions_received = interactions_received[order]
+    engagement_received = engagement_received[order]
 
     in_indptr, in_sources, in_weights, in_flags = csr_by_row(
         target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes

@@ -31,29 +31,24 @@ def _scatter_by_row_kernel(
 
 
 @numba.njit(**JIT_OPTIONS)
-def _merge_duplicates_kernel(
-    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray, n_columns: int
+def _merge_adjacent_kernel(
+    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray
 ) -> np.ndarray:
-    """Merge repeated columns within each row in place: weights add up, flags are OR-ed.
+    """Merge equal neighbouring columns within each row in place (rows sorted by column).
 
-    Returns the new ``indptr``; the merged entries occupy the front of the arrays, each row
-    keeping the order of first occurrence.
+    Weights add up and flags are OR-ed; returns the new ``indptr``.
     """
     n_rows = indptr.shape[0] - 1
-    last_row = np.full(n_columns, -1, dtype=np.int64)
-    slot = np.zeros(n_columns, dtype=np.int64)
     merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
     write = 0
     for row in range(n_rows):
+        row_start = write
         for edge in range(indptr[row], indptr[row + 1]):
             column = columns[edge]
-            if last_row[column] == row:
-                target = slot[column]
-                weights[target] += weights[edge]
-                flags[target] |= flags[edge]
+            if write > row_start and columns[write - 1] == column:
+                weights[write - 1] += weights[edge]
+                flags[write - 1] |= flags[edge]
             else:
-                last_row[column] = row
-                slot[column] = write
                 columns[write] = column
                 weights[write] = weights[edge]
                 flags[write] = flags[edge]
@@ -76,6 +71,25 @@ def _count_flagged_kernel(indptr: np.ndarray, flags: np.ndarray, mask: int) -> n
     return counts
 
 
+def _stable_scatter(
+    keys: np.ndarray,
+    n_keys: int,
+    columns: np.ndarray,
+    weights: np.ndarray,
+    flags: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Counting sort of the entries by ``keys``, keeping their order within each key."""
+    indptr = np.zeros(n_keys + 1, dtype=np.int64)
+    np.cumsum(np.bincount(keys, minlength=n_keys), out=indptr[1:])
+    out_columns = np.empty(keys.shape[0], dtype=columns.dtype)
+    out_weights = np.empty(keys.shape[0], dtype=np.float64)
+    out_flags = np.empty(keys.shape[0], dtype=np.uint8)
+    _scatter_by_row_kernel(
+        keys, columns, weights, flags, indptr, out_columns, out_weights, out_flags
+    )
+    return indptr, out_columns, out_weights, out_flags
+
+
 def csr_by_row(
     rows: np.ndarray,
     columns: np.ndarray,
@@ -84,7 +98,10 @@ def csr_by_row(
     n_rows: int,
     n_columns: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Build a duplicate-free CSR matrix from coordinate arrays.
+    """Build a duplicate-free CSR matrix, columns ascending within each row.
+
+    Two stable counting sorts (by column, then by row: a two-digit radix sort) leave each
+    row's columns in order, so duplicates are neighbours and merge in one pass.
 
     Parameters
     ----------
@@ -102,16 +119,17 @@ def csr_by_row(
     indptr, columns, weights, flags
         int64 ``indptr`` of length ``n_rows + 1`` and the merged entries.
     """
-    counts = np.bincount(rows, minlength=n_rows)
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    out_columns = np.empty(rows.shape[0], dtype=np.int32)
-    out_weights = np.empty(rows.shape[0], dtype=np.float64)
-    out_flags = np.empty(rows.shape[0], dtype=np.uint8)
-    _scatter_by_row_kernel(
-        rows, columns, weights, flags, indptr, out_columns, out_weights, out_flags
+    _, by_column_rows, by_column_weights, by_column_flags = _stable_scatter(
+        columns, n_columns, rows, weights, flags
     )
-    merged_indptr = _merge_duplicates_kernel(indptr, out_columns, out_weights, out_flags, n_columns)
+    by_column = np.repeat(
+        np.arange(n_columns, dtype=np.int32), np.bincount(columns, minlength=n_columns)
+    )
+    indptr, out_columns, out_weights, out_flags = _stable_scatter(
+        by_column_rows, n_rows, by_column, by_column_weights, by_column_flags
+    )
+    del by_column_rows, by_column, by_column_weights, by_column_flags
+    merged_indptr = _merge_adjacent_kernel(indptr, out_columns, out_weights, out_flags)
     size = int(merged_indptr[-1])
     if size < out_columns.shape[0]:
         out_columns = out_columns[:size].copy()

@@ -26,6 +26,12 @@ GROW_IDS = 2
 GROW_BYTES = 3
 
 
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _partition_of(value: np.uint64, n_partitions: int) -> int:
+    """Partition from the high 32 bits (multiply-shift, no division); slots use the low bits."""
+    return np.int64(((value >> np.uint64(32)) * np.uint64(n_partitions)) >> np.uint64(32))
+
+
 @numba.njit(**PARALLEL_JIT_OPTIONS)
 def _hash_kernel(offsets: np.ndarray, data: np.ndarray, out: np.ndarray) -> None:
     """FNV-1a over each string's bytes, then a murmur3 finaliser to spread the low bits."""
@@ -58,7 +64,8 @@ def _insert_kernel(
 ) -> tuple[int, int]:
     """Look up or insert the strings of this partition, from ``start`` on.
 
-    ``codes[i]`` receives ``local_id * n_partitions + partition``. ``counts`` holds
+    ``codes[i]`` receives the partition-local id; each partition has its own ``codes`` array,
+    so that threads never write to the same cache line. ``counts`` holds
     ``[ids, bytes used]`` of the partition. Returns ``(status, position)``: ``DONE``, or the
     buffer to grow and where to resume.
     """
@@ -75,7 +82,7 @@ def _insert_kernel(
                 id_hash, id_offsets, id_bytes,
             )  # fmt: skip
         value = hashes[index]
-        if value % np.uint64(n_partitions) != np.uint64(partition):
+        if _partition_of(value, n_partitions) != partition:
             continue
         begin = offsets[index]
         length = offsets[index + 1] - begin
@@ -83,7 +90,7 @@ def _insert_kernel(
             counts[0] = n_ids
             counts[1] = used
             return GROW_SLOTS, index
-        slot = (value // np.uint64(n_partitions)) & mask
+        slot = value & mask
         while True:
             candidate = slots[slot]
             if candidate == _EMPTY:
@@ -102,7 +109,7 @@ def _insert_kernel(
                     id_bytes[used + offset] = data[begin + offset]
                 used += length
                 id_offsets[n_ids + 1] = used
-                codes[index] = n_ids * n_partitions + partition
+                codes[index] = n_ids
                 n_ids += 1
                 break
             if id_hash[candidate] == value:
@@ -114,7 +121,7 @@ def _insert_kernel(
                             same = False
                             break
                     if same:
-                        codes[index] = candidate * n_partitions + partition
+                        codes[index] = candidate
                         break
             slot = (slot + np.uint64(1)) & mask
     counts[0] = n_ids
@@ -148,8 +155,8 @@ def _warm_partition(
     for index in range(begin, end):
         value = hashes[index]
         candidate = np.int32(_EMPTY)
-        if value % np.uint64(n_partitions) == np.uint64(partition):
-            candidate = slots[(value // np.uint64(n_partitions)) & mask]
+        if _partition_of(value, n_partitions) == partition:
+            candidate = slots[value & mask]
         found[index - begin] = candidate
     for position in range(end - begin):
         candidate = found[position]
@@ -163,15 +170,24 @@ def _warm_partition(
 
 
 @numba.njit(**JIT_OPTIONS)
-def _rehash_kernel(id_hash: np.ndarray, n_ids: int, n_partitions: int, capacity: int) -> np.ndarray:
+def _rehash_kernel(id_hash: np.ndarray, n_ids: int, capacity: int) -> np.ndarray:
     slots = np.full(capacity, _EMPTY, dtype=np.int32)
     mask = np.uint64(capacity - 1)
     for local in range(n_ids):
-        slot = (id_hash[local] // np.uint64(n_partitions)) & mask
+        slot = id_hash[local] & mask
         while slots[slot] != _EMPTY:
             slot = (slot + np.uint64(1)) & mask
         slots[slot] = local
     return slots
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _combine_kernel(hashes: np.ndarray, partition_codes: np.ndarray, out: np.ndarray) -> None:
+    """``out[i] = local_id * P + partition`` of string ``i``, from its partition's codes."""
+    n_partitions = partition_codes.shape[0]
+    for index in numba.prange(hashes.shape[0]):
+        partition = _partition_of(hashes[index], n_partitions)
+        out[index] = np.int64(partition_codes[partition, index]) * n_partitions + partition
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
@@ -231,7 +247,7 @@ class _Partition:
     def _grow(self, status: int) -> None:
         if status == GROW_SLOTS:
             capacity = self.slots.shape[0] * 2
-            self.slots = _rehash_kernel(self.id_hash, self.size, self.n_partitions, capacity)
+            self.slots = _rehash_kernel(self.id_hash, self.size, capacity)
         elif status == GROW_IDS:
             size = self.id_hash.shape[0] * 2
             self.id_hash = _grown(self.id_hash, size)
@@ -276,13 +292,18 @@ def intern_strings(
             length = offsets.shape[0] - 1
             hashes = np.empty(length, dtype=np.uint64)
             _hash_kernel(offsets, data, hashes)
-            codes = local_codes[first_index : first_index + length]
+            partition_codes = np.empty((n_partitions, length), dtype=np.int32)
             jobs = [
-                pool.submit(part.insert, offsets, data, hashes, index, first_index, codes)
+                pool.submit(
+                    part.insert, offsets, data, hashes, index, first_index, partition_codes[index]
+                )
                 for index, part in enumerate(partitions)
             ]
             for job in jobs:
                 job.result()
+            _combine_kernel(
+                hashes, partition_codes, local_codes[first_index : first_index + length]
+            )
             first_index += length
     # Renumber by global first appearance: ids then do not depend on the partition count.
     sizes = [part.size for part in partitions]

@@ -38,19 +38,22 @@ def _interactions(rows, with_time=False):
     return pa.table(columns)
 
 
-def test_ids_are_numbered_in_order_of_first_appearance():
-    graph = follows_graph([("b", "a"), ("c", "a"), ("a", "d")])
-    assert graph.ids.to_pylist() == ["b", "c", "a", "d"]
+def test_nodes_are_numbered_by_out_degree_then_first_appearance():
+    graph = follows_graph([("b", "a"), ("c", "a"), ("a", "d"), ("c", "d")])
+    assert graph.ids.to_pylist() == ["c", "b", "a", "d"]
     assert graph.n_nodes == 4
-    assert graph.n_edges == 3
+    assert graph.n_edges == 4
+    for row in range(graph.n_nodes):
+        sources = graph.in_sources[graph.in_indptr[row] : graph.in_indptr[row + 1]]
+        assert sources.tolist() == sorted(sources.tolist())
 
 
 def test_accounts_come_first_and_isolated_accounts_are_nodes():
     follows = pa.table({"follower": ["x"], "followed": ["y"]})
     accounts = pa.table({"id": ["lonely", "y"]})
     graph = build_graph(Dataset(accounts=accounts, follows=follows))
-    assert graph.ids.to_pylist() == ["lonely", "y", "x"]
-    assert graph.followers.tolist() == [0, 1, 0]
+    assert graph.ids.to_pylist() == ["x", "lonely", "y"]
+    assert graph.followers.tolist() == [0, 0, 1]
 
 
 def test_self_loops_are_dropped_and_counted():
