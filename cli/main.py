@@ -53,9 +53,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
+    from cli.bench import bench
     from cli.rank import rank
 
     cli.add_command(rank)
+    cli.add_command(bench)
 
 
 _register()
