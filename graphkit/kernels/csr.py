@@ -5,29 +5,53 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
 
-@numba.njit(**JIT_OPTIONS)
-def _scatter_by_row_kernel(
-    rows: np.ndarray,
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _count_by_part_kernel(keys: np.ndarray, n_keys: int, n_parts: int) -> np.ndarray:
+    """``counts[p, k]``: entries with key ``k`` in the ``p``-th contiguous part of ``keys``."""
+    counts = np.zeros((n_parts, n_keys), dtype=np.int64)
+    size = keys.shape[0]
+    for part in numba.prange(n_parts):
+        for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
+            counts[part, keys[entry]] += 1
+    return counts
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _scatter_by_part_kernel(
+    keys: np.ndarray,
+    counts: np.ndarray,
+    indptr: np.ndarray,
     columns: np.ndarray,
     weights: np.ndarray,
     flags: np.ndarray,
-    indptr: np.ndarray,
     out_columns: np.ndarray,
     out_weights: np.ndarray,
     out_flags: np.ndarray,
 ) -> None:
-    """Place edge ``e`` in row ``rows[e]``, keeping input order within each row (stable)."""
-    cursor = indptr[:-1].copy()
-    for edge in range(rows.shape[0]):
-        row = rows[edge]
-        position = cursor[row]
-        cursor[row] = position + 1
-        out_columns[position] = columns[edge]
-        out_weights[position] = weights[edge]
-        out_flags[position] = flags[edge]
+    """Place entry ``e`` under key ``keys[e]``, keeping input order within each key (stable).
+
+    Each part writes from its own cursor per key, placed after the entries of the parts
+    before it, so the result is the same whatever the number of parts.
+    """
+    n_parts, n_keys = counts.shape
+    size = keys.shape[0]
+    cursors = np.empty((n_parts, n_keys), dtype=np.int64)
+    for key in numba.prange(n_keys):
+        position = indptr[key]
+        for part in range(n_parts):
+            cursors[part, key] = position
+            position += counts[part, key]
+    for part in numba.prange(n_parts):
+        for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
+            key = keys[entry]
+            position = cursors[part, key]
+            cursors[part, key] = position + 1
+            out_columns[position] = columns[entry]
+            out_weights[position] = weights[entry]
+            out_flags[position] = flags[entry]
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -79,13 +103,15 @@ def _stable_scatter(
     flags: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Counting sort of the entries by ``keys``, keeping their order within each key."""
+    n_parts = max(1, min(numba.get_num_threads(), keys.shape[0] // 65536))
+    counts = _count_by_part_kernel(keys, n_keys, n_parts)
     indptr = np.zeros(n_keys + 1, dtype=np.int64)
-    np.cumsum(np.bincount(keys, minlength=n_keys), out=indptr[1:])
+    np.cumsum(counts.sum(axis=0), out=indptr[1:])
     out_columns = np.empty(keys.shape[0], dtype=columns.dtype)
     out_weights = np.empty(keys.shape[0], dtype=np.float64)
     out_flags = np.empty(keys.shape[0], dtype=np.uint8)
-    _scatter_by_row_kernel(
-        keys, columns, weights, flags, indptr, out_columns, out_weights, out_flags
+    _scatter_by_part_kernel(
+        keys, counts, indptr, columns, weights, flags, out_columns, out_weights, out_flags
     )
     return indptr, out_columns, out_weights, out_flags
 
@@ -119,12 +145,10 @@ def csr_by_row(
     indptr, columns, weights, flags
         int64 ``indptr`` of length ``n_rows + 1`` and the merged entries.
     """
-    _, by_column_rows, by_column_weights, by_column_flags = _stable_scatter(
+    column_indptr, by_column_rows, by_column_weights, by_column_flags = _stable_scatter(
         columns, n_columns, rows, weights, flags
     )
-    by_column = np.repeat(
-        np.arange(n_columns, dtype=np.int32), np.bincount(columns, minlength=n_columns)
-    )
+    by_column = np.repeat(np.arange(n_columns, dtype=np.int32), np.diff(column_indptr))
     indptr, out_columns, out_weights, out_flags = _stable_scatter(
         by_column_rows, n_rows, by_column, by_column_weights, by_column_flags
     )
