@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -558,9 +559,53 @@ def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.Ch
             column=name,
         )
     ids = _string_column(column, source, name)
-    empty = pc.or_kleene(pc.is_null(ids), pc.equal(pc.utf8_trim_whitespace(ids), ""))
-    _raise_at_first(empty, source, name, "empty account id")
+    offset = 0
+    for chunk in ids.chunks:
+        blank = _blank_positions(chunk)
+        if blank.shape[0]:
+            raise InputError(
+                "empty account id",
+                path=source.path,
+                row=source.row(offset + int(blank[0])),
+                column=name,
+            )
+        offset += len(chunk)
     return ids
+
+
+_WHITESPACE_BYTES: Final = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
+
+
+def _blank_positions(chunk: pa.Array) -> np.ndarray:
+    """Positions of null, empty or whitespace-only strings in a string array, in order.
+
+    Reads the Arrow buffers directly: only strings that are empty or start with a whitespace
+    byte are examined further, so a column of ordinary ids costs one pass over its offsets.
+    """
+    if len(chunk) == 0:
+        return np.empty(0, dtype=np.int64)
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    starts = offsets[:-1]
+    empty = starts == offsets[1:]
+    if data is None or data.shape[0] == 0:
+        suspicious = np.ones(len(chunk), dtype=bool)
+    else:
+        first_bytes = data[np.minimum(starts, data.shape[0] - 1)]
+        suspicious = empty | np.isin(first_bytes, _WHITESPACE_BYTES)
+    if chunk.null_count:
+        suspicious |= np.asarray(chunk.is_null().to_numpy(zero_copy_only=False))
+    candidates = np.flatnonzero(suspicious)
+    if candidates.shape[0] == 0:
+        return candidates
+    picked = chunk.take(pa.array(candidates))
+    blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(picked), ""), True)
+    positions: np.ndarray = candidates[np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
+    return positions
 
 
 def _type_column(

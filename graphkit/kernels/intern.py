@@ -27,7 +27,7 @@ GROW_BYTES = 3
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
-def _partition_of(value: np.uint64, n_partitions: int) -> int:
+def _partition_of(value: np.uint64, n_partitions: int) -> np.int64:
     """Partition from the high 32 bits (multiply-shift, no division); slots use the low bits."""
     return np.int64(((value >> np.uint64(32)) * np.uint64(n_partitions)) >> np.uint64(32))
 
