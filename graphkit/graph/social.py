@@ -315,9 +315,12 @@ def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
                 )
             )
     total = sum(len(array) for array in arrays)
-    codes, dictionary_offsets, dictionary_bytes = intern_strings(
-        chunks, expected_unique=max(1 << 16, total // 8)
-    )
+    try:
+        codes, dictionary_offsets, dictionary_bytes = intern_strings(
+            chunks, expected_unique=max(1 << 16, total // 8)
+        )
+    except OverflowError as error:
+        raise InputError(f"too many distinct accounts: {error}") from None
     n_unique = dictionary_offsets.shape[0] - 1
     if n_unique > MAX_NODES:
         raise InputError(f"{n_unique:,} accounts exceed the limit of {MAX_NODES:,}")

@@ -187,7 +187,7 @@ def _combine_kernel(hashes: np.ndarray, partition_codes: np.ndarray, out: np.nda
     n_partitions = partition_codes.shape[0]
     for index in numba.prange(hashes.shape[0]):
         partition = _partition_of(hashes[index], n_partitions)
-        out[index] = np.int64(partition_codes[partition, index]) * n_partitions + partition
+        out[index] = partition_codes[partition, index] * n_partitions + partition
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
@@ -285,7 +285,8 @@ def intern_strings(
     capacity = 1 << max(10, int(2 * expected_unique / n_partitions).bit_length())
     partitions = [_Partition(capacity, n_partitions) for _ in range(n_partitions)]
     total = sum(offsets.shape[0] - 1 for offsets, _ in chunks)
-    local_codes = np.empty(total, dtype=np.int64)
+    # Partition-local codes (local_id * P + partition), renumbered in place at the end.
+    codes = np.empty(total, dtype=np.int32)
     first_index = 0
     with ThreadPoolExecutor(max_workers=n_partitions) as pool:
         for offsets, data in chunks:
@@ -301,20 +302,19 @@ def intern_strings(
             ]
             for job in jobs:
                 job.result()
-            _combine_kernel(
-                hashes, partition_codes, local_codes[first_index : first_index + length]
-            )
+            _combine_kernel(hashes, partition_codes, codes[first_index : first_index + length])
             first_index += length
     # Renumber by global first appearance: ids then do not depend on the partition count.
     sizes = [part.size for part in partitions]
+    if max(sizes) * n_partitions >= 2**31:
+        raise OverflowError(f"more than {2**31 // n_partitions:,} distinct ids per partition")
     firsts = np.concatenate([part.id_first[: part.size] for part in partitions])
     order = np.argsort(firsts, kind="stable")
     local_ids = np.concatenate([np.arange(size, dtype=np.int64) for size in sizes])
     owners = np.repeat(np.arange(n_partitions, dtype=np.int64), sizes)
     mapping = np.empty(max(sizes) * n_partitions, dtype=np.int32)
     mapping[local_ids[order] * n_partitions + owners[order]] = np.arange(len(order), dtype=np.int32)
-    global_codes = np.empty(total, dtype=np.int32)
-    _remap_kernel(local_codes, mapping, global_codes)
+    _remap_kernel(codes, mapping, codes)
 
     bases = np.cumsum([0] + [int(part.counts[1]) for part in partitions])
     starts = np.concatenate(
@@ -331,4 +331,4 @@ def intern_strings(
         dictionary_offsets,
         dictionary_bytes,
     )
-    return global_codes, dictionary_offsets, dictionary_bytes
+    return codes, dictionary_offsets, dictionary_bytes
