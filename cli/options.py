@@ -193,7 +193,7 @@ def load(
             **files,
         )
     with progress.step("Building graph"):
-        graph = build_graph(dataset, weighting)
+        graph = build_graph(dataset, weighting, release_tables=True)
     return dataset, graph
 
 

@@ -119,7 +119,9 @@ class SocialGraph:
         return self._cache["igraph"]
 
 
-def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialGraph:
+def build_graph(
+    dataset: Dataset, weighting: Weighting | None = None, *, release_tables: bool = False
+) -> SocialGraph:
     """Build the influence graph of a dataset.
 
     Parameters
@@ -128,6 +130,9 @@ def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialG
         Tables read by :func:`graphkit.io.load_dataset`.
     weighting
         Type weights and decay (default: DESIGN.md's weights, no decay).
+    release_tables
+        Drop the dataset's follows and interactions tables as soon as their ids are
+        interned, so their memory is free for the CSR build (large graphs).
 
     Returns
     -------
@@ -176,6 +181,7 @@ def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialG
         weights.append(weight)
         flags.append(np.full(interactions.num_rows, INTERACTION_FLAG, dtype=np.uint8))
         received_counts = record_weight
+    follows = interactions = None  # only the id columns in sources/targets are needed now
     if not sources:
         files = ", ".join(
             str(dataset.sources[name])
@@ -189,14 +195,18 @@ def build_graph(dataset: Dataset, weighting: Weighting | None = None) -> SocialG
     if dataset.accounts is not None:
         accounts = _merge_accounts(dataset.accounts, person_of)
         account_ids = pa.chunked_array([accounts.get_column("id").to_arrow().cast(pa.string())])
+    n_accounts = 0 if account_ids is None else len(account_ids)
+    n_records = sum(len(array) for array in sources)
     ids, codes = _intern([*(() if account_ids is None else (account_ids,)), *sources, *targets])
-    if account_ids is not None:
-        codes = codes[1:]
+    del sources, targets, account_ids
+    if release_tables:
+        dataset.follows = dataset.interactions = None
     n_nodes = len(ids)
-    source_codes = np.concatenate(codes[: len(sources)])
-    target_codes = np.concatenate(codes[len(sources) :])
-    edge_weights = np.concatenate(weights)
-    edge_flags = np.concatenate(flags)
+    source_codes = codes[n_accounts : n_accounts + n_records]
+    target_codes = codes[n_accounts + n_records :]
+    edge_weights = weights[0] if len(weights) == 1 else np.concatenate(weights)
+    edge_flags = flags[0] if len(flags) == 1 else np.concatenate(flags)
+    del weights, flags
     records = int(source_codes.shape[0])
 
     loops = source_codes == target_codes
@@ -296,8 +306,8 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
     return frame.group_by("id", maintain_order=True).agg(aggregations).select(frame.columns)
 
 
-def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
-    """Number distinct ids in order of first appearance; return (ids, codes per array)."""
+def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, np.ndarray]:
+    """Number distinct ids in order of first appearance; return (ids, codes of all arrays)."""
     chunks = []
     for array in arrays:
         if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
@@ -329,9 +339,4 @@ def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
     )
     if dictionary_bytes.shape[0] < 2**31:
         ids = ids.cast(pa.string())
-    split: list[np.ndarray] = []
-    start = 0
-    for array in arrays:
-        split.append(codes[start : start + len(array)])
-        start += len(array)
-    return ids, split
+    return ids, codes
