@@ -190,6 +190,7 @@ def load(
             folder,
             interaction_type=choice.interaction_type,
             known_types=weighting.known_types,
+            stream=None,
             **files,
         )
     with progress.step("Building graph"):

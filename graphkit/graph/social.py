@@ -11,10 +11,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.errors import InputError
-from graphkit.graph.weights import Weighting, decay_factors, type_weight_array
+from graphkit.graph.weights import (
+    Weighting,
+    decay_factors,
+    timestamp_micros,
+    type_weight_array,
+)
 from graphkit.io.readers import Dataset
 from graphkit.kernels.csr import count_flagged, csr_by_row
-from graphkit.kernels.intern import intern_strings
+from graphkit.kernels.intern import StringInterner, remap
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -145,44 +150,49 @@ def build_graph(
     """
     weighting = weighting or Weighting()
     person_of = _identity_map(dataset.identities)
+    interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 4))
+    accounts = None
+    if dataset.accounts is not None:
+        accounts = _merge_accounts(dataset.accounts, person_of)
+        _intern_column(interner, accounts.get_column("id").to_arrow())  # accounts come first
 
-    sources: list[pa.ChunkedArray] = []
-    targets: list[pa.ChunkedArray] = []
-    weights: list[np.ndarray] = []
-    flags: list[np.ndarray] = []
-    received_counts: np.ndarray | None = None
-    if dataset.follows is not None and dataset.follows.num_rows:
-        follows = dataset.follows
-        sources.append(_merge_identities(follows.column("follower"), person_of))
-        targets.append(_merge_identities(follows.column("followed"), person_of))
-        weight = np.full(follows.num_rows, weighting.type_weights.get("follow", 1.0))
-        if "weight" in follows.column_names:
-            weight *= _fill_ones(follows.column("weight"))
-        weights.append(weight)
-        flags.append(np.full(follows.num_rows, FOLLOW_FLAG, dtype=np.uint8))
-    n_follow_records = sum(len(array) for array in sources)
-    if dataset.interactions is not None and dataset.interactions.num_rows:
-        interactions = dataset.interactions
-        sources.append(_merge_identities(interactions.column("source"), person_of))
-        targets.append(_merge_identities(interactions.column("target"), person_of))
-        record_weight = (
-            _fill_ones(interactions.column("weight"))
-            if "weight" in interactions.column_names
-            else np.ones(interactions.num_rows)
+    source_parts: list[np.ndarray] = []
+    target_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    count_parts: list[np.ndarray] = []  # interaction records, by their weight column
+    time_parts: list[np.ndarray] = []
+    follow_weight = weighting.type_weights.get("follow", 1.0)
+    for piece in dataset.pieces("follows"):
+        source_parts.append(
+            _intern_column(interner, _merge_identities(piece["follower"], person_of))
         )
-        weight = type_weight_array(interactions.column("type"), weighting.type_weights)
-        weight *= record_weight
-        if "timestamp" in interactions.column_names:
-            decay = decay_factors(
-                interactions.column("timestamp"), weighting.half_life, weighting.as_of
-            )
-            if decay is not None:
-                weight *= decay
-        weights.append(weight)
-        flags.append(np.full(interactions.num_rows, INTERACTION_FLAG, dtype=np.uint8))
-        received_counts = record_weight
-    follows = interactions = None  # only the id columns in sources/targets are needed now
-    if not sources:
+        target_parts.append(
+            _intern_column(interner, _merge_identities(piece["followed"], person_of))
+        )
+        weight = np.full(piece.num_rows, follow_weight)
+        if "weight" in piece.column_names:
+            weight *= _fill_ones(piece.column("weight"))
+        weight_parts.append(weight)
+    n_follow_records = sum(part.shape[0] for part in source_parts)
+    for piece in dataset.pieces("interactions"):
+        source_parts.append(_intern_column(interner, _merge_identities(piece["source"], person_of)))
+        target_parts.append(_intern_column(interner, _merge_identities(piece["target"], person_of)))
+        counts = (
+            _fill_ones(piece.column("weight"))
+            if "weight" in piece.column_names
+            else np.ones(piece.num_rows)
+        )
+        weight_parts.append(
+            type_weight_array(piece.column("type"), weighting.type_weights) * counts
+        )
+        count_parts.append(counts)
+        if "timestamp" in piece.column_names:
+            time_parts.append(timestamp_micros(piece.column("timestamp")))
+        else:
+            time_parts.append(np.full(piece.num_rows, np.nan))
+    if release_tables:
+        dataset.follows = dataset.interactions = None
+    if not any(part.shape[0] for part in source_parts):
         files = ", ".join(
             str(dataset.sources[name])
             for name in ("follows", "interactions")
@@ -190,23 +200,26 @@ def build_graph(
         )
         raise InputError("no follow or interaction records: nothing to rank", path=files or None)
 
-    account_ids = None
-    accounts = None
-    if dataset.accounts is not None:
-        accounts = _merge_accounts(dataset.accounts, person_of)
-        account_ids = pa.chunked_array([accounts.get_column("id").to_arrow().cast(pa.string())])
-    n_accounts = 0 if account_ids is None else len(account_ids)
-    n_records = sum(len(array) for array in sources)
-    ids, codes = _intern([*(() if account_ids is None else (account_ids,)), *sources, *targets])
-    del sources, targets, account_ids
-    if release_tables:
-        dataset.follows = dataset.interactions = None
+    try:
+        mapping, dictionary_offsets, dictionary_bytes = interner.finish()
+    except OverflowError as error:
+        raise InputError(f"too many distinct accounts: {error}") from None
+    ids = _string_array(dictionary_offsets, dictionary_bytes)
     n_nodes = len(ids)
-    source_codes = codes[n_accounts : n_accounts + n_records]
-    target_codes = codes[n_accounts + n_records :]
-    edge_weights = weights[0] if len(weights) == 1 else np.concatenate(weights)
-    edge_flags = flags[0] if len(flags) == 1 else np.concatenate(flags)
-    del weights, flags
+    source_codes = _joined(source_parts)
+    target_codes = _joined(target_parts)
+    del source_parts, target_parts
+    remap(source_codes, mapping)
+    remap(target_codes, mapping)
+    edge_weights = _joined(weight_parts)
+    del weight_parts
+    edge_flags = np.full(edge_weights.shape[0], INTERACTION_FLAG, dtype=np.uint8)
+    edge_flags[:n_follow_records] = FOLLOW_FLAG
+    received_counts = _joined(count_parts) if count_parts else None
+    if time_parts:
+        decay = decay_factors(_joined(time_parts), weighting.half_life, weighting.as_of)
+        if decay is not None:
+            edge_weights[n_follow_records:] *= decay
     records = int(source_codes.shape[0])
 
     loops = source_codes == target_codes
@@ -306,37 +319,31 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
     return frame.group_by("id", maintain_order=True).agg(aggregations).select(frame.columns)
 
 
-def _intern(arrays: list[pa.ChunkedArray]) -> tuple[pa.Array, np.ndarray]:
-    """Number distinct ids in order of first appearance; return (ids, codes of all arrays)."""
-    chunks = []
-    for array in arrays:
-        if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
-            array = array.cast(pa.large_string())
-        for chunk in array.chunks:
-            _, offsets, data = chunk.buffers()
-            offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
-            positions = np.frombuffer(offsets, dtype=offset_type)
-            chunks.append(
-                (
-                    positions[chunk.offset : chunk.offset + len(chunk) + 1],
-                    np.frombuffer(data, dtype=np.uint8)
-                    if data is not None
-                    else np.empty(0, np.uint8),
-                )
-            )
-    total = sum(len(array) for array in arrays)
-    try:
-        codes, dictionary_offsets, dictionary_bytes = intern_strings(
-            chunks, expected_unique=max(1 << 16, total // 8)
-        )
-    except OverflowError as error:
-        raise InputError(f"too many distinct accounts: {error}") from None
-    n_unique = dictionary_offsets.shape[0] - 1
-    if n_unique > MAX_NODES:
-        raise InputError(f"{n_unique:,} accounts exceed the limit of {MAX_NODES:,}")
+def _intern_column(interner: StringInterner, array: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """Provisional codes of a column of ids, read straight from its Arrow buffers."""
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
+    if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        array = array.cast(pa.large_string())
+    parts = [np.empty(0, dtype=np.int32)]
+    for chunk in array.chunks:
+        _, offsets, data = chunk.buffers()
+        offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
+        positions = np.frombuffer(offsets, dtype=offset_type)[
+            chunk.offset : chunk.offset + len(chunk) + 1
+        ]
+        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        parts.append(interner.add(positions, raw))
+    return _joined(parts)
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """Concatenate, without a copy when there is one part."""
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+def _string_array(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     ids = pa.LargeStringArray.from_buffers(
-        n_unique, pa.py_buffer(dictionary_offsets), pa.py_buffer(dictionary_bytes)
+        offsets.shape[0] - 1, pa.py_buffer(offsets), pa.py_buffer(data)
     )
-    if dictionary_bytes.shape[0] < 2**31:
-        ids = ids.cast(pa.string())
-    return ids, codes
+    return ids.cast(pa.string()) if data.shape[0] < 2**31 else ids

@@ -124,16 +124,23 @@ def type_weight_array(types: pa.ChunkedArray, type_weights: Mapping[str, float])
     return weights
 
 
+def timestamp_micros(timestamps: pa.ChunkedArray) -> np.ndarray:
+    """Microseconds since the epoch of each record as float64, NaN where the time is missing."""
+    micros = timestamps.cast(pa.int64()).to_numpy(zero_copy_only=False)
+    return np.asarray(micros, dtype=np.float64)
+
+
 def decay_factors(
-    timestamps: pa.ChunkedArray, half_life: timedelta | None, as_of: datetime | None
+    micros: np.ndarray, half_life: timedelta | None, as_of: datetime | None
 ) -> np.ndarray | None:
     """Return ``0.5 ** (age / half_life)`` per record (1 where the time is missing).
 
-    Records newer than ``as_of`` count as age 0. Returns ``None`` when there is no decay.
+    ``micros`` are record times as from :func:`timestamp_micros`. Records newer than
+    ``as_of`` count as age 0; without ``as_of`` ages count back from the newest record.
+    Returns ``None`` when there is no decay.
     """
     if half_life is None:
         return None
-    micros = timestamps.cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64)
     if as_of is None:
         reference = np.nanmax(micros) if np.isfinite(micros).any() else 0.0
     else:

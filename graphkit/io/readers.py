@@ -41,6 +41,8 @@ JSON_SUFFIXES: Final = (".ndjson", ".jsonl", ".json")
 PARQUET_SUFFIXES: Final = (".parquet", ".pq")
 _SNIFF_BYTES: Final = 1 << 16
 _BLOCK_SIZE: Final = 1 << 24
+# Files this large are streamed when the caller lets graphkit choose (whole reads are faster).
+STREAM_MIN_BYTES: Final = 1 << 30
 _LIST_SEPARATORS: Final = r"[;|]"
 _TIMESTAMP_RANGE: Final = (-(2**62) // 1000, 2**62 // 1000)  # microseconds, well inside int64
 
@@ -55,16 +57,16 @@ class TableSource:
         The file read.
     first_line
         Line number of the first data record (after comments and the header), so that the
-        record at index ``i`` is on line ``first_line + i``. ``None`` for Parquet, whose rows
-        are numbered from 1.
+        record at index ``i`` is on line ``first_line + i`` (Parquet and NDJSON records are
+        numbered from 1).
     """
 
     path: Path
-    first_line: int | None
+    first_line: int
 
     def row(self, index: int) -> int:
         """Return the line (or Parquet row) number of the record at ``index``."""
-        return (self.first_line if self.first_line is not None else 1) + index
+        return self.first_line + index
 
 
 @dataclass
@@ -77,6 +79,11 @@ class Dataset:
         Validated Arrow tables with the canonical column names and types.
     sources
         The file each table was read from, by table name.
+    streamed
+        Follows/interactions files left to read piece by piece while the graph is built
+        (see :meth:`pieces`), by table name.
+    interaction_type, known_types
+        Reader options for the streamed files.
     """
 
     accounts: pa.Table | None = None
@@ -84,6 +91,30 @@ class Dataset:
     interactions: pa.Table | None = None
     identities: pa.Table | None = None
     sources: dict[str, Path] = field(default_factory=dict)
+    streamed: dict[str, Path] = field(default_factory=dict)
+    interaction_type: str | None = None
+    known_types: tuple[str, ...] | None = None
+
+    def pieces(self, name: str) -> Iterator[pa.Table]:
+        """The follows or interactions table, whole or streamed in validated pieces."""
+        table = getattr(self, name)
+        if table is not None:
+            yield table
+        elif name in self.streamed:
+            yield from iter_table(
+                self.streamed[name],
+                TABLES[name],
+                interaction_type=self.interaction_type if name == "interactions" else None,
+                known_types=self.known_types,
+                stream=True,
+            )
+
+    def estimated_records(self) -> int:
+        """A rough count of the follow and interaction records, for sizing buffers."""
+        loaded = sum(
+            table.num_rows for table in (self.follows, self.interactions) if table is not None
+        )
+        return int(loaded + sum(path.stat().st_size // 24 for path in self.streamed.values()))
 
 
 def read_table(
@@ -120,6 +151,28 @@ def read_table(
     InputError
         Naming the file, row and column of the first problem found.
     """
+    pieces = list(
+        iter_table(path, spec, interaction_type=interaction_type, known_types=known_types)
+    )
+    return pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces)
+
+
+def iter_table(
+    path: str | Path,
+    spec: TableSpec,
+    *,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+    stream: bool = False,
+) -> Iterator[pa.Table]:
+    """Read a file as :func:`read_table` does, yielding validated canonical pieces.
+
+    With ``stream``, delimited and Parquet follows/interactions files are read block by
+    block (about 16 MB of text at a time), so a large file is never held in memory whole;
+    otherwise the file comes as one piece. Errors are raised while iterating, naming file,
+    row and column.
+    """
+    stream = stream and spec in (FOLLOWS, INTERACTIONS)
     path = Path(path)
     if not path.exists():
         raise InputError("file not found", path=path)
@@ -129,16 +182,17 @@ def read_table(
     stem_suffix = name[:-3] if name.endswith(".gz") else name
     try:
         if stem_suffix.endswith(PARQUET_SUFFIXES):
-            raw, source = _read_parquet(path), TableSource(path, None)
+            pieces = _iter_parquet(path, stream)
         elif stem_suffix.endswith(JSON_SUFFIXES):
-            raw, source = _read_ndjson(path), TableSource(path, 1)
+            pieces = iter([(_read_ndjson(path), TableSource(path, 1))])
         else:
-            raw, source = _read_delimited(path, spec)
+            pieces = _iter_delimited(path, spec, stream)
+        for raw, source in pieces:
+            yield _canonical_table(raw, spec, source, interaction_type, known_types)
     except PermissionError:
         raise InputError("permission denied", path=path) from None
     except OSError as error:
         raise InputError(f"cannot read file ({error.strerror or error})", path=path) from None
-    return _canonical_table(raw, spec, source, interaction_type, known_types)
 
 
 def load_dataset(
@@ -150,6 +204,7 @@ def load_dataset(
     identities: str | Path | None = None,
     interaction_type: str | None = None,
     known_types: tuple[str, ...] | None = None,
+    stream: bool | None = False,
 ) -> Dataset:
     """Read a dataset folder and/or explicitly named table files.
 
@@ -164,6 +219,10 @@ def load_dataset(
         The type of every record of an interactions file that has no type column.
     known_types
         Interaction types accepted.
+    stream
+        Leave follows and interactions files to be read piece by piece while the graph is
+        built, so that a large file is never in memory whole. ``None`` streams files of
+        :data:`STREAM_MIN_BYTES` or more.
 
     Returns
     -------
@@ -190,8 +249,13 @@ def load_dataset(
             f"no follows or interactions table found{where}; "
             "give a dataset folder, --follows FILE or --interactions FILE"
         )
-    dataset = Dataset(sources=paths)
+    dataset = Dataset(sources=paths, interaction_type=interaction_type, known_types=known_types)
     for name, path in paths.items():
+        if name in ("follows", "interactions") and _should_stream(path, stream):
+            if not path.is_file():
+                raise InputError("file not found" if not path.exists() else "not a file", path=path)
+            dataset.streamed[name] = path
+            continue
         table = read_table(
             path,
             TABLES[name],
@@ -200,6 +264,12 @@ def load_dataset(
         )
         setattr(dataset, name, table)
     return dataset
+
+
+def _should_stream(path: Path, stream: bool | None) -> bool:
+    if stream is None:
+        return path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
+    return stream
 
 
 def peek_columns(path: str | Path) -> list[str]:
@@ -325,7 +395,9 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
     return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
 
 
-def _read_delimited(path: Path, spec: TableSpec) -> tuple[pa.Table, TableSource]:
+def _iter_delimited(
+    path: Path, spec: TableSpec, stream: bool
+) -> Iterator[tuple[pa.Table, TableSource]]:
     layout = _layout(path, spec)
     if layout.header is not None:
         names = [name.strip() for name in layout.header]
@@ -348,19 +420,34 @@ def _read_delimited(path: Path, spec: TableSpec) -> tuple[pa.Table, TableSource]
         strings_can_be_null=False,
         quoted_strings_can_be_null=False,
     )
+    row = 0
     try:
-        table = pacsv.read_csv(
-            path,
-            read_options=read_options,
-            parse_options=parse_options,
-            convert_options=convert_options,
-        )
+        if stream:
+            reader = pacsv.open_csv(
+                path,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            batches: Iterator[pa.RecordBatch] | list[pa.Table] = iter(reader)
+        else:
+            batches = [
+                pacsv.read_csv(
+                    path,
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                )
+            ]
+        for batch in batches:
+            table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
+            if layout.drop_trailing:
+                table = table.drop_columns(["__trailing__"])
+            yield table, TableSource(path, first_line + row)
+            row += table.num_rows
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
         # pyarrow reports a truncated or corrupt gzip stream as a plain OSError
         raise _locate_delimited_error(path, layout, read_names, first_line, error) from None
-    if layout.drop_trailing:
-        table = table.drop_columns(["__trailing__"])
-    return table, TableSource(path, first_line)
 
 
 def _headerless_names(path: Path, spec: TableSpec, n_fields: int) -> list[str]:
@@ -416,9 +503,16 @@ def _locate_delimited_error(
     return InputError(f"cannot parse file: {_first_line(error)}", path=path)
 
 
-def _read_parquet(path: Path) -> pa.Table:
+def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSource]]:
     try:
-        return pq.read_table(path)
+        if not stream:
+            yield pq.read_table(path), TableSource(path, 1)
+            return
+        parquet = pq.ParquetFile(path)
+        row = 0
+        for batch in parquet.iter_batches(batch_size=1 << 20):
+            yield pa.Table.from_batches([batch]), TableSource(path, 1 + row)
+            row += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as error:
         raise InputError(f"not a readable Parquet file ({_first_line(error)})", path=path) from None
 
@@ -473,7 +567,8 @@ def _canonical_table(
     known_types: tuple[str, ...] | None,
 ) -> pa.Table:
     path = source.path
-    header_row = None if source.first_line is None else source.first_line - 1
+    is_text = not source.path.name.lower().removesuffix(".gz").endswith(PARQUET_SUFFIXES)
+    header_row = source.first_line - 1 if is_text and source.first_line > 1 else None
     columns: dict[str, pa.ChunkedArray] = {}
     original: dict[str, str] = {}
     for name, column in zip(raw.column_names, raw.columns, strict=True):

@@ -263,72 +263,94 @@ def _grown(array: np.ndarray, size: int) -> np.ndarray:
     return larger
 
 
-def intern_strings(
-    chunks: list[tuple[np.ndarray, np.ndarray]], *, expected_unique: int = 1 << 16
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Number distinct byte strings in order of first appearance.
+class StringInterner:
+    """Numbers distinct byte strings in order of first appearance, chunk by chunk.
+
+    Feed chunks with :meth:`add`, which returns provisional codes; :meth:`finish` then gives
+    the mapping from provisional to final ids (global first appearance, independent of the
+    thread count) and the distinct strings in id order.
 
     Parameters
     ----------
-    chunks
-        ``(offsets, data)`` per chunk: string ``i`` of a chunk is
-        ``data[offsets[i]:offsets[i + 1]]`` (Arrow's layout; offsets as int64).
     expected_unique
         A guess of the number of distinct strings, to size the tables.
-
-    Returns
-    -------
-    codes, dictionary_offsets, dictionary_bytes
-        int32 id of each string (all chunks in order), and the distinct strings in id order.
     """
-    n_partitions = max(1, numba.get_num_threads())
-    capacity = 1 << max(10, int(2 * expected_unique / n_partitions).bit_length())
-    partitions = [_Partition(capacity, n_partitions) for _ in range(n_partitions)]
-    total = sum(offsets.shape[0] - 1 for offsets, _ in chunks)
-    # Partition-local codes (local_id * P + partition), renumbered in place at the end.
-    codes = np.empty(total, dtype=np.int32)
-    first_index = 0
-    with ThreadPoolExecutor(max_workers=n_partitions) as pool:
-        for offsets, data in chunks:
-            length = offsets.shape[0] - 1
-            hashes = np.empty(length, dtype=np.uint64)
-            _hash_kernel(offsets, data, hashes)
-            partition_codes = np.empty((n_partitions, length), dtype=np.int32)
-            jobs = [
-                pool.submit(
-                    part.insert, offsets, data, hashes, index, first_index, partition_codes[index]
-                )
-                for index, part in enumerate(partitions)
-            ]
-            for job in jobs:
-                job.result()
-            _combine_kernel(hashes, partition_codes, codes[first_index : first_index + length])
-            first_index += length
-    # Renumber by global first appearance: ids then do not depend on the partition count.
-    sizes = [part.size for part in partitions]
-    if max(sizes) * n_partitions >= 2**31:
-        raise OverflowError(f"more than {2**31 // n_partitions:,} distinct ids per partition")
-    firsts = np.concatenate([part.id_first[: part.size] for part in partitions])
-    order = np.argsort(firsts, kind="stable")
-    local_ids = np.concatenate([np.arange(size, dtype=np.int64) for size in sizes])
-    owners = np.repeat(np.arange(n_partitions, dtype=np.int64), sizes)
-    mapping = np.empty(max(sizes) * n_partitions, dtype=np.int32)
-    mapping[local_ids[order] * n_partitions + owners[order]] = np.arange(len(order), dtype=np.int32)
-    _remap_kernel(codes, mapping, codes)
 
-    bases = np.cumsum([0] + [int(part.counts[1]) for part in partitions])
-    starts = np.concatenate(
-        [part.id_offsets[: part.size] + base for part, base in zip(partitions, bases, strict=False)]
-    )
-    lengths = np.concatenate([np.diff(part.id_offsets[: part.size + 1]) for part in partitions])
-    all_bytes = np.concatenate([part.id_bytes[: int(part.counts[1])] for part in partitions])
-    dictionary_offsets = np.zeros(len(order) + 1, dtype=np.int64)
-    dictionary_bytes = np.empty(int(bases[-1]), dtype=np.uint8)
-    _gather_strings_kernel(
-        starts[order],
-        starts[order] + lengths[order],
-        all_bytes,
-        dictionary_offsets,
-        dictionary_bytes,
-    )
-    return codes, dictionary_offsets, dictionary_bytes
+    def __init__(self, *, expected_unique: int = 1 << 16) -> None:
+        self.n_partitions = max(1, numba.get_num_threads())
+        capacity = 1 << max(10, int(2 * expected_unique / self.n_partitions).bit_length())
+        self.partitions = [
+            _Partition(capacity, self.n_partitions) for _ in range(self.n_partitions)
+        ]
+        self.seen = 0
+        self._pool = ThreadPoolExecutor(max_workers=self.n_partitions)
+
+    def add(self, offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
+        """Intern one chunk in Arrow layout (string ``i`` is ``data[offsets[i]:offsets[i+1]]``).
+
+        Returns
+        -------
+        numpy.ndarray
+            int32 provisional code of each string; pass it through :meth:`finish`'s mapping.
+        """
+        length = offsets.shape[0] - 1
+        hashes = np.empty(length, dtype=np.uint64)
+        _hash_kernel(offsets, data, hashes)
+        partition_codes = np.empty((self.n_partitions, length), dtype=np.int32)
+        jobs = [
+            self._pool.submit(
+                part.insert, offsets, data, hashes, index, self.seen, partition_codes[index]
+            )
+            for index, part in enumerate(self.partitions)
+        ]
+        for job in jobs:
+            job.result()
+        codes = np.empty(length, dtype=np.int32)
+        _combine_kernel(hashes, partition_codes, codes)
+        self.seen += length
+        return codes
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return ``(mapping, dictionary_offsets, dictionary_bytes)``.
+
+        ``mapping[code]`` is the final id of a provisional code; the distinct strings follow in
+        final id order, as Arrow offsets (int64) and bytes.
+        """
+        self._pool.shutdown()
+        partitions = self.partitions
+        n_partitions = self.n_partitions
+        sizes = [part.size for part in partitions]
+        if max(sizes) * n_partitions >= 2**31:
+            raise OverflowError(f"more than {2**31 // n_partitions:,} distinct ids per partition")
+        firsts = np.concatenate([part.id_first[: part.size] for part in partitions])
+        order = np.argsort(firsts, kind="stable")
+        local_ids = np.concatenate([np.arange(size, dtype=np.int64) for size in sizes])
+        owners = np.repeat(np.arange(n_partitions, dtype=np.int64), sizes)
+        mapping = np.empty(max(sizes) * n_partitions, dtype=np.int32)
+        mapping[local_ids[order] * n_partitions + owners[order]] = np.arange(
+            len(order), dtype=np.int32
+        )
+        bases = np.cumsum([0] + [int(part.counts[1]) for part in partitions])
+        starts = np.concatenate(
+            [
+                part.id_offsets[: part.size] + base
+                for part, base in zip(partitions, bases, strict=False)
+            ]
+        )
+        lengths = np.concatenate([np.diff(part.id_offsets[: part.size + 1]) for part in partitions])
+        all_bytes = np.concatenate([part.id_bytes[: int(part.counts[1])] for part in partitions])
+        dictionary_offsets = np.zeros(len(order) + 1, dtype=np.int64)
+        dictionary_bytes = np.empty(int(bases[-1]), dtype=np.uint8)
+        _gather_strings_kernel(
+            starts[order],
+            starts[order] + lengths[order],
+            all_bytes,
+            dictionary_offsets,
+            dictionary_bytes,
+        )
+        return mapping, dictionary_offsets, dictionary_bytes
+
+
+def remap(codes: np.ndarray, mapping: np.ndarray) -> None:
+    """Replace provisional codes by final ids, in place (parallel)."""
+    _remap_kernel(codes, mapping, codes)
