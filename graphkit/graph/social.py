@@ -150,7 +150,7 @@ def build_graph(
     """
     weighting = weighting or Weighting()
     person_of = _identity_map(dataset.identities)
-    interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 4))
+    interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 8))
     accounts = None
     if dataset.accounts is not None:
         accounts = _merge_accounts(dataset.accounts, person_of)

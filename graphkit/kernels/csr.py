@@ -54,6 +54,32 @@ def _scatter_by_part_kernel(
             out_flags[position] = flags[entry]
 
 
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _sort_rows_kernel(
+    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray
+) -> None:
+    """Sort each row's entries by column, stably (equal columns keep their order)."""
+    for row in numba.prange(indptr.shape[0] - 1):
+        start, end = indptr[row], indptr[row + 1]
+        if end - start <= 32:
+            for edge in range(start + 1, end):  # insertion sort: short rows, in cache
+                column, weight, flag = columns[edge], weights[edge], flags[edge]
+                position = edge - 1
+                while position >= start and columns[position] > column:
+                    columns[position + 1] = columns[position]
+                    weights[position + 1] = weights[position]
+                    flags[position + 1] = flags[position]
+                    position -= 1
+                columns[position + 1] = column
+                weights[position + 1] = weight
+                flags[position + 1] = flag
+        else:
+            order = np.argsort(columns[start:end], kind="mergesort")
+            columns[start:end] = columns[start:end][order]
+            weights[start:end] = weights[start:end][order]
+            flags[start:end] = flags[start:end][order]
+
+
 @numba.njit(**JIT_OPTIONS)
 def _merge_adjacent_kernel(
     indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray
@@ -126,8 +152,8 @@ def csr_by_row(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Build a duplicate-free CSR matrix, columns ascending within each row.
 
-    Two stable counting sorts (by column, then by row: a two-digit radix sort) leave each
-    row's columns in order, so duplicates are neighbours and merge in one pass.
+    A stable counting sort by row, then a stable sort of each row by column (in parallel
+    over rows, in cache), so duplicates are neighbours and merge in one pass.
 
     Parameters
     ----------
@@ -145,14 +171,10 @@ def csr_by_row(
     indptr, columns, weights, flags
         int64 ``indptr`` of length ``n_rows + 1`` and the merged entries.
     """
-    column_indptr, by_column_rows, by_column_weights, by_column_flags = _stable_scatter(
-        columns, n_columns, rows, weights, flags
-    )
-    by_column = np.repeat(np.arange(n_columns, dtype=np.int32), np.diff(column_indptr))
     indptr, out_columns, out_weights, out_flags = _stable_scatter(
-        by_column_rows, n_rows, by_column, by_column_weights, by_column_flags
+        rows, n_rows, columns, weights, flags
     )
-    del by_column_rows, by_column, by_column_weights, by_column_flags
+    _sort_rows_kernel(indptr, out_columns, out_weights, out_flags)
     merged_indptr = _merge_adjacent_kernel(indptr, out_columns, out_weights, out_flags)
     size = int(merged_indptr[-1])
     if size < out_columns.shape[0]:

@@ -27,14 +27,17 @@ graph, started from the final communities, lets single nodes move to a better co
 
 from __future__ import annotations
 
+# Blocks per sweep: nodes in the same block see each other's labels one block late.
+import os
+
 import numba
 import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 from graphkit.kernels.csr import csr_by_row
 
-# Blocks per sweep: nodes in the same block see each other's labels one block late.
-_BLOCKS = 256
+_BLOCKS = int(os.environ.get("GK_BLOCKS", "256"))
+_PAR_ACT = os.environ.get("GK_PAR_ACT", "1") == "1"
 # Below this many edges to read per worker a block runs on one thread (same result, no wait).
 MIN_WORK_PER_WORKER = 2048
 _EMPTY = -1
@@ -268,7 +271,7 @@ def _propagate_kernel(
                 moved_work += indptr[node + 1] - indptr[node]
             # The neighbours of moved nodes (in this block too) look again; setting a flag is
             # the same in any order, so threads may share this.
-            if n_workers == 1 or moved_work < min_work * n_workers:
+            if (not _PAR_ACT) or n_workers == 1 or moved_work < min_work * n_workers:
                 for index in range(n_moved):
                     node = moved[index]
                     for edge in range(indptr[node], indptr[node + 1]):

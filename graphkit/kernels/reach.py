@@ -243,9 +243,6 @@ def _two_hop_mask_kernel(
     n = indptr.shape[0] - 1
     # 0: unseen, 1: within two hops, 2: a follower (its own followers are marked too).
     state = np.zeros(n, dtype=np.uint8)
-    is_seed = np.zeros(n, dtype=np.bool_)
-    for account in accounts:
-        is_seed[account] = True
     followers = np.empty(n, dtype=np.int64)
     n_followers = 0
     for account in accounts:
@@ -264,7 +261,7 @@ def _two_hop_mask_kernel(
     marked = state > 0
     for account in accounts:
         marked[account] = False
-    return marked & ~is_seed
+    return marked
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -414,3 +411,25 @@ def _two_hop_sketch_kernel(
                         _sketch_add(registers, second, precision)
         estimates[position] = _sketch_estimate(registers)
     return estimates
+
+
+@numba.njit(**JIT_OPTIONS)
+def _reaching_kernel(indptr: np.ndarray, sources: np.ndarray, target: int) -> np.ndarray:
+    """Mark the nodes with a directed path to ``target`` along any edge (``target`` too)."""
+    n = indptr.shape[0] - 1
+    marked = np.zeros(n, dtype=np.bool_)
+    queue = np.empty(n, dtype=np.int64)
+    marked[target] = True
+    queue[0] = target
+    head = 0
+    tail = 1
+    while head < tail:
+        node = queue[head]
+        head += 1
+        for edge in range(indptr[node], indptr[node + 1]):
+            source = sources[edge]
+            if not marked[source]:
+                marked[source] = True
+                queue[tail] = source
+                tail += 1
+    return marked
