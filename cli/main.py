@@ -54,9 +54,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from cli.bench import bench
+    from cli.communities import communities_command
     from cli.rank import rank
 
     cli.add_command(rank)
+    cli.add_command(communities_command)
     cli.add_command(bench)
 
 

@@ -18,6 +18,7 @@ from cli.options import (
     start,
     weighting_options,
 )
+from graphkit.algorithms import communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
 from graphkit.analysis import rank_influencers, select_audience
 
@@ -80,6 +81,19 @@ TABLE_COLUMNS = (
     "of ids, FIELD=VALUE (topic=cloud, org=b001, id=a,b) or FIELD~REGEX "
     "(title~CTO|CIO); join clauses with & to require all; repeat to add audiences.",
 )
+@click.option(
+    "--communities",
+    "with_communities",
+    is_flag=True,
+    help="Add each account's community (Leiden) and its rank inside it.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the community detection (with --communities).",
+)
 @weighting_options
 @output_options
 @run_options
@@ -97,6 +111,8 @@ def rank(
     max_iter: int,
     kind: str | None,
     audience_selectors: tuple[str, ...],
+    with_communities: bool,
+    seed: int,
     weights: str | None,
     half_life: str | None,
     as_of: str | None,
@@ -122,12 +138,17 @@ def rank(
       graphkit rank --follows twitter_combined.txt --top 0 -o ranking.csv
       graphkit rank --interactions higgs-retweet_network.edgelist --interaction-type repost
       graphkit rank exports/ --weights like=0,repost=4 --half-life 30d -o top.parquet
+      graphkit rank --demo --communities --top 0 -o ranked.csv
     """
     progress = start(threads, verbose, quiet)
     weighting = make_weighting(weights, half_life, as_of, config_file)
     choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
     _, graph = load(choice, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
+    partition = None
+    if with_communities:
+        with progress.step("Finding communities"):
+            partition = communities(graph, seed=seed)
     with progress.step("Ranking"):
         table = rank_influencers(
             graph,
@@ -137,6 +158,7 @@ def rank(
             audience=audience,
             kind=kind,
             top=top,
+            communities=partition,
         )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")

@@ -7,6 +7,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from graphkit.algorithms.communities import CommunityResult
 from graphkit.algorithms.pagerank import (
     DEFAULT_DAMPING,
     DEFAULT_MAX_ITER,
@@ -62,6 +63,7 @@ def rank_influencers(
     audience: np.ndarray | None = None,
     kind: str | None = None,
     top: int | None = None,
+    communities: CommunityResult | None = None,
 ) -> pl.DataFrame:
     """Rank every account by the attention it receives.
 
@@ -78,6 +80,9 @@ def rank_influencers(
         Keep only accounts of this kind (``person`` or ``brand``) in the table.
     top
         Keep the first ``top`` rows; ``None`` or 0 keeps all.
+    communities
+        A partition of the graph (:func:`graphkit.algorithms.communities`): adds the columns
+        ``community`` and ``community_rank`` (1 = most PageRank in the community, ties by id).
 
     Returns
     -------
@@ -118,6 +123,16 @@ def rank_influencers(
             "engagement_rate": engagement,
         }
     ).with_columns(pl.col("engagement_rate").fill_nan(None))
+    if communities is not None:
+        table = table.with_columns(
+            pl.Series("community", communities.membership, dtype=pl.Int64)
+        ).with_columns(
+            pl.struct(pl.col("pagerank").neg(), "id")
+            .rank("ordinal")
+            .over("community")
+            .cast(pl.Int64)
+            .alias("community_rank")
+        )
     table = _with_accounts(table, graph.accounts)
     if kind is not None:
         table = table.filter(pl.col("kind") == kind)

@@ -127,3 +127,17 @@ def test_version():
     result = _run("--version")
     assert result.exit_code == 0
     assert result.stdout.startswith("graphkit, version ")
+
+
+def test_communities_columns(tmp_path):
+    out = tmp_path / "ranked.csv"
+    result = _run("rank", "--demo", "--communities", "--top", "0", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(out)
+    assert {"community", "community_rank"} <= set(table.columns)
+    leaders = table.filter(pl.col("community_rank") == 1)
+    assert leaders.height == table["community"].n_unique()
+    # inside each community, rank 1 has the most PageRank
+    best = table.group_by("community").agg(pl.col("pagerank").max().alias("best"))
+    joined = leaders.join(best, on="community")
+    assert (joined["pagerank"] == joined["best"]).all()
