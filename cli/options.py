@@ -90,7 +90,7 @@ weighting_options = _stack(
         metavar="TYPE=W,...",
         callback=_checked(parse_type_weights),
         help="Weight of one record per type; defaults "
-        + ",".join(f"{name}={weight:g}" for name, weight in DEFAULT_TYPE_WEIGHTS.items())
+        + ", ".join(f"{name}={weight:g}" for name, weight in DEFAULT_TYPE_WEIGHTS.items())
         + ". New types may be added.",
     ),
     click.option(
