@@ -1,0 +1,678 @@
+"""Seeded generator of realistic follower and interaction graphs for the benchmarks.
+
+The follow graph is a Chung-Lu style configuration model: every account gets an out-weight
+(how many accounts it follows) and an in-weight (how many follow it), both drawn from
+heavy-tailed Pareto laws, and follows pair followers with followed accounts in proportion to
+those weights. Duplicate follows and self-follows are removed and redrawn, so ``follows`` is a
+set of distinct pairs, as a platform export is. Handles are random, unique strings. A few
+popular accounts are brands with employees (``accounts.organization`` and ``accounts.title``)
+who follow their brand. Interactions (about 10% of the follows) are mostly engagements with
+followed accounts, typed and time-stamped.
+
+Follows are generated in chunks of follower ranges, each chunk holding every follow of its
+followers, so that removing duplicates within a chunk removes them globally; chunks stream to
+disk and memory stays bounded (under 2 GB at 100M edges).
+
+Example
+-------
+``python -m benchmarks.generate --edges 10M --seed 1`` writes ``benchmarks/data/10M/``
+with ``follows.csv``, ``follows.parquet``, ``accounts.csv``, ``interactions.csv`` and
+``manifest.json`` (the parameters and counts; written last, so its presence means the
+dataset is complete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+GENERATOR_VERSION: Final = 1
+DATA_FOLDER: Final = Path(__file__).resolve().parent / "data"
+
+MEAN_DEGREE: Final = 10.0
+# Pareto shapes of the node weights; the degree distributions then have power-law tails with
+# exponents shape + 1: about 2.1 for followers (celebrities), 2.7 for followings.
+IN_WEIGHT_SHAPE: Final = 1.1
+OUT_WEIGHT_SHAPE: Final = 1.7
+MAX_FOLLOWING: Final = 5_000  # the follow limit of the large platforms
+MAX_FOLLOWER_SHARE: Final = 0.2  # no account is expected to be followed by more than 20%
+DEFAULT_CHUNK_EDGES: Final = 10_000_000
+INTERACTION_RATIO: Final = 0.1
+# Share of interactions that engage with an account the source follows.
+ENGAGES_FOLLOWED_SHARE: Final = 0.7
+INTERACTION_TYPES: Final = {
+    "like": 0.45,
+    "repost": 0.18,
+    "reply": 0.12,
+    "mention": 0.10,
+    "comment": 0.10,
+    "quote": 0.05,
+}
+# Interactions are dated back from this instant, recent ones more often.
+REFERENCE_TIME: Final = np.datetime64("2025-01-01T00:00:00", "s")
+MEAN_INTERACTION_AGE_DAYS: Final = 120.0
+MAX_INTERACTION_AGE_DAYS: Final = 730.0
+TITLES: Final = (
+    "CTO",
+    "CIO",
+    "CMO",
+    "VP Engineering",
+    "VP Marketing",
+    "Head of Sales",
+    "Head of Data",
+    "Product Manager",
+    "Software Engineer",
+    "Data Scientist",
+    "Developer Advocate",
+    "Solutions Architect",
+    "Account Executive",
+    "Marketing Manager",
+    "Security Engineer",
+)
+# People outside any brand who still give a job title (consultants, freelancers).
+TITLED_PERSON_SHARE: Final = 0.02
+HANDLE_ALPHABET: Final = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", dtype=np.uint8)
+HANDLE_LETTERS: Final = HANDLE_ALPHABET[10:]
+MAX_HANDLE_PREFIX: Final = 9
+_REFILL_ROUNDS: Final = 30
+_SIZE_SUFFIXES: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "b": 10**9}
+_CSV_OPTIONS: Final = pacsv.WriteOptions(include_header=False, quoting_style="none")
+
+
+def parse_size(text: str | int) -> int:
+    """Parse an edge count such as ``20k``, ``1M``, ``1.5M`` or ``100000``.
+
+    Examples
+    --------
+    >>> parse_size("10M"), parse_size("20k"), parse_size("1.5m"), parse_size(300)
+    (10000000, 20000, 1500000, 300)
+    """
+    if isinstance(text, int):
+        return text
+    cleaned = text.strip().replace("_", "").lower()
+    suffix = cleaned[-1] if cleaned and cleaned[-1] in _SIZE_SUFFIXES else ""
+    number = cleaned[: len(cleaned) - len(suffix)]
+    try:
+        value = float(number) * _SIZE_SUFFIXES[suffix]
+    except ValueError:
+        raise ValueError(f"not a size: {text!r} (use e.g. 20k, 1M, 100M)") from None
+    if value < 1 or value != round(value):
+        raise ValueError(f"size must be a positive whole number of edges, got {text!r}")
+    return round(value)
+
+
+def format_size(edges: int) -> str:
+    """Return the short label of an edge count, the inverse of :func:`parse_size`.
+
+    Examples
+    --------
+    >>> format_size(10_000_000), format_size(20_000), format_size(1_500_000), format_size(300)
+    ('10M', '20k', '1.5M', '300')
+    """
+    for suffix, scale in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
+        if edges >= scale and (edges * 10) % scale == 0:
+            return f"{edges / scale:g}{suffix}"
+    return str(edges)
+
+
+@dataclass(frozen=True)
+class GeneratedDataset:
+    """What :func:`generate` wrote, as recorded in ``manifest.json``.
+
+    Attributes
+    ----------
+    folder
+        The dataset folder.
+    edges
+        Follow records (distinct follower-followed pairs, no self-follows).
+    nodes
+        Accounts in the accounts table; a few may appear in no edge.
+    interactions
+        Interaction records.
+    brands, employees
+        Brand accounts and the people who work for them.
+    seed
+        Seed of the random generator.
+    seconds
+        Generation time.
+    files
+        Size in bytes of each file written, by name.
+    version
+        Version of the generator; data from another version is regenerated.
+    """
+
+    folder: str
+    edges: int
+    nodes: int
+    interactions: int
+    brands: int
+    employees: int
+    seed: int
+    seconds: float
+    files: dict[str, int] = field(default_factory=dict)
+    version: int = GENERATOR_VERSION
+
+
+def default_folder(edges: int) -> Path:
+    """Return ``benchmarks/data/<size label>``, where datasets are written by default."""
+    return DATA_FOLDER / format_size(edges)
+
+
+def read_manifest(folder: str | Path) -> GeneratedDataset | None:
+    """Return the manifest of a complete dataset folder, ``None`` if there is none."""
+    path = Path(folder) / "manifest.json"
+    if not path.is_file():
+        return None
+    try:
+        return GeneratedDataset(**json.loads(path.read_text(encoding="utf-8")))
+    except (TypeError, ValueError):
+        return None
+
+
+def ensure_dataset(
+    edges: int, *, seed: int = 1, folder: str | Path | None = None, quiet: bool = False
+) -> GeneratedDataset:
+    """Return the dataset of ``edges`` follows and ``seed``, generating it unless present."""
+    folder = Path(folder) if folder is not None else default_folder(edges)
+    manifest = read_manifest(folder)
+    if (
+        manifest is not None
+        and manifest.edges == edges
+        and manifest.seed == seed
+        and manifest.version == GENERATOR_VERSION
+    ):
+        return manifest
+    return generate(edges, folder, seed=seed, quiet=quiet)
+
+
+def generate(
+    edges: int,
+    folder: str | Path | None = None,
+    *,
+    seed: int = 1,
+    chunk_edges: int = DEFAULT_CHUNK_EDGES,
+    interaction_ratio: float = INTERACTION_RATIO,
+    quiet: bool = False,
+) -> GeneratedDataset:
+    """Generate a follower/interaction dataset and write it to ``folder``.
+
+    Parameters
+    ----------
+    edges
+        Number of follow records (distinct pairs); there are ``edges / 10`` accounts.
+    folder
+        Output folder, created if needed (default ``benchmarks/data/<size>``).
+    seed
+        Seed of the random generator: the same seed and sizes give the same files.
+    chunk_edges
+        Follows generated and written per chunk; bounds memory.
+    interaction_ratio
+        Interaction records per follow record.
+    quiet
+        Print no progress on stderr.
+
+    Returns
+    -------
+    GeneratedDataset
+        The counts and files written (also saved as ``manifest.json``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> dataset = generate(2_000, tempfile.mkdtemp(), seed=7, quiet=True)
+    >>> dataset.edges, dataset.nodes, dataset.interactions
+    (2000, 200, 200)
+    """
+    if edges < 10:
+        raise ValueError(f"edges must be at least 10, got {edges}")
+    started = time.perf_counter()
+    folder = Path(folder) if folder is not None else default_folder(edges)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").unlink(missing_ok=True)
+    rng = np.random.default_rng(seed)
+    n_nodes = max(10, round(edges / MEAN_DEGREE))
+
+    in_weights = _capped_weights(
+        rng.pareto(IN_WEIGHT_SHAPE, n_nodes) + 1.0, edges, MAX_FOLLOWER_SHARE * n_nodes
+    )
+    out_weights = _capped_weights(
+        rng.pareto(OUT_WEIGHT_SHAPE, n_nodes) + 1.0,
+        edges,
+        min(MAX_FOLLOWING, max(1.0, (n_nodes - 1) / 4)),
+    )
+    out_degrees = rng.multinomial(edges, out_weights / out_weights.sum())
+    in_probabilities = in_weights / in_weights.sum()
+    target_sampler = WeightedSampler(in_weights)
+    handles = random_handles(rng, n_nodes)
+    staff = _brands_and_staff(rng, in_weights, out_degrees)
+    _progress(quiet, f"generating {edges:,} follows among {n_nodes:,} accounts into {folder}")
+
+    follows_csv = _CsvStream(folder / "follows.csv", ["follower", "followed"])
+    follows_parquet = _ParquetStream(folder / "follows.parquet", ["follower", "followed"])
+    interactions_csv = _CsvStream(
+        folder / "interactions.csv", ["source", "target", "type", "timestamp"]
+    )
+    first_edge = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(out_degrees, out=first_edge[1:])
+    n_interactions = 0
+    for start_node, stop_node in _follower_ranges(first_edge, chunk_edges):
+        sources, targets = _follow_chunk(
+            rng,
+            start_node,
+            stop_node,
+            out_degrees,
+            in_probabilities,
+            target_sampler,
+            staff.employer,
+        )
+        follows = pa.table({"follower": handles.take(sources), "followed": handles.take(targets)})
+        follows_csv.write(follows)
+        follows_parquet.write(follows)
+        del follows
+        wanted = round(interaction_ratio * int(first_edge[stop_node])) - n_interactions
+        interactions = _interaction_chunk(rng, sources, targets, wanted, target_sampler)
+        interactions_csv.write(
+            pa.table(
+                {
+                    "source": handles.take(interactions.sources),
+                    "target": handles.take(interactions.targets),
+                    "type": interactions.types,
+                    "timestamp": interactions.timestamps,
+                }
+            )
+        )
+        n_interactions += wanted
+        _progress(quiet, f"  {int(first_edge[stop_node]):,} / {edges:,} follows")
+    for stream in (follows_csv, follows_parquet, interactions_csv):
+        stream.close()
+    _write_accounts(folder / "accounts.csv", rng, handles, staff)
+
+    dataset = GeneratedDataset(
+        folder=str(folder),
+        edges=edges,
+        nodes=n_nodes,
+        interactions=n_interactions,
+        brands=int(staff.brands.shape[0]),
+        employees=int(np.count_nonzero(staff.employer >= 0)),
+        seed=seed,
+        seconds=round(time.perf_counter() - started, 3),
+        files={
+            name: (folder / name).stat().st_size
+            for name in ("follows.csv", "follows.parquet", "accounts.csv", "interactions.csv")
+        },
+    )
+    manifest = folder / "manifest.json"
+    manifest.with_suffix(".tmp").write_text(json.dumps(asdict(dataset), indent=2) + "\n")
+    manifest.with_suffix(".tmp").replace(manifest)
+    _progress(quiet, f"done in {dataset.seconds:.1f} s")
+    return dataset
+
+
+class WeightedSampler:
+    """Draw node indices with probability proportional to their weights (inverse CDF).
+
+    The weights are sorted in decreasing order first, so most draws land in the short, heavy
+    head of the cumulative table and stay in cache.
+
+    Parameters
+    ----------
+    weights
+        Non-negative weight of each node, not all zero.
+    """
+
+    def __init__(self, weights: np.ndarray) -> None:
+        self.order = np.argsort(-weights, kind="stable").astype(np.int32)
+        self.cumulative = np.cumsum(weights[self.order])
+
+    def sample(self, rng: np.random.Generator, count: int) -> np.ndarray:
+        """Return ``count`` int32 node indices drawn independently."""
+        thresholds = rng.random(count) * self.cumulative[-1]
+        positions = np.searchsorted(self.cumulative, thresholds, side="right")
+        return self.order[np.minimum(positions, self.order.shape[0] - 1)]
+
+
+def random_handles(rng: np.random.Generator, count: int) -> pa.StringArray:
+    """Return ``count`` unique, random-looking handles such as ``kqzr0x3f9``.
+
+    Each handle is 1 to 9 random letters followed by a fixed-width base-36 code; the codes are
+    an affine bijection of ``0 .. count-1``, which makes the handles unique.
+
+    Examples
+    --------
+    >>> handles = random_handles(np.random.default_rng(0), 1000)
+    >>> len(set(handles.to_pylist()))
+    1000
+    """
+    width = max(4, math.ceil(math.log(max(count, 2) * 64, 36)))
+    space = 36**width
+    multiplier = 7_919 * 1_000_003  # coprime with 36, so the map below is a bijection
+    codes = (np.arange(count, dtype=np.int64) * (multiplier % space) + rng.integers(space)) % space
+    prefix_lengths = rng.integers(1, MAX_HANDLE_PREFIX + 1, count)
+    characters = np.empty((count, MAX_HANDLE_PREFIX + width), dtype=np.uint8)
+    characters[:, :MAX_HANDLE_PREFIX] = HANDLE_LETTERS[
+        rng.integers(0, HANDLE_LETTERS.shape[0], (count, MAX_HANDLE_PREFIX), dtype=np.uint8)
+    ]
+    for position in range(width):
+        codes, digit = np.divmod(codes, 36)
+        characters[:, MAX_HANDLE_PREFIX + width - 1 - position] = HANDLE_ALPHABET[digit]
+    # Right-align each prefix against its code, then keep the last (prefix + width) bytes.
+    keep = np.arange(MAX_HANDLE_PREFIX + width) >= (MAX_HANDLE_PREFIX - prefix_lengths)[:, None]
+    offsets = np.zeros(count + 1, dtype=np.int32)
+    np.cumsum(prefix_lengths + width, out=offsets[1:])
+    data = characters[keep]
+    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+# --- follows ----------------------------------------------------------------------------------
+
+
+def _capped_weights(weights: np.ndarray, edges: int, max_degree: float) -> np.ndarray:
+    """Saturate weights smoothly so that no node's expected degree exceeds ``max_degree``.
+
+    An expected degree ``d`` becomes ``d * max / (d + max)`` (repeated as the total shifts),
+    which keeps the order of the heaviest nodes instead of clipping them to one value.
+    """
+    for _ in range(50):
+        degrees = weights * (edges / weights.sum())
+        if degrees.max() <= max_degree:
+            break
+        weights = degrees * max_degree / (degrees + max_degree)
+    return weights
+
+
+def _follower_ranges(first_edge: np.ndarray, chunk_edges: int) -> list[tuple[int, int]]:
+    """Split nodes into consecutive ranges holding about ``chunk_edges`` out-edges each."""
+    total = int(first_edge[-1])
+    n_chunks = max(1, math.ceil(total / chunk_edges))
+    cuts = np.searchsorted(first_edge, np.arange(1, n_chunks) * (total / n_chunks))
+    bounds = [0, *sorted(set(cuts.tolist()) - {0, first_edge.shape[0] - 1})]
+    bounds.append(first_edge.shape[0] - 1)
+    return list(itertools.pairwise(bounds))
+
+
+def _follow_chunk(
+    rng: np.random.Generator,
+    start_node: int,
+    stop_node: int,
+    out_degrees: np.ndarray,
+    in_probabilities: np.ndarray,
+    target_sampler: WeightedSampler,
+    employer: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct (follower, followed) pairs of followers ``start .. stop-1``.
+
+    Pairs come out in random order, without self-follows; every employee follows its brand.
+    """
+    n_nodes = in_probabilities.shape[0]
+    degrees = out_degrees[start_node:stop_node]
+    wanted = int(degrees.sum())
+    sources = np.repeat(np.arange(start_node, stop_node, dtype=np.int32), degrees)
+    # A multinomial draw of in-degrees, shuffled, pairs like independent weighted draws but
+    # avoids a binary search per edge.
+    in_degrees = rng.multinomial(wanted, in_probabilities)
+    targets = rng.permutation(np.repeat(np.arange(n_nodes, dtype=np.int32), in_degrees))
+    chunk_employees = np.flatnonzero(employer[start_node:stop_node] >= 0)
+    first_edges = np.concatenate([[0], np.cumsum(degrees)[:-1]])[chunk_employees]
+    targets[first_edges] = employer[start_node + chunk_employees]
+
+    keys = _pair_keys(sources, targets, n_nodes)
+    keys = _unique_sorted(keys)
+    for _ in range(_REFILL_ROUNDS):
+        missing = wanted - keys.shape[0]
+        if missing == 0:
+            break
+        # Redraw the lost follows: followers in proportion to their follows in this chunk.
+        draw = missing + missing // 4 + 16
+        extra_sources = sources[rng.integers(0, sources.shape[0], draw)]
+        extra_targets = target_sampler.sample(rng, draw)
+        extra = _unique_sorted(_pair_keys(extra_sources, extra_targets, n_nodes))
+        if keys.shape[0] == 0:
+            keys = extra[rng.permutation(extra.shape[0])[:missing]]
+            keys.sort()
+            continue
+        positions = np.minimum(np.searchsorted(keys, extra), keys.shape[0] - 1)
+        extra = extra[keys[positions] != extra]
+        extra = extra[rng.permutation(extra.shape[0])[:missing]]
+        keys = np.sort(np.concatenate([keys, extra]))
+    if keys.shape[0] != wanted:
+        raise RuntimeError(
+            f"could not draw {wanted:,} distinct follows for accounts {start_node:,}.."
+            f"{stop_node - 1:,}; the graph is too dense for its size"
+        )
+    keys = rng.permutation(keys)
+    followers, followed = np.divmod(keys, n_nodes)
+    return followers.astype(np.int32), followed.astype(np.int32)
+
+
+def _pair_keys(sources: np.ndarray, targets: np.ndarray, n_nodes: int) -> np.ndarray:
+    """Encode (source, target) pairs as int64 keys, dropping self-loops."""
+    distinct = sources != targets
+    return sources[distinct].astype(np.int64) * n_nodes + targets[distinct]
+
+
+def _unique_sorted(keys: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.unique's hash path is slower on large int64 arrays)."""
+    ordered = np.sort(keys)
+    if ordered.shape[0] == 0:
+        return ordered
+    first = np.empty(ordered.shape[0], dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    return ordered[first]
+
+
+# --- brands and staff -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Staff:
+    brands: np.ndarray  # node of each brand account
+    employer: np.ndarray  # per node: the brand node it works for, -1 if none
+    title: np.ndarray  # per node: index into TITLES (CEO = -2), -1 if none
+
+
+def _brands_and_staff(
+    rng: np.random.Generator, in_weights: np.ndarray, out_degrees: np.ndarray
+) -> _Staff:
+    """Pick popular brand accounts and give each a staff of people who follow it."""
+    n_nodes = in_weights.shape[0]
+    n_brands = int(np.clip(n_nodes // 10_000, 3, 50))
+    popular = np.argsort(-in_weights)[: max(n_brands, n_nodes // 100)]
+    brands = rng.choice(popular, n_brands, replace=False).astype(np.int32)
+    employer = np.full(n_nodes, -1, dtype=np.int32)
+    title = np.full(n_nodes, -1, dtype=np.int16)
+    is_brand = np.zeros(n_nodes, dtype=bool)
+    is_brand[brands] = True
+    # Staff must follow at least one account: their first follow becomes their brand.
+    candidates = rng.permutation(np.flatnonzero((out_degrees > 0) & ~is_brand))
+    staff_sizes = np.clip(np.round(rng.lognormal(np.log(30), 1.0, n_brands)), 3, 500)
+    staff_sizes = staff_sizes.astype(np.int64)
+    staff_sizes = np.minimum(staff_sizes, candidates.shape[0] // (2 * n_brands))
+    start = 0
+    for brand, size in zip(brands, staff_sizes, strict=True):
+        people = candidates[start : start + size]
+        start += size
+        employer[people] = brand
+        title[people] = rng.integers(0, len(TITLES), people.shape[0])
+        if people.shape[0]:
+            title[people[0]] = -2
+    others = candidates[start:]
+    freelancers = others[rng.random(others.shape[0]) < TITLED_PERSON_SHARE]
+    title[freelancers] = rng.integers(0, len(TITLES), freelancers.shape[0])
+    return _Staff(brands=brands, employer=employer, title=title)
+
+
+def _write_accounts(
+    path: Path, rng: np.random.Generator, handles: pa.StringArray, staff: _Staff
+) -> None:
+    """Write ``id, handle, kind, organization, title``, one row per account."""
+    n_nodes = len(handles)
+    titles = pa.array(["CEO", *TITLES], pa.string())
+    kinds = pa.array(["person", "brand"], pa.string())
+    is_brand = np.zeros(n_nodes, dtype=np.int8)
+    is_brand[staff.brands] = 1
+    stream = _CsvStream(path, ["id", "handle", "kind", "organization", "title"])
+    step = 1_000_000
+    for start in range(0, n_nodes, step):
+        stop = min(n_nodes, start + step)
+        ids = handles.slice(start, stop - start)
+        employer = staff.employer[start:stop]
+        title = staff.title[start:stop]
+        title_index = np.where(title == -2, 0, title + 1)
+        stream.write(
+            pa.table(
+                {
+                    "id": ids,
+                    "handle": pc.binary_join_element_wise("@", ids, ""),
+                    "kind": kinds.take(is_brand[start:stop]),
+                    "organization": handles.take(
+                        pa.array(np.maximum(employer, 0), mask=employer < 0)
+                    ),
+                    "title": titles.take(pa.array(title_index, mask=title == -1)),
+                }
+            )
+        )
+    stream.close()
+
+
+# --- interactions -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Interactions:
+    sources: np.ndarray
+    targets: np.ndarray
+    types: pa.Array
+    timestamps: pa.Array
+
+
+def _interaction_chunk(
+    rng: np.random.Generator,
+    follow_sources: np.ndarray,
+    follow_targets: np.ndarray,
+    count: int,
+    target_sampler: WeightedSampler,
+) -> _Interactions:
+    """Draw ``count`` interactions by the followers of this chunk.
+
+    Most engage with an account the source follows; the rest reach popular accounts at random.
+    Sources are active in proportion to how many accounts they follow. No self-interactions.
+    """
+    engaging = round(count * ENGAGES_FOLLOWED_SHARE)
+    picked = rng.integers(0, follow_sources.shape[0], count)
+    sources = follow_sources[picked]
+    targets = np.empty(count, dtype=np.int32)
+    targets[:engaging] = follow_targets[picked[:engaging]]
+    targets[engaging:] = target_sampler.sample(rng, count - engaging)
+    n_nodes = target_sampler.order.shape[0]
+    loops = sources == targets
+    targets[loops] = (targets[loops] + 1) % n_nodes
+    order = rng.permutation(count)
+    names = pa.array(list(INTERACTION_TYPES), pa.string())
+    probabilities = np.array(list(INTERACTION_TYPES.values()))
+    type_index = rng.choice(len(INTERACTION_TYPES), count, p=probabilities / probabilities.sum())
+    age_seconds = np.minimum(
+        rng.exponential(MEAN_INTERACTION_AGE_DAYS * 86_400, count),
+        MAX_INTERACTION_AGE_DAYS * 86_400,
+    ).astype(np.int64)
+    timestamps = REFERENCE_TIME - age_seconds.astype("timedelta64[s]")
+    return _Interactions(
+        sources=sources[order],
+        targets=targets[order],
+        types=names.take(type_index),
+        timestamps=pa.array(timestamps, pa.timestamp("s", tz="UTC")),
+    )
+
+
+# --- writers ----------------------------------------------------------------------------------
+
+
+class _CsvStream:
+    """A CSV file written table by table, renamed into place when closed."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        self.temporary = path.with_name(path.name + ".tmp")
+        self.columns = columns
+        self.writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
+        self.file: BinaryIO | None = None
+
+    def write(self, table: pa.Table) -> None:
+        table = table.select(self.columns)
+        if self.writer is None:
+            # pyarrow quotes header names; write a plain header as exports usually have.
+            self.file = self.temporary.open("wb")
+            self.file.write((",".join(self.columns) + "\n").encode())
+            self.writer = pacsv.CSVWriter(self.file, table.schema, write_options=_CSV_OPTIONS)
+        self.writer.write_table(table)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            if self.file is not None:
+                self.file.close()
+            self.temporary.replace(self.path)
+
+
+class _ParquetStream(_CsvStream):
+    """A Parquet file written table by table (one row group each), renamed when closed."""
+
+    def write(self, table: pa.Table) -> None:
+        table = table.select(self.columns)
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.temporary, table.schema)
+        self.writer.write_table(table, row_group_size=1 << 20)
+
+
+def _progress(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m benchmarks.generate --edges 10M [--seed 1] [--out DIR]``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.generate",
+        description="Generate a synthetic follower/interaction dataset (CSV and Parquet).",
+        epilog="Example: python -m benchmarks.generate --edges 10M --seed 1",
+    )
+    parser.add_argument(
+        "--edges", required=True, type=parse_size, help="follow records, e.g. 1M, 10M, 100M"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument("--out", type=Path, help="output folder (default benchmarks/data/<size>)")
+    parser.add_argument(
+        "--chunk-edges",
+        type=parse_size,
+        default=DEFAULT_CHUNK_EDGES,
+        help="follows per chunk; bounds memory (default 10M)",
+    )
+    parser.add_argument("-q", "--quiet", action="store_true", help="print no progress")
+    arguments = parser.parse_args(argv)
+    dataset = generate(
+        arguments.edges,
+        arguments.out,
+        seed=arguments.seed,
+        chunk_edges=arguments.chunk_edges,
+        quiet=arguments.quiet,
+    )
+    print(json.dumps(asdict(dataset), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
