@@ -54,11 +54,18 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from cli.bench import bench
+    from cli.brands import brands
     from cli.communities import communities_command
+    from cli.experts import experts
+    from cli.explain import explain_command, paths
     from cli.rank import rank
 
     cli.add_command(rank)
     cli.add_command(communities_command)
+    cli.add_command(brands)
+    cli.add_command(experts)
+    cli.add_command(explain_command)
+    cli.add_command(paths)
     cli.add_command(bench)
 
 

@@ -86,12 +86,14 @@ class GroupReach:
     @property
     def combined_reach(self) -> np.ndarray:
         """Per group: distinct followers of any member."""
-        return self.corporate_reach + self.personal_reach - self.overlap
+        combined: np.ndarray = self.corporate_reach + self.personal_reach - self.overlap
+        return combined
 
     @property
     def personal_only_reach(self) -> np.ndarray:
         """Per group: followers of its people who follow none of its corporate accounts."""
-        return self.personal_reach - self.overlap
+        personal_only: np.ndarray = self.personal_reach - self.overlap
+        return personal_only
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ def follower_mask(
     ['a', 'b']
     """
     nodes = _nodes(graph, accounts, "accounts")
-    return _follower_mask_kernel(
+    marked: np.ndarray = _follower_mask_kernel(
         graph.in_indptr,
         graph.in_sources,
         graph.in_flags,
@@ -154,6 +156,7 @@ def follower_mask(
         nodes,
         _mask(graph, exclude, "exclude"),
     )
+    return marked
 
 
 def reach(graph: SocialGraph, accounts: NodesLike, *, exclude: np.ndarray | None = None) -> int:
@@ -379,9 +382,10 @@ def two_hop_audience(graph: SocialGraph, accounts: NodesLike) -> np.ndarray:
     ['a', 'b']
     """
     nodes = _nodes(graph, accounts, "accounts")
-    return _two_hop_mask_kernel(
+    marked: np.ndarray = _two_hop_mask_kernel(
         graph.in_indptr, graph.in_sources, graph.in_flags, FOLLOW_FLAG, nodes
     )
+    return marked
 
 
 def reach_2hop(
@@ -419,9 +423,10 @@ def reach_2hop(
     """
     nodes = _nodes(graph, accounts, "accounts")
     counted = _mask(graph, audience, "audience", default=True)
-    return _two_hop_counts_kernel(
+    counts: np.ndarray = _two_hop_counts_kernel(
         graph.in_indptr, graph.in_sources, graph.in_flags, FOLLOW_FLAG, nodes, counted
     )
+    return counts
 
 
 def reach_2hop_estimate(
@@ -481,7 +486,7 @@ def reach_2hop_estimate(
         else _nodes(graph, accounts, "accounts")
     )
     counted = _mask(graph, audience, "audience", default=True)
-    return _two_hop_sketch_kernel(
+    estimates: np.ndarray = _two_hop_sketch_kernel(
         graph.in_indptr,
         graph.in_sources,
         graph.in_flags,
@@ -490,6 +495,7 @@ def reach_2hop_estimate(
         counted,
         int(precision),
     )
+    return estimates
 
 
 def _nodes(graph: SocialGraph, accounts: NodesLike, name: str) -> np.ndarray:

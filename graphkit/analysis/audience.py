@@ -37,7 +37,8 @@ _FIELD_ALIASES: Final = {
     "ids": "id",
 }
 
-C_LEVEL: Final = "title~^(C[A-Z]O|chief\\b)|\\bC[A-Z]O\\b"
+# C-level titles: CEO, CTO, CIO, CFO, CMO, CISO, CDAO... and "Chief ... Officer".
+C_LEVEL: Final = "title~\\bC[A-Z]{1,3}O\\b|^chief\\b"
 
 
 def select_audience(graph: SocialGraph, selectors: list[str] | tuple[str, ...]) -> np.ndarray:

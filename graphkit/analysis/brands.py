@@ -12,9 +12,9 @@ people following each other are not its audience. With that convention
 - ``overlap``: followers of both; ``combined_reach = corporate + personal - overlap``;
 - ``personal_only_reach = personal_reach - overlap``: the audience only its people reach;
 - ``personal_share = personal_reach / combined_reach``;
-- a person's ``unique_reach``: followers reached by no colleague and not by the brand, which is
-  exactly the combined reach the organization loses when the person leaves
-  (``departure_impact_reach``: the person's own follows of others never counted).
+- a person's ``unique_reach``: followers reached by no colleague and not by the brand. It is
+  exactly the combined reach the organization loses when the person and their edges are
+  removed (``departure_impact_reach``), since a member's own follows never count as reach.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
 from graphkit.algorithms.reach import follower_mask, greedy_coverage, group_reach
@@ -62,6 +63,7 @@ PEOPLE_COLUMNS: Final = (
     "departure_impact_pagerank",
     "pagerank",
 )
+DEFAULT_DEPARTURE_TOP: Final = 10
 ROSTER_COLUMNS: Final = (
     "organization",
     "step",
@@ -131,8 +133,13 @@ def organizations(graph: SocialGraph, orgs: Sequence[str] | None = None) -> list
         pl.col("organization").cast(pl.String),
         (kind == "brand").fill_null(False).alias("is_brand"),
     )
-    known = set(roles.filter(pl.col("is_brand"))["id"].to_list()) | set(
-        roles["organization"].drop_nulls().to_list()
+    # A brand account naming another organization is one of that organization's accounts.
+    independent_brands = roles.filter(
+        pl.col("is_brand")
+        & (pl.col("organization").is_null() | (pl.col("organization") == pl.col("id")))
+    )
+    known = set(independent_brands["id"].to_list()) | set(
+        roles["organization"].drop_nulls().unique().to_list()
     )
     if orgs is None:
         wanted = sorted(known)
@@ -144,16 +151,33 @@ def organizations(graph: SocialGraph, orgs: Sequence[str] | None = None) -> list
                 "account names it as its organization"
             )
         wanted = sorted(dict.fromkeys(orgs))
-    members = roles.filter(pl.col("organization").is_in(wanted)).sort("id")
-    result = []
-    for org in wanted:
-        staff = members.filter(pl.col("organization") == org)
-        corporate_ids = [org, *staff.filter(pl.col("is_brand"))["id"].to_list()]
-        people_ids = staff.filter(~pl.col("is_brand"))["id"].to_list()
-        result.append(
-            Organization(org, _in_graph(graph, corporate_ids), _in_graph(graph, people_ids))
+    # The brand accounts first (corporate), then the organization's other accounts, by id.
+    members = pl.concat(
+        [
+            pl.DataFrame(
+                {"id": wanted, "organization": wanted, "is_brand": [True] * len(wanted)},
+                schema=roles.schema,
+            ),
+            roles.filter(
+                pl.col("organization").is_in(wanted) & (pl.col("id") != pl.col("organization"))
+            ).sort("id"),
+        ]
+    )
+    # One lookup for every member: each index_of hashes all of the graph's ids.
+    members = members.with_columns(
+        pl.Series("node", graph.index_of(members["id"].to_arrow()), dtype=pl.Int64)
+    ).filter(pl.col("node") >= 0)
+    nodes_of: dict[tuple[str, bool], list[int]] = {}
+    for org, is_brand, node in members.select("organization", "is_brand", "node").iter_rows():
+        nodes_of.setdefault((org, is_brand), []).append(node)
+    return [
+        Organization(
+            org,
+            np.array(nodes_of.get((org, True), []), dtype=np.int64),
+            np.array(nodes_of.get((org, False), []), dtype=np.int64),
         )
-    return result
+        for org in wanted
+    ]
 
 
 def brand_table(
@@ -246,7 +270,7 @@ def people_table(
     *,
     orgs: Sequence[str] | None = None,
     pagerank_scores: np.ndarray | None = None,
-    departure_pagerank: bool = True,
+    departure_top: int | None = DEFAULT_DEPARTURE_TOP,
     damping: float = DEFAULT_DAMPING,
 ) -> pl.DataFrame:
     """One row per person of each organization: reach, unique reach and departure impact.
@@ -259,9 +283,10 @@ def people_table(
         Brand ids to report (default: every organization).
     pagerank_scores
         Plain PageRank of every node with ``damping`` (computed here when ``None``).
-    departure_pagerank
-        Recompute PageRank without each person for ``departure_impact_pagerank`` (one
-        PageRank per person); ``False`` leaves the column null.
+    departure_top
+        Recompute PageRank without each of the first ``departure_top`` people of each
+        organization (by rank) for ``departure_impact_pagerank``; ``None``: everyone, 0:
+        nobody. Each person costs one full PageRank run, so the column is null beyond them.
     damping
         PageRank damping factor.
 
@@ -299,28 +324,42 @@ def people_table(
         corporate=[org.corporate for org in groups],
         people=[org.people for org in groups],
     )
+    if departure_top is not None and departure_top < 0:
+        raise ParameterError(f"departure_top must be >= 0, got {departure_top}")
     people = np.concatenate([org.people for org in groups]) if groups else np.zeros(0, np.int64)
-    organization_of = [org.id for org in groups for _ in range(org.people.shape[0])]
-    if departure_pagerank and people.shape[0]:
-        brand_of_person = [org.corporate for org in groups for _ in range(org.people.shape[0])]
-        pagerank_lost = _departure_pagerank(graph, people, brand_of_person, scores, damping)
-    else:
-        pagerank_lost = np.full(people.shape[0], np.nan)
     table = pl.DataFrame(
         {
-            "organization": pl.Series(organization_of, dtype=pl.String),
+            "organization": pl.Series(
+                [org.id for org in groups for _ in range(org.people.shape[0])], dtype=pl.String
+            ),
+            "group": np.repeat(np.arange(len(groups)), [org.people.shape[0] for org in groups]),
+            "node": people,
             "id": pl.Series(graph.ids.take(pa.array(people, pa.int64()))).cast(pl.String),
             "followers": graph.followers[people],
             "reach": reach.member_reach,
             "unique_reach": reach.member_unique_reach,
             "departure_impact_reach": reach.member_unique_reach,
-            "departure_impact_pagerank": pagerank_lost,
             "pagerank": scores[people],
-        }
-    ).with_columns(pl.col("departure_impact_pagerank").fill_nan(None))
+        },
+        schema_overrides={"group": pl.Int64, "node": pl.Int64},
+    )
     table = table.sort(
         ["organization", "unique_reach", "reach", "id"], descending=[False, True, True, False]
-    ).with_columns(pl.int_range(1, pl.len() + 1).over("organization").alias("rank"))
+    ).with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("organization").alias("rank"))
+    chosen = table if departure_top is None else table.filter(pl.col("rank") <= departure_top)
+    lost = _departure_pagerank(
+        graph,
+        chosen["node"].to_numpy(),
+        [groups[group].corporate for group in chosen["group"]],
+        scores,
+        damping,
+    )
+    table = table.join(
+        chosen.select("node", pl.Series("departure_impact_pagerank", lost, dtype=pl.Float64)),
+        on="node",
+        how="left",
+        maintain_order="left",
+    )
     table = table.join(_account_text(graph, table["id"]), on="id", how="left")
     return table.select(PEOPLE_COLUMNS)
 
@@ -406,9 +445,10 @@ def _accounts_with_organization(graph: SocialGraph) -> pl.DataFrame:
     return accounts
 
 
-def _in_graph(graph: SocialGraph, ids: list[str]) -> np.ndarray:
-    nodes = graph.index_of(ids)
-    return np.ascontiguousarray(nodes[nodes >= 0], dtype=np.int64)
+def _nodes_of(graph: SocialGraph, ids: pa.ChunkedArray) -> np.ndarray:
+    """Node of each id (-1 where absent), for ids of any string type."""
+    positions = pc.index_in(ids.cast(graph.ids.type), value_set=graph.ids)
+    return np.asarray(positions.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _scores(graph: SocialGraph, pagerank_scores: np.ndarray | None) -> np.ndarray:
@@ -499,8 +539,8 @@ def _people_first_share(
     for piece in dataset.pieces("interactions"):
         if "timestamp" not in piece.column_names:
             return share
-        targets = graph.index_of(_merge_identities(piece.column("target"), person_of))
-        sources = graph.index_of(_merge_identities(piece.column("source"), person_of))
+        targets = _nodes_of(graph, _merge_identities(piece.column("target"), person_of))
+        sources = _nodes_of(graph, _merge_identities(piece.column("source"), person_of))
         target_org = np.where(targets >= 0, member_of[np.maximum(targets, 0)], -1)
         source_org = np.where(sources >= 0, member_of[np.maximum(sources, 0)], -2)
         frame = pl.DataFrame(

@@ -21,6 +21,12 @@ from graphkit.analysis.brands import _account_text, organizations
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, SocialGraph
 
+SORT_KEYS: Final = (
+    "audience_influence",
+    "audience_attention",
+    "audience_followers",
+    "audience_reached",
+)
 EXPERT_COLUMNS: Final = (
     "rank",
     "organization",
@@ -30,6 +36,7 @@ EXPERT_COLUMNS: Final = (
     "title",
     "topics_matched",
     "audience_influence",
+    "audience_attention",
     "audience_followers",
     "audience_reached",
     "followers",
@@ -43,14 +50,18 @@ def expert_table(
     *,
     audience_mask: np.ndarray | None = None,
     topic: str | Sequence[str] | None = None,
+    sort_by: str = "audience_influence",
     damping: float = DEFAULT_DAMPING,
     tolerance: float = DEFAULT_TOLERANCE,
     max_iter: int = DEFAULT_MAX_ITER,
 ) -> pl.DataFrame:
     """Rank an organization's people by the attention a target audience pays them.
 
-    The ranking is personalized PageRank teleporting to the audience: it counts attention
-    the audience pays a person directly and through the accounts the audience listens to.
+    The default ranking is personalized PageRank teleporting to the audience: it counts
+    attention the audience pays a person directly and through the accounts the audience
+    listens to, so a person amplified by influencers the audience follows ranks high even
+    with few followers in the audience. ``audience_attention`` keeps only the last, direct
+    step: the part of that score passed on by audience members themselves.
 
     Parameters
     ----------
@@ -65,6 +76,10 @@ def expert_table(
         Keep only people having one of these topics (case-insensitive); ``topics_matched``
         then lists the matching ones. Without it every person is kept and
         ``topics_matched`` lists all their topics.
+    sort_by
+        Column to rank by: ``audience_influence`` (default), ``audience_attention``,
+        ``audience_followers`` or ``audience_reached``; ties by ``audience_influence``,
+        then id.
     damping, tolerance, max_iter
         PageRank settings.
 
@@ -72,8 +87,10 @@ def expert_table(
     -------
     polars.DataFrame
         Columns ``rank, organization, id, handle, name, title, topics_matched,
-        audience_influence, audience_followers, audience_reached, followers, engagement``
-        by ``audience_influence`` (the personalized PageRank, descending), then id.
+        audience_influence, audience_attention, audience_followers, audience_reached,
+        followers, engagement``, best first by ``sort_by``. ``audience_influence`` is the
+        personalized PageRank (summing to 1 over all accounts), ``audience_attention`` the
+        part of it received directly from audience members' edges,
         ``audience_followers`` counts audience accounts following the person,
         ``audience_reached`` distinct audience accounts within two follow hops,
         ``engagement`` the type-weighted interactions the person received.
@@ -104,6 +121,8 @@ def expert_table(
     >>> expert_table(graph, "b", topic="cloud")["id"].to_list()
     ['adv']
     """
+    if sort_by not in SORT_KEYS:
+        raise ParameterError(f"sort_by must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}")
     (group,) = organizations(graph, [org])
     audience = (
         select_audience(graph, [C_LEVEL])
@@ -115,19 +134,22 @@ def expert_table(
     if not audience.any():
         raise ParameterError("the audience selects no account")
     people = group.people
+    personalization = audience.astype(np.float64)
     scores = pagerank(
         graph,
         damping=damping,
         tolerance=tolerance,
         max_iter=max_iter,
-        personalization=audience.astype(np.float64),
+        personalization=personalization,
     )
+    audience_followers, attention = _direct_audience(graph, people, audience, scores, damping)
     table = pl.DataFrame(
         {
             "organization": pl.Series([org] * people.shape[0], dtype=pl.String),
             "id": pl.Series(graph.ids.take(pa.array(people, pa.int64()))).cast(pl.String),
             "audience_influence": scores[people],
-            "audience_followers": _audience_followers(graph, people, audience),
+            "audience_attention": attention,
+            "audience_followers": audience_followers,
             "audience_reached": reach_2hop(graph, people, audience=audience),
             "followers": graph.followers[people],
             "engagement": graph.engagement_received[people],
@@ -136,8 +158,9 @@ def expert_table(
     table = table.join(_topics(graph, table["id"], topic), on="id", how="left")
     if topic is not None:
         table = table.filter(pl.col("topics_matched") != "")
+    keys = list(dict.fromkeys([sort_by, "audience_influence", "id"]))
     table = (
-        table.sort(["audience_influence", "id"], descending=[True, False])
+        table.sort(keys, descending=[key != "id" for key in keys])
         .with_row_index("rank", offset=1)
         .with_columns(pl.col("rank").cast(pl.Int64))
     )
@@ -145,13 +168,26 @@ def expert_table(
     return table.select(EXPERT_COLUMNS)
 
 
-def _audience_followers(graph: SocialGraph, people: np.ndarray, audience: np.ndarray) -> np.ndarray:
-    counts = np.zeros(people.shape[0], dtype=np.int64)
+def _direct_audience(
+    graph: SocialGraph,
+    people: np.ndarray,
+    audience: np.ndarray,
+    scores: np.ndarray,
+    damping: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per person: audience accounts following them, and the score audience edges pass on."""
+    followers = np.zeros(people.shape[0], dtype=np.int64)
+    attention = np.zeros(people.shape[0])
     for position, person in enumerate(people):
         edges = slice(int(graph.in_indptr[person]), int(graph.in_indptr[person + 1]))
+        sources = graph.in_sources[edges]
+        from_audience = audience[sources]
         follows = (graph.in_flags[edges] & FOLLOW_FLAG) > 0
-        counts[position] = np.count_nonzero(follows & audience[graph.in_sources[edges]])
-    return counts
+        followers[position] = np.count_nonzero(follows & from_audience)
+        # What PageRank passes along u -> person: damping * score[u] * w / out_weight[u].
+        passed = damping * scores[sources] * graph.in_weights[edges] / graph.out_weight[sources]
+        attention[position] = passed[from_audience].sum()
+    return followers, attention
 
 
 def _topics(graph: SocialGraph, ids: pl.Series, topic: str | Sequence[str] | None) -> pl.DataFrame:

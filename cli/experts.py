@@ -1,0 +1,123 @@
+"""``graphkit experts``: the SME finder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.options import (
+    InputChoice,
+    emit,
+    input_options,
+    load,
+    make_weighting,
+    output_options,
+    run_options,
+    start,
+    weighting_options,
+)
+from graphkit.algorithms.pagerank import DEFAULT_DAMPING
+from graphkit.analysis.audience import C_LEVEL, select_audience
+from graphkit.analysis.experts import SORT_KEYS, expert_table
+
+
+@click.command("experts")
+@input_options
+@click.option("--org", required=True, metavar="ID", help="Brand account id of the organization.")
+@click.option(
+    "--audience",
+    "audience_selectors",
+    multiple=True,
+    metavar="SELECTOR",
+    help="Target audience: a file of ids, FIELD=VALUE (topic=cloud, id=a,b) or FIELD~REGEX "
+    f"(title~CTO|CIO); join clauses with & ; repeat to add. Default: C-level titles ({C_LEVEL}).",
+)
+@click.option(
+    "--topic",
+    "topics",
+    multiple=True,
+    metavar="T",
+    help="Keep only people with this topic; repeat for any of several.",
+)
+@click.option(
+    "--sort-by",
+    type=click.Choice(SORT_KEYS),
+    default="audience_influence",
+    show_default=True,
+    help="Column to rank by.",
+)
+@click.option(
+    "--damping",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=DEFAULT_DAMPING,
+    show_default=True,
+    help="PageRank damping factor (lower: only attention close to the audience counts).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Rows to keep (0 = all of the organization's people).",
+)
+@weighting_options
+@output_options
+@run_options
+def experts(
+    input: Path | None,
+    follows: Path | None,
+    interactions: Path | None,
+    accounts: Path | None,
+    identities: Path | None,
+    interaction_type: str | None,
+    demo: bool,
+    org: str,
+    audience_selectors: tuple[str, ...],
+    topics: tuple[str, ...],
+    sort_by: str,
+    damping: float,
+    top: int,
+    weights: str | None,
+    half_life: str | None,
+    as_of: str | None,
+    config_file: Path | None,
+    output: Path | None,
+    output_format: str | None,
+    threads: int,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Rank an organization's people by the attention a target audience pays them.
+
+    audience_influence is personalized PageRank teleporting to the audience: attention
+    the audience pays directly and through the accounts it listens to. audience_attention
+    is the part passed on directly by audience members, audience_followers the audience
+    accounts following the person, audience_reached the audience accounts within two
+    follow hops.
+
+    \b
+    Examples:
+      graphkit experts --demo --org b001
+      graphkit experts --demo --org b001 --audience 'title~CTO|CIO|CISO' --topic security
+      graphkit experts exports/ --org acme --audience buyers.txt -o acme_experts.csv
+    """
+    progress = start(threads, verbose, quiet)
+    weighting = make_weighting(weights, half_life, as_of, config_file)
+    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
+    _, graph = load(choice, weighting, progress)
+    selectors = list(audience_selectors) or [C_LEVEL]
+    audience = select_audience(graph, selectors)
+    with progress.step("Ranking experts"):
+        table = expert_table(
+            graph,
+            org,
+            audience_mask=audience,
+            topic=list(topics) or None,
+            sort_by=sort_by,
+            damping=damping,
+        )
+    if top:
+        table = table.head(top)
+    progress.note(f"Audience: {int(audience.sum()):,} accounts ({' + '.join(selectors)})")
+    emit(table, output, output_format, progress, title=f"Experts of {org} for the audience")

@@ -1,0 +1,184 @@
+"""``graphkit explain`` and ``graphkit paths``: why an account ranks where it does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.options import (
+    InputChoice,
+    emit,
+    input_options,
+    load,
+    make_weighting,
+    output_options,
+    run_options,
+    start,
+    weighting_options,
+)
+from graphkit.algorithms.communities import communities
+from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
+from graphkit.analysis.audience import select_audience
+from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS, explain, path_table
+
+
+@click.command("explain")
+@input_options
+@click.argument("account", metavar="ID", required=False)
+@click.option(
+    "--audience",
+    "audience_selectors",
+    multiple=True,
+    metavar="SELECTOR",
+    help="Explain the ranking personalized on this audience (as in graphkit rank "
+    "--audience) and report the share of the score its members pass on directly.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=DEFAULT_CONTRIBUTORS,
+    show_default=True,
+    help="Contributors to list (0 = all).",
+)
+@click.option(
+    "--community",
+    "with_community",
+    is_flag=True,
+    help="Also find communities (Leiden, seed 0) and report the account's community rank.",
+)
+@click.option(
+    "--damping",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=DEFAULT_DAMPING,
+    show_default=True,
+    help="PageRank damping factor.",
+)
+@weighting_options
+@output_options
+@run_options
+def explain_command(
+    input: Path | None,
+    follows: Path | None,
+    interactions: Path | None,
+    accounts: Path | None,
+    identities: Path | None,
+    interaction_type: str | None,
+    demo: bool,
+    account: str | None,
+    audience_selectors: tuple[str, ...],
+    top: int,
+    with_community: bool,
+    damping: float,
+    weights: str | None,
+    half_life: str | None,
+    as_of: str | None,
+    config_file: Path | None,
+    output: Path | None,
+    output_format: str | None,
+    threads: int,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """Explain an account's PageRank: the accounts whose attention makes it.
+
+    Lists the in-neighbours by contribution (damping x their PageRank x the share of their
+    attention going to the account); a summary line on stderr gives the rank, the share
+    received by teleport and, with --audience, the share passed on by the audience.
+
+    \b
+    Examples:
+      graphkit explain --demo u2044
+      graphkit explain --demo u2044 --audience 'title~CTO|CIO|CISO' --community
+      graphkit explain exports/ acme --top 0 -o contributors.csv
+    """
+    if account is None:
+        # With --demo or the tables named by options, the only argument is the account.
+        if input is None or not (demo or follows or interactions):
+            raise click.UsageError("Missing argument 'ID'.")
+        input, account = None, str(input)
+    progress = start(threads, verbose, quiet)
+    weighting = make_weighting(weights, half_life, as_of, config_file)
+    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
+    _, graph = load(choice, weighting, progress)
+    audience = select_audience(graph, audience_selectors) if audience_selectors else None
+    with progress.step("Ranking"):
+        personalization = None if audience is None else audience.astype(float)
+        scores = pagerank(graph, damping=damping, personalization=personalization)
+    membership = None
+    if with_community:
+        with progress.step("Finding communities"):
+            membership = communities(graph, seed=0).membership
+    why = explain(
+        graph, account, scores, damping=damping, audience=audience, membership=membership, top=top
+    )
+    summary = (
+        f"{why.id} ranks #{why.rank:,} of {why.n_accounts:,} accounts (PageRank {why.score:.4g}): "
+        f"{why.in_neighbors:,} accounts pay attention to it; "
+        f"{why.teleport_share:.1%} of its score comes from teleporting"
+    )
+    if why.audience_share is not None:
+        summary += f"; {why.audience_share:.1%} is passed on directly by the audience"
+    if why.community is not None:
+        summary += f"; #{why.community_rank:,} in community {why.community}"
+    progress.note(summary)
+    emit(why.contributors, output, output_format, progress, title=f"Who makes {account} rank")
+
+
+@click.command("paths")
+@input_options
+@click.option("--from", "source", required=True, metavar="ID", help="Start: e.g. a buyer.")
+@click.option("--to", "target", required=True, metavar="ID", help="End: e.g. your brand.")
+@click.option(
+    "-k",
+    "k",
+    type=click.IntRange(min=1),
+    default=DEFAULT_PATHS,
+    show_default=True,
+    help="Paths to list.",
+)
+@weighting_options
+@output_options
+@run_options
+def paths(
+    input: Path | None,
+    follows: Path | None,
+    interactions: Path | None,
+    accounts: Path | None,
+    identities: Path | None,
+    interaction_type: str | None,
+    demo: bool,
+    source: str,
+    target: str,
+    k: int,
+    weights: str | None,
+    half_life: str | None,
+    as_of: str | None,
+    config_file: Path | None,
+    output: Path | None,
+    output_format: str | None,
+    threads: int,
+    verbose: bool,
+    quiet: bool,
+) -> None:
+    """List the strongest paths of attention from one account to another.
+
+    A path's influence is the product, along its edges, of the share of each account's
+    attention that goes to the next (the chance a walk following attention takes it).
+    Paths follow edges as 'pays attention to', so --from a buyer --to a brand shows
+    through whom the buyer's attention reaches the brand ("pathing the purchase").
+
+    \b
+    Examples:
+      graphkit paths --demo --from u0855 --to b001
+      graphkit paths --demo --from u0855 --to b001 -k 10 -o paths.csv
+    """
+    progress = start(threads, verbose, quiet)
+    weighting = make_weighting(weights, half_life, as_of, config_file)
+    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
+    _, graph = load(choice, weighting, progress)
+    with progress.step("Finding paths"):
+        table = path_table(graph, source, target, k=k)
+    if table.height == 0:
+        progress.note(f"No path of attention leads from {source} to {target}")
+    emit(table, output, output_format, progress, title=f"Paths from {source} to {target}")
