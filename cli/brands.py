@@ -12,10 +12,8 @@ from cli.options import (
     emit,
     input_options,
     load,
-    make_weighting,
     output_options,
     run_options,
-    start,
     weighting_options,
 )
 from graphkit.analysis.brands import (
@@ -25,7 +23,9 @@ from graphkit.analysis.brands import (
     people_table,
     roster,
 )
+from graphkit.graph import Weighting
 from graphkit.io import Dataset
+from graphkit.progress import Progress
 
 
 @click.command("brands")
@@ -68,27 +68,16 @@ from graphkit.io import Dataset
 @output_options
 @run_options
 def brands(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     orgs: tuple[str, ...],
     people: bool,
     roster_size: int | None,
     departure_top: int,
     no_departure_pagerank: bool,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """Compare each organization's corporate reach with the reach of its people.
 
@@ -116,10 +105,7 @@ def brands(
         raise click.UsageError("give --people or --roster, not both")
     if no_departure_pagerank and not people:
         raise click.UsageError("--no-departure-pagerank goes with --people")
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    dataset, graph = load(choice, weighting, progress)
+    dataset, graph = load(inputs, weighting, progress)
     selected = list(orgs) or None
     if people:
         with progress.step("Measuring people's reach and departure impact"):

@@ -12,15 +12,15 @@ from cli.options import (
     emit,
     input_options,
     load,
-    make_weighting,
     output_options,
     run_options,
-    start,
     weighting_options,
 )
 from graphkit.algorithms.communities import METHODS, Method, communities, stability
 from graphkit.algorithms.pagerank import pagerank
 from graphkit.analysis.communities import DEFAULT_LEADERS, community_summary, community_table
+from graphkit.graph import Weighting
+from graphkit.progress import Progress
 
 
 @click.command("communities")
@@ -75,13 +75,9 @@ from graphkit.analysis.communities import DEFAULT_LEADERS, community_summary, co
 @output_options
 @run_options
 def communities_command(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     method: str,
     resolution: float,
     seed: int,
@@ -89,15 +85,8 @@ def communities_command(
     only_leaders: bool,
     summary: bool,
     stability_seeds: int | None,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """Find the communities (niches) of the influence graph and who leads each one.
 
@@ -114,10 +103,7 @@ def communities_command(
       graphkit communities exports/ --method label_propagation --seed 7 -o niches.csv
       graphkit communities --follows twitter_combined.txt --resolution 2 --stability 5
     """
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    _, graph = load(choice, weighting, progress)
+    _, graph = load(inputs, weighting, progress)
     chosen = cast(Method, method)
     with progress.step("Finding communities"):
         result = communities(graph, method=chosen, resolution=resolution, seed=seed)

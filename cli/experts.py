@@ -11,15 +11,15 @@ from cli.options import (
     emit,
     input_options,
     load,
-    make_weighting,
     output_options,
     run_options,
-    start,
     weighting_options,
 )
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL, select_audience
 from graphkit.analysis.experts import SORT_KEYS, expert_table
+from graphkit.graph import Weighting
+from graphkit.progress import Progress
 
 
 @click.command("experts")
@@ -65,28 +65,17 @@ from graphkit.analysis.experts import SORT_KEYS, expert_table
 @output_options
 @run_options
 def experts(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     org: str,
     audience_selectors: tuple[str, ...],
     topics: tuple[str, ...],
     sort_by: str,
     damping: float,
     top: int,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """Rank an organization's people by the attention a target audience pays them.
 
@@ -102,10 +91,7 @@ def experts(
       graphkit experts --demo --org b001 --audience 'title~CTO|CIO|CISO' --topic security
       graphkit experts exports/ --org acme --audience buyers.txt -o acme_experts.csv
     """
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    _, graph = load(choice, weighting, progress)
+    _, graph = load(inputs, weighting, progress)
     selectors = list(audience_selectors) or [C_LEVEL]
     audience = select_audience(graph, selectors)
     with progress.step("Ranking experts"):

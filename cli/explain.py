@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -11,16 +12,16 @@ from cli.options import (
     emit,
     input_options,
     load,
-    make_weighting,
     output_options,
     run_options,
-    start,
     weighting_options,
 )
 from graphkit.algorithms.communities import communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
 from graphkit.analysis.audience import select_audience
 from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS, explain, path_table
+from graphkit.graph import Weighting
+from graphkit.progress import Progress
 
 
 @click.command("explain")
@@ -58,27 +59,16 @@ from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS, expla
 @output_options
 @run_options
 def explain_command(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     account: str | None,
     audience_selectors: tuple[str, ...],
     top: int,
     with_community: bool,
     damping: float,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """Explain an account's PageRank: the accounts whose attention makes it.
 
@@ -94,13 +84,11 @@ def explain_command(
     """
     if account is None:
         # With --demo or the tables named by options, the only argument is the account.
-        if input is None or not (demo or follows or interactions):
+        if inputs.input is None or not (inputs.demo or inputs.follows or inputs.interactions):
             raise click.UsageError("Missing argument 'ID'.")
-        input, account = None, str(input)
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    _, graph = load(choice, weighting, progress)
+        account = str(inputs.input)
+        inputs = dataclasses.replace(inputs, input=None)
+    _, graph = load(inputs, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
     with progress.step("Ranking"):
         personalization = None if audience is None else audience.astype(float)
@@ -141,25 +129,14 @@ def explain_command(
 @output_options
 @run_options
 def paths(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     source: str,
     target: str,
     k: int,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """List the strongest paths of attention from one account to another.
 
@@ -173,10 +150,7 @@ def paths(
       graphkit paths --demo --from u0855 --to b001
       graphkit paths --demo --from u0855 --to b001 -k 10 -o paths.csv
     """
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    _, graph = load(choice, weighting, progress)
+    _, graph = load(inputs, weighting, progress)
     with progress.step("Finding paths"):
         table = path_table(graph, source, target, k=k)
     if table.height == 0:

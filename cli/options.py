@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import tomllib
 from collections.abc import Callable
@@ -42,6 +43,20 @@ def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     return apply
 
 
+def _collect(names: tuple[str, ...], into: str, build: Callable[..., Any]) -> Callable[[F], F]:
+    """Hand the options ``names`` to the command as one object, ``build(**options)``."""
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs[into] = build(**{name: kwargs.pop(name) for name in names})
+            return function(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 input_options = _stack(
     click.argument("input", required=False, type=click.Path(path_type=Path)),
     click.option(
@@ -67,7 +82,13 @@ input_options = _stack(
         "(e.g. repost); an INPUT file is then read as interactions.",
     ),
     click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
+    _collect(
+        ("input", "follows", "interactions", "accounts", "identities", "interaction_type", "demo"),
+        "inputs",
+        lambda **options: InputChoice(**options),
+    ),
 )
+"""Input options, handed to the command as ``inputs: InputChoice``."""
 
 
 def _checked(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -112,7 +133,13 @@ weighting_options = _stack(
         type=click.Path(path_type=Path, dir_okay=False),
         help="TOML file with [weights], half_life and as_of (options given here win).",
     ),
+    _collect(
+        ("weights", "half_life", "as_of", "config_file"),
+        "weighting",
+        lambda **options: make_weighting(**options),
+    ),
 )
+"""Edge-weighting options, handed to the command as ``weighting: Weighting``."""
 
 output_options = _stack(
     click.option(
@@ -140,7 +167,9 @@ run_options = _stack(
     ),
     click.option("-v", "--verbose", is_flag=True, help="Print the duration of each step."),
     click.option("-q", "--quiet", is_flag=True, help="Print no progress."),
+    _collect(("threads", "verbose", "quiet"), "progress", lambda **options: start(**options)),
 )
+"""Run options (threads, verbosity), applied and handed over as ``progress: Progress``."""
 
 
 @dataclass(frozen=True)

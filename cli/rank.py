@@ -12,15 +12,15 @@ from cli.options import (
     emit,
     input_options,
     load,
-    make_weighting,
     output_options,
     run_options,
-    start,
     weighting_options,
 )
 from graphkit.algorithms import communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
 from graphkit.analysis import rank_influencers, select_audience
+from graphkit.graph import Weighting
+from graphkit.progress import Progress
 
 TABLE_COLUMNS = (
     "rank",
@@ -98,13 +98,9 @@ TABLE_COLUMNS = (
 @output_options
 @run_options
 def rank(
-    input: Path | None,
-    follows: Path | None,
-    interactions: Path | None,
-    accounts: Path | None,
-    identities: Path | None,
-    interaction_type: str | None,
-    demo: bool,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
     top: int,
     damping: float,
     tolerance: float,
@@ -113,15 +109,8 @@ def rank(
     audience_selectors: tuple[str, ...],
     with_communities: bool,
     seed: int,
-    weights: str | None,
-    half_life: str | None,
-    as_of: str | None,
-    config_file: Path | None,
     output: Path | None,
     output_format: str | None,
-    threads: int,
-    verbose: bool,
-    quiet: bool,
 ) -> None:
     """Rank accounts by the attention they receive (weighted PageRank on the influence graph).
 
@@ -140,10 +129,7 @@ def rank(
       graphkit rank exports/ --weights like=0,repost=4 --half-life 30d -o top.parquet
       graphkit rank --demo --communities --top 0 -o ranked.csv
     """
-    progress = start(threads, verbose, quiet)
-    weighting = make_weighting(weights, half_life, as_of, config_file)
-    choice = InputChoice(input, follows, interactions, accounts, identities, interaction_type, demo)
-    _, graph = load(choice, weighting, progress)
+    _, graph = load(inputs, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
     partition = None
     if with_communities:
