@@ -31,8 +31,9 @@ import pyarrow.compute as pc
 
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
 from graphkit.algorithms.reach import follower_mask, greedy_coverage, group_reach
+from graphkit.analysis.accounts import account_text
 from graphkit.errors import ParameterError
-from graphkit.graph.social import SocialGraph, _identity_map, _merge_identities
+from graphkit.graph.social import SocialGraph, identity_map, merge_identities
 from graphkit.io.readers import Dataset
 
 BRAND_COLUMNS: Final = (
@@ -75,7 +76,6 @@ ROSTER_COLUMNS: Final = (
     "coverage",
     "coverage_share",
 )
-_ACCOUNT_TEXT: Final = ("handle", "name", "title")
 
 
 @dataclass(frozen=True)
@@ -258,7 +258,7 @@ def brand_table(
         },
         schema_overrides={"people": pl.Int64, "people_first_share": pl.Float64},
     ).with_columns(pl.col("personal_share", "people_first_share").fill_nan(None))
-    names = _account_text(graph, table["organization"]).select("id", "name")
+    names = account_text(graph, table["organization"]).select("id", "name")
     table = table.join(names, left_on="organization", right_on="id", how="left")
     return table.sort(["combined_reach", "organization"], descending=[True, False]).select(
         BRAND_COLUMNS
@@ -360,7 +360,7 @@ def people_table(
         how="left",
         maintain_order="left",
     )
-    table = table.join(_account_text(graph, table["id"]), on="id", how="left")
+    table = table.join(account_text(graph, table["id"]), on="id", how="left")
     return table.select(PEOPLE_COLUMNS)
 
 
@@ -431,7 +431,7 @@ def roster(graph: SocialGraph, org: str, k: int, *, include_corporate: bool = Tr
             "coverage_share": coverage / combined if combined else np.full(coverage.shape, np.nan),
         }
     ).with_columns(pl.col("coverage_share").fill_nan(None))
-    table = table.join(_account_text(graph, table["id"]), on="id", how="left")
+    table = table.join(account_text(graph, table["id"]), on="id", how="left")
     return table.select(ROSTER_COLUMNS)
 
 
@@ -458,21 +458,6 @@ def _scores(graph: SocialGraph, pagerank_scores: np.ndarray | None) -> np.ndarra
     if scores.shape != (graph.n_nodes,):
         raise ParameterError(f"pagerank_scores must have one score per node ({graph.n_nodes:,})")
     return scores
-
-
-def _account_text(graph: SocialGraph, ids: pl.Series) -> pl.DataFrame:
-    """handle, name and title of each id (null where unknown), keyed by ``id``."""
-    table = pl.DataFrame({"id": ids.cast(pl.String)}).unique(maintain_order=True)
-    accounts = graph.accounts
-    present = [] if accounts is None else [c for c in _ACCOUNT_TEXT if c in accounts.columns]
-    if accounts is not None and present:
-        attributes = accounts.select(pl.col("id").cast(pl.String), *present).with_columns(
-            pl.col(present).cast(pl.String)
-        )
-        table = table.join(attributes, on="id", how="left", maintain_order="left")
-    return table.with_columns(
-        pl.lit(None, dtype=pl.String).alias(name) for name in _ACCOUNT_TEXT if name not in present
-    )
 
 
 def _departure_pagerank(
@@ -534,13 +519,13 @@ def _people_first_share(
         member_of[org.corporate] = position
         member_of[org.people] = position
         is_person[org.people] = True
-    person_of = _identity_map(dataset.identities)
+    person_of = identity_map(dataset.identities)
     firsts: list[pl.DataFrame] = []
     for piece in dataset.pieces("interactions"):
         if "timestamp" not in piece.column_names:
             return share
-        targets = _nodes_of(graph, _merge_identities(piece.column("target"), person_of))
-        sources = _nodes_of(graph, _merge_identities(piece.column("source"), person_of))
+        targets = _nodes_of(graph, merge_identities(piece.column("target"), person_of))
+        sources = _nodes_of(graph, merge_identities(piece.column("source"), person_of))
         target_org = np.where(targets >= 0, member_of[np.maximum(targets, 0)], -1)
         source_org = np.where(sources >= 0, member_of[np.maximum(sources, 0)], -2)
         frame = pl.DataFrame(

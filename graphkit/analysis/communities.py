@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from graphkit.algorithms.communities import CommunityResult
+from graphkit.analysis.accounts import with_account_text
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
 
@@ -34,7 +35,6 @@ SUMMARY_COLUMNS: Final = (
     "top_titles",
     "top_topics",
 )
-_ACCOUNT_TEXT: Final = ("handle", "name", "title")
 
 
 def community_table(
@@ -100,7 +100,7 @@ def community_table(
     table = table.with_columns(
         (pl.int_range(pl.len(), dtype=pl.Int64).over("community") + 1).alias("community_rank")
     ).with_columns((pl.col("community_rank") <= leaders).alias("is_leader"))
-    return _with_account_text(table, graph.accounts).select(COMMUNITY_COLUMNS)
+    return with_account_text(table, graph.accounts).select(COMMUNITY_COLUMNS)
 
 
 def community_summary(
@@ -205,20 +205,6 @@ def _checked(
     if leaders < 0:
         raise ParameterError(f"leaders must be >= 0, got {leaders}")
     return membership, scores
-
-
-def _with_account_text(table: pl.DataFrame, accounts: pl.DataFrame | None) -> pl.DataFrame:
-    present = [] if accounts is None else [c for c in _ACCOUNT_TEXT if c in accounts.columns]
-    if accounts is not None and present:
-        table = table.join(
-            accounts.select("id", *present).with_columns(pl.col(present).cast(pl.String)),
-            on="id",
-            how="left",
-            maintain_order="left",
-        )
-    return table.with_columns(
-        pl.lit(None, dtype=pl.String).alias(name) for name in _ACCOUNT_TEXT if name not in present
-    )
 
 
 def _most_frequent(members: pl.DataFrame, column: str, top: int) -> pl.DataFrame:

@@ -16,8 +16,9 @@ from graphkit.algorithms.pagerank import (
     pagerank,
 )
 from graphkit.algorithms.reach import reach_2hop
+from graphkit.analysis.accounts import account_text
 from graphkit.analysis.audience import C_LEVEL, select_audience
-from graphkit.analysis.brands import _account_text, organizations
+from graphkit.analysis.brands import organizations
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, SocialGraph
 
@@ -164,7 +165,7 @@ def expert_table(
         .with_row_index("rank", offset=1)
         .with_columns(pl.col("rank").cast(pl.Int64))
     )
-    table = table.join(_account_text(graph, table["id"]), on="id", how="left")
+    table = table.join(account_text(graph, table["id"]), on="id", how="left")
     return table.select(EXPERT_COLUMNS)
 
 

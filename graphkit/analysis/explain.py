@@ -11,7 +11,7 @@ import pyarrow as pa
 
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.algorithms.paths import influence_paths, pagerank_contributions
-from graphkit.analysis.brands import _account_text
+from graphkit.analysis.accounts import account_text
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, INTERACTION_FLAG, SocialGraph
 
@@ -170,7 +170,7 @@ def explain(
         pl.col("rank").cast(pl.Int64)
     )
     contributors = contributors.join(
-        _account_text(graph, contributors["id"]), on="id", how="left", maintain_order="left"
+        account_text(graph, contributors["id"]), on="id", how="left", maintain_order="left"
     ).select(CONTRIBUTOR_COLUMNS)
     audience_share = None
     if audience is not None and score > 0:
@@ -232,7 +232,7 @@ def path_table(
     paths = influence_paths(graph, _node(graph, source), _node(graph, target), k=k)
     nodes = np.concatenate([path.nodes for path in paths]) if paths else np.zeros(0, np.int64)
     ids = pl.Series(graph.ids.take(pa.array(nodes, pa.int64()))).cast(pl.String)
-    text = _account_text(graph, ids)
+    text = account_text(graph, ids)
     handle_of = dict(zip(text["id"].to_list(), text["handle"].to_list(), strict=True))
     rows = []
     for position, path in enumerate(paths, start=1):

@@ -149,7 +149,7 @@ def build_graph(
         When the dataset holds no edges, or more nodes than int32 indices can address.
     """
     weighting = weighting or Weighting()
-    person_of = _identity_map(dataset.identities)
+    person_of = identity_map(dataset.identities)
     interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 8))
     accounts = None
     if dataset.accounts is not None:
@@ -164,10 +164,10 @@ def build_graph(
     follow_weight = weighting.type_weights.get("follow", 1.0)
     for piece in dataset.pieces("follows"):
         source_parts.append(
-            _intern_column(interner, _merge_identities(piece["follower"], person_of))
+            _intern_column(interner, merge_identities(piece["follower"], person_of))
         )
         target_parts.append(
-            _intern_column(interner, _merge_identities(piece["followed"], person_of))
+            _intern_column(interner, merge_identities(piece["followed"], person_of))
         )
         weight = np.full(piece.num_rows, follow_weight)
         if "weight" in piece.column_names:
@@ -175,8 +175,8 @@ def build_graph(
         weight_parts.append(weight)
     n_follow_records = sum(part.shape[0] for part in source_parts)
     for piece in dataset.pieces("interactions"):
-        source_parts.append(_intern_column(interner, _merge_identities(piece["source"], person_of)))
-        target_parts.append(_intern_column(interner, _merge_identities(piece["target"], person_of)))
+        source_parts.append(_intern_column(interner, merge_identities(piece["source"], person_of)))
+        target_parts.append(_intern_column(interner, merge_identities(piece["target"], person_of)))
         counts = (
             _fill_ones(piece.column("weight"))
             if "weight" in piece.column_names
@@ -280,7 +280,14 @@ def _fill_ones(column: pa.ChunkedArray) -> np.ndarray:
     return np.asarray(pc.fill_null(column, 1.0).to_numpy(), dtype=np.float64)
 
 
-def _identity_map(identities: pa.Table | None) -> pa.Table | None:
+def identity_map(identities: pa.Table | None) -> pa.Table | None:
+    """The ``account -> person`` table for :func:`merge_identities`, one row per account.
+
+    Raises
+    ------
+    InputError
+        When an account is mapped to more than one person.
+    """
     if identities is None or identities.num_rows == 0:
         return None
     frame = pl.from_arrow(identities.select(["account", "person"]))
@@ -294,7 +301,7 @@ def _identity_map(identities: pa.Table | None) -> pa.Table | None:
     return frame.unique(subset="account", keep="first", maintain_order=True).to_arrow()
 
 
-def _merge_identities(ids: pa.ChunkedArray, person_of: pa.Table | None) -> pa.ChunkedArray:
+def merge_identities(ids: pa.ChunkedArray, person_of: pa.Table | None) -> pa.ChunkedArray:
     """Replace each account id by the person it belongs to, where the identities say so."""
     if person_of is None:
         return ids
@@ -308,7 +315,7 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
     assert isinstance(frame, pl.DataFrame)
     if person_of is None:
         return frame
-    merged_ids = _merge_identities(accounts.column("id"), person_of)
+    merged_ids = merge_identities(accounts.column("id"), person_of)
     frame = frame.with_columns(pl.Series("id", merged_ids))
     aggregations = [pl.all().exclude("id").first()]
     if "followers_count" in frame.columns:
