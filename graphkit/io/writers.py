@@ -8,7 +8,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final
 
 import polars as pl
 
@@ -95,8 +95,3 @@ def write_frame(frame: pl.DataFrame, path: str | Path, *, file_format: str | Non
         else:
             frame.write_ndjson(temporary)
     return Path(path)
-
-
-def write_csv_stream(frame: pl.DataFrame, stream: TextIO) -> None:
-    """Write ``frame`` as CSV to an open text stream such as standard output."""
-    stream.write(frame.write_csv())
