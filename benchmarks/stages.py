@@ -279,32 +279,15 @@ def encode_ids_pyarrow(follows: Any) -> tuple[Any, np.ndarray, np.ndarray]:
 def graphkit_intern(columns: list[Any]) -> tuple[int, list[np.ndarray]]:
     """Number account ids the way ``graphkit.graph.build_graph`` does, first appearance first.
 
-    graphkit has no public interning function, so this calls the private helpers of
-    ``build_graph`` in the versions known so far; when ``build_graph`` changes how it interns,
-    change this too (the stage then fails with this function's name in the error).
-
     Returns
     -------
     nodes, codes
         The number of distinct ids and the int32 codes of each column.
     """
-    from graphkit.graph import social
+    from graphkit.graph import intern_ids
 
-    if hasattr(social, "StringInterner") and hasattr(social, "_intern_column"):
-        interner = social.StringInterner(expected_unique=max(1 << 16, len(columns[0]) // 8))
-        codes = [social._intern_column(interner, column) for column in columns]
-        mapping, dictionary_offsets, _ = interner.finish()
-        for column_codes in codes:
-            social.remap(column_codes, mapping)
-        return int(dictionary_offsets.shape[0] - 1), codes
-    if hasattr(social, "_intern"):
-        ids, flat = social._intern(columns)
-        return len(ids), [flat]
-    raise RuntimeError(
-        "graphkit_intern: graphkit.graph.social no longer has the interning helpers this "
-        "benchmark knows (StringInterner + _intern_column, or _intern); update "
-        "benchmarks.stages.graphkit_intern"
-    )
+    ids, codes = intern_ids(columns)
+    return len(ids), codes
 
 
 def load_int_edges(work: Path) -> tuple[np.ndarray, np.ndarray, int]:

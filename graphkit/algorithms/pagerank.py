@@ -8,7 +8,7 @@ import numpy as np
 
 from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
-from graphkit.kernels.pagerank import _pagerank_kernel
+from graphkit.kernels.pagerank import _pagerank_kernel, row_blocks
 
 DEFAULT_DAMPING = 0.85
 # L1 change per iteration; tight enough that the top of the ranking equals the converged one.
@@ -111,17 +111,22 @@ def pagerank_run(
     n = graph.n_nodes
     if n == 0:
         return PageRankResult(np.zeros(0), 0, 0.0)
-    teleport = _teleport_vector(personalization, n)
+    uniform_teleport = personalization is None
+    teleport = np.empty(0) if uniform_teleport else _teleport_vector(personalization, n)
+    indptr, sources, targets, blocks = _pull_layout(graph)
     scores, iterations, change = _pagerank_kernel(
-        graph.in_indptr,
-        graph.in_sources,
+        indptr,
+        sources,
+        targets,
         graph.in_weights,
-        graph.out_weight,
+        _inverse_out_weight(graph),
         teleport,
+        uniform_teleport,
         float(damping),
         float(tolerance),
         int(max_iter),
         graph.uniform_weights,
+        blocks,
     )
     if change >= tolerance:
         raise ConvergenceError(
@@ -130,6 +135,29 @@ def pagerank_run(
         )
     scores /= scores.sum()
     return PageRankResult(scores, int(iterations), float(change))
+
+
+def _pull_layout(graph: SocialGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The in-edge arrays as the kernel reads them: unsigned views, the target of each edge
+    and the row blocks."""
+    return (
+        graph.in_indptr.view(np.uint64),
+        graph.in_sources.view(np.uint32),
+        graph.edge_targets().view(np.uint32),
+        row_blocks(graph.in_indptr),
+    )
+
+
+def _inverse_out_weight(graph: SocialGraph) -> np.ndarray:
+    """What one unit of score passes along one unit of edge weight; 0 for dangling nodes.
+
+    With uniform weights the kernel reads no weights, so the common weight is folded in here.
+    """
+    out_weight = graph.out_weight
+    scale = graph.in_weights[0] if graph.uniform_weights and graph.n_edges else 1.0
+    inverse = np.zeros(out_weight.shape[0])
+    np.divide(scale, out_weight, out=inverse, where=out_weight > 0.0)
+    return inverse
 
 
 def _teleport_vector(personalization: np.ndarray | None, n: int) -> np.ndarray:

@@ -19,7 +19,6 @@ people following each other are not its audience. With that convention
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -489,12 +488,7 @@ def _departure_pagerank(
         weights[in_edges] = 0.0
         weights[person_out_edges] = 0.0
         teleport[person] = 0.0
-        reduced = dataclasses.replace(
-            graph,
-            in_weights=weights,
-            out_weight=np.bincount(graph.in_sources, weights=weights, minlength=n),
-            _cache={},
-        )
+        reduced = graph.with_weights(weights)
         corporate = brand_of_person[position]
         without = pagerank(reduced, damping=damping, personalization=teleport)
         lost[position] = scores[corporate].sum() - without[corporate].sum()

@@ -1,6 +1,6 @@
 """The influence graph: id interning, CSR arrays, edge weighting and identity merge."""
 
-from graphkit.graph.social import SocialGraph, build_graph
+from graphkit.graph.social import SocialGraph, build_graph, intern_ids
 from graphkit.graph.weights import (
     Weighting,
     parse_duration,
@@ -12,6 +12,7 @@ __all__ = [
     "SocialGraph",
     "Weighting",
     "build_graph",
+    "intern_ids",
     "parse_duration",
     "parse_timestamp",
     "parse_type_weights",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -18,8 +19,8 @@ from graphkit.graph.weights import (
     type_weight_array,
 )
 from graphkit.io.readers import Dataset
-from graphkit.kernels.csr import count_flagged, csr_by_row
-from graphkit.kernels.intern import StringInterner, remap
+from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order
+from graphkit.kernels.intern import StringInterner
 
 if TYPE_CHECKING:
     import igraph as ig
@@ -104,8 +105,23 @@ class SocialGraph:
         return np.diff(self.in_indptr)
 
     def edge_targets(self) -> np.ndarray:
-        """int32 target of each in-edge, aligned with ``in_sources``."""
-        return np.repeat(np.arange(self.n_nodes, dtype=np.int32), self.in_degree())
+        """int32 target of each in-edge, aligned with ``in_sources`` (read-only, made once)."""
+        targets = self._cache.get("edge_targets")
+        if not isinstance(targets, np.ndarray):
+            targets = np.repeat(np.arange(self.n_nodes, dtype=np.int32), self.in_degree())
+            targets.flags.writeable = False
+            self._cache["edge_targets"] = targets
+        return targets
+
+    def with_weights(self, in_weights: np.ndarray) -> SocialGraph:
+        """The same edges with other weights (out-weights recomputed, structure shared)."""
+        shared = {key: self._cache[key] for key in ("edge_targets",) if key in self._cache}
+        return dataclasses.replace(
+            self,
+            in_weights=in_weights,
+            out_weight=np.bincount(self.in_sources, weights=in_weights, minlength=self.n_nodes),
+            _cache=shared,
+        )
 
     def index_of(self, ids: list[str] | pa.Array) -> np.ndarray:
         """Node index of each id, -1 where the id is not in the graph."""
@@ -158,7 +174,7 @@ def build_graph(
 
     source_parts: list[np.ndarray] = []
     target_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray | None] = []  # None: every record weighs follow_weight
     count_parts: list[np.ndarray] = []  # interaction records, by their weight column
     time_parts: list[np.ndarray] = []
     follow_weight = weighting.type_weights.get("follow", 1.0)
@@ -169,10 +185,11 @@ def build_graph(
         target_parts.append(
             _intern_column(interner, merge_identities(piece["followed"], person_of))
         )
-        weight = np.full(piece.num_rows, follow_weight)
-        if "weight" in piece.column_names:
-            weight *= _fill_ones(piece.column("weight"))
-        weight_parts.append(weight)
+        weight_parts.append(
+            follow_weight * _fill_ones(piece.column("weight"))
+            if "weight" in piece.column_names
+            else None
+        )
     n_follow_records = sum(part.shape[0] for part in source_parts)
     for piece in dataset.pieces("interactions"):
         source_parts.append(_intern_column(interner, merge_identities(piece["source"], person_of)))
@@ -200,27 +217,31 @@ def build_graph(
         )
         raise InputError("no follow or interaction records: nothing to rank", path=files or None)
 
-    try:
-        mapping, dictionary_offsets, dictionary_bytes = interner.finish()
-    except OverflowError as error:
-        raise InputError(f"too many distinct accounts: {error}") from None
-    ids = _string_array(dictionary_offsets, dictionary_bytes)
+    ids = _string_array(*interner.finish())
     n_nodes = len(ids)
     source_codes = _joined(source_parts)
     target_codes = _joined(target_parts)
-    del source_parts, target_parts
-    remap(source_codes, mapping)
-    remap(target_codes, mapping)
-    edge_weights = _joined(weight_parts)
-    del weight_parts
-    edge_flags = np.full(edge_weights.shape[0], INTERACTION_FLAG, dtype=np.uint8)
-    edge_flags[:n_follow_records] = FOLLOW_FLAG
+    records = int(source_codes.shape[0])
+    # Follows alone, without a weight column, weigh the same: the CSR build then carries no
+    # weights or flags (a third of its memory traffic).
+    uniform = records == n_follow_records and all(part is None for part in weight_parts)
+    edge_weights: np.ndarray | float = follow_weight
+    edge_flags: np.ndarray | int = FOLLOW_FLAG
+    if not uniform:
+        edge_weights = _joined(
+            [
+                np.full(source.shape[0], follow_weight) if weight is None else weight
+                for source, weight in zip(source_parts, weight_parts, strict=True)
+            ]
+        )
+        edge_flags = np.full(records, INTERACTION_FLAG, dtype=np.uint8)
+        edge_flags[:n_follow_records] = FOLLOW_FLAG
+    del source_parts, target_parts, weight_parts
     received_counts = _joined(count_parts) if count_parts else None
-    if time_parts:
+    if time_parts and isinstance(edge_weights, np.ndarray):
         decay = decay_factors(_joined(time_parts), weighting.half_life, weighting.as_of)
         if decay is not None:
             edge_weights[n_follow_records:] *= decay
-    records = int(source_codes.shape[0])
 
     loops = source_codes == target_codes
     self_loops = int(np.count_nonzero(loops))
@@ -228,7 +249,7 @@ def build_graph(
     interaction_kept = ~loops[n_follow_records:]
     interactions_received = np.zeros(n_nodes)
     engagement_received = np.zeros(n_nodes)
-    if received_counts is not None:
+    if received_counts is not None and isinstance(edge_weights, np.ndarray):
         interactions_received = np.bincount(
             interaction_targets[interaction_kept],
             weights=received_counts[interaction_kept],
@@ -242,24 +263,31 @@ def build_graph(
     if self_loops:
         keep = ~loops
         source_codes, target_codes = source_codes[keep], target_codes[keep]
-        edge_weights, edge_flags = edge_weights[keep], edge_flags[keep]
+        if isinstance(edge_weights, np.ndarray) and isinstance(edge_flags, np.ndarray):
+            edge_weights, edge_flags = edge_weights[keep], edge_flags[keep]
+    del loops
 
     # Number nodes by out-degree (descending, ties by first appearance): the accounts that
     # pass attention on most are read most by PageRank, and now share a few cache lines.
-    order = np.argsort(-np.bincount(source_codes, minlength=n_nodes), kind="stable")
+    order = descending_order(np.bincount(source_codes, minlength=n_nodes))
     new_number = np.empty(n_nodes, dtype=np.int32)
     new_number[order] = np.arange(n_nodes, dtype=np.int32)
-    source_codes = new_number[source_codes]
-    target_codes = new_number[target_codes]
     ids = ids.take(pa.array(order))
     interactions_received = interactions_received[order]
     engagement_received = engagement_received[order]
 
     in_indptr, in_sources, in_weights, in_flags = csr_by_row(
-        target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes
+        target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes, relabel=new_number
     )
-    out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes).astype(np.float64)
-    followers = count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
+    del source_codes, target_codes
+    out_weight: np.ndarray
+    followers: np.ndarray
+    if uniform:
+        out_weight = np.bincount(in_sources, minlength=n_nodes) * float(follow_weight)
+        followers = np.diff(in_indptr)
+    else:
+        out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
+        followers = count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
     return SocialGraph(
         ids=ids,
         in_indptr=in_indptr,
@@ -274,6 +302,28 @@ def build_graph(
         self_loops=self_loops,
         records=records,
     )
+
+
+def intern_ids(columns: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:
+    """Number the account ids of some columns in order of first appearance.
+
+    This is how :func:`build_graph` turns ids into node numbers before it renumbers them by
+    out-degree.
+
+    Returns
+    -------
+    ids, codes
+        The distinct ids in number order, and the int32 number of each id of each column.
+
+    Examples
+    --------
+    >>> ids, codes = intern_ids([pa.chunked_array([["b", "a"]]), pa.chunked_array([["a", "c"]])])
+    >>> ids.to_pylist(), [column.tolist() for column in codes]
+    (['b', 'a', 'c'], [[0, 1], [1, 2]])
+    """
+    interner = StringInterner(expected_unique=max(1 << 16, sum(map(len, columns)) // 16))
+    codes = [_intern_column(interner, column) for column in columns]
+    return _string_array(*interner.finish()), codes
 
 
 def _fill_ones(column: pa.ChunkedArray) -> np.ndarray:
@@ -327,21 +377,23 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
 
 
 def _intern_column(interner: StringInterner, array: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Provisional codes of a column of ids, read straight from its Arrow buffers."""
-    if isinstance(array, pa.Array):
-        array = pa.chunked_array([array])
+    """Ids of a column of account ids, read straight from its Arrow buffers.
+
+    The chunks are joined first: the interner works best on a few large rounds.
+    """
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.string())
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.large_string())
-    parts = [np.empty(0, dtype=np.int32)]
-    for chunk in array.chunks:
-        _, offsets, data = chunk.buffers()
-        offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
-        positions = np.frombuffer(offsets, dtype=offset_type)[
-            chunk.offset : chunk.offset + len(chunk) + 1
-        ]
-        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
-        parts.append(interner.add(positions, raw))
-    return _joined(parts)
+    _, offsets, data = array.buffers()
+    offset_type = np.int32 if pa.types.is_string(array.type) else np.int64
+    start = array.offset
+    positions = np.frombuffer(offsets, dtype=offset_type)[start : start + len(array) + 1]
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+    try:
+        return interner.add(positions, raw)
+    except OverflowError as error:
+        raise InputError(f"too many distinct accounts: {error}") from None
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:

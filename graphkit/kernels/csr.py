@@ -1,4 +1,11 @@
-"""Compressed sparse row construction: counting sort by target and duplicate merging."""
+"""Compressed sparse row construction: counting sort by row and duplicate merging.
+
+Entries are placed under their row by a parallel stable counting sort (each contiguous part
+of the input writes from its own cursors, so the result does not depend on the number of
+parts), each row is then sorted by column in cache, and equal neighbours merge. Node numbers
+can be relabelled on the way, and entries that all weigh the same carry no weights or flags
+until the merge, which counts them.
+"""
 
 from __future__ import annotations
 
@@ -7,34 +14,44 @@ import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
+_PART_ENTRIES = 1 << 16
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _label(relabel: np.ndarray, value: np.int64) -> np.int64:
+    return np.int64(relabel[value]) if relabel.shape[0] else np.int64(value)
+
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
-def _count_by_part_kernel(keys: np.ndarray, n_keys: int, n_parts: int) -> np.ndarray:
-    """``counts[p, k]``: entries with key ``k`` in the ``p``-th contiguous part of ``keys``."""
+def _count_by_part_kernel(
+    keys: np.ndarray, relabel: np.ndarray, n_keys: int, n_parts: int
+) -> np.ndarray:
+    """``counts[p, k]``: entries with (relabelled) key ``k`` in the ``p``-th part of ``keys``."""
     counts = np.zeros((n_parts, n_keys), dtype=np.int64)
     size = keys.shape[0]
     for part in numba.prange(n_parts):
         for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
-            counts[part, keys[entry]] += 1
+            counts[part, _label(relabel, keys[entry])] += 1
     return counts
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
 def _scatter_by_part_kernel(
     keys: np.ndarray,
-    counts: np.ndarray,
-    indptr: np.ndarray,
     columns: np.ndarray,
     weights: np.ndarray,
     flags: np.ndarray,
+    relabel: np.ndarray,
+    carry: bool,
+    counts: np.ndarray,
+    indptr: np.ndarray,
     out_columns: np.ndarray,
     out_weights: np.ndarray,
     out_flags: np.ndarray,
 ) -> None:
-    """Place entry ``e`` under key ``keys[e]``, keeping input order within each key (stable).
+    """Place entry ``e`` under its key, keeping input order within each key (stable).
 
-    Each part writes from its own cursor per key, placed after the entries of the parts
-    before it, so the result is the same whatever the number of parts.
+    Weights and flags move along only when ``carry``.
     """
     n_parts, n_keys = counts.shape
     size = keys.shape[0]
@@ -46,47 +63,54 @@ def _scatter_by_part_kernel(
             position += counts[part, key]
     for part in numba.prange(n_parts):
         for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
-            key = keys[entry]
+            key = _label(relabel, keys[entry])
             position = cursors[part, key]
             cursors[part, key] = position + 1
-            out_columns[position] = columns[entry]
-            out_weights[position] = weights[entry]
-            out_flags[position] = flags[entry]
+            out_columns[position] = _label(relabel, columns[entry])
+            if carry:
+                out_weights[position] = weights[entry]
+                out_flags[position] = flags[entry]
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
 def _sort_rows_kernel(
-    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray
+    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray, carry: bool
 ) -> None:
     """Sort each row's entries by column, stably (equal columns keep their order)."""
     for row in numba.prange(indptr.shape[0] - 1):
         start, end = indptr[row], indptr[row + 1]
         if end - start <= 32:
             for edge in range(start + 1, end):  # insertion sort: short rows, in cache
-                column, weight, flag = columns[edge], weights[edge], flags[edge]
+                column = columns[edge]
+                weight = weights[edge] if carry else 0.0
+                flag = flags[edge] if carry else 0
                 position = edge - 1
                 while position >= start and columns[position] > column:
                     columns[position + 1] = columns[position]
-                    weights[position + 1] = weights[position]
-                    flags[position + 1] = flags[position]
+                    if carry:
+                        weights[position + 1] = weights[position]
+                        flags[position + 1] = flags[position]
                     position -= 1
                 columns[position + 1] = column
-                weights[position + 1] = weight
-                flags[position + 1] = flag
+                if carry:
+                    weights[position + 1] = weight
+                    flags[position + 1] = flag
         else:
             order = np.argsort(columns[start:end], kind="mergesort")
             columns[start:end] = columns[start:end][order]
-            weights[start:end] = weights[start:end][order]
-            flags[start:end] = flags[start:end][order]
+            if carry:
+                weights[start:end] = weights[start:end][order]
+                flags[start:end] = flags[start:end][order]
 
 
 @numba.njit(**JIT_OPTIONS)
 def _merge_adjacent_kernel(
-    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray
+    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray, carry: bool
 ) -> np.ndarray:
     """Merge equal neighbouring columns within each row in place (rows sorted by column).
 
-    Weights add up and flags are OR-ed; returns the new ``indptr``.
+    Weights add up and flags are OR-ed; without ``carry``, ``weights`` receives the number of
+    entries merged. Returns the new ``indptr``.
     """
     n_rows = indptr.shape[0] - 1
     merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
@@ -96,12 +120,18 @@ def _merge_adjacent_kernel(
         for edge in range(indptr[row], indptr[row + 1]):
             column = columns[edge]
             if write > row_start and columns[write - 1] == column:
-                weights[write - 1] += weights[edge]
-                flags[write - 1] |= flags[edge]
+                if carry:
+                    weights[write - 1] += weights[edge]
+                    flags[write - 1] |= flags[edge]
+                else:
+                    weights[write - 1] += 1.0
             else:
                 columns[write] = column
-                weights[write] = weights[edge]
-                flags[write] = flags[edge]
+                if carry:
+                    weights[write] = weights[edge]
+                    flags[write] = flags[edge]
+                else:
+                    weights[write] = 1.0
                 write += 1
         merged_indptr[row + 1] = write
     return merged_indptr
@@ -121,66 +151,99 @@ def _count_flagged_kernel(indptr: np.ndarray, flags: np.ndarray, mask: int) -> n
     return counts
 
 
-def _stable_scatter(
-    keys: np.ndarray,
-    n_keys: int,
-    columns: np.ndarray,
-    weights: np.ndarray,
-    flags: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Counting sort of the entries by ``keys``, keeping their order within each key."""
-    n_parts = max(1, min(numba.get_num_threads(), keys.shape[0] // 65536))
-    counts = _count_by_part_kernel(keys, n_keys, n_parts)
-    indptr = np.zeros(n_keys + 1, dtype=np.int64)
-    np.cumsum(counts.sum(axis=0), out=indptr[1:])
-    out_columns = np.empty(keys.shape[0], dtype=columns.dtype)
-    out_weights = np.empty(keys.shape[0], dtype=np.float64)
-    out_flags = np.empty(keys.shape[0], dtype=np.uint8)
-    _scatter_by_part_kernel(
-        keys, counts, indptr, columns, weights, flags, out_columns, out_weights, out_flags
-    )
-    return indptr, out_columns, out_weights, out_flags
+@numba.njit(**JIT_OPTIONS)
+def _descending_order_kernel(values: np.ndarray) -> np.ndarray:
+    """Positions of ``values`` (integers >= 0) from largest to smallest, ties in order."""
+    n = values.shape[0]
+    largest = 0
+    for index in range(n):
+        largest = max(largest, values[index])
+    starts = np.zeros(largest + 2, dtype=np.int64)
+    for index in range(n):
+        starts[largest - values[index] + 1] += 1
+    for value in range(1, largest + 2):
+        starts[value] += starts[value - 1]
+    order = np.empty(n, dtype=np.int64)
+    for index in range(n):
+        slot = largest - values[index]
+        order[starts[slot]] = index
+        starts[slot] += 1
+    return order
+
+
+def descending_order(values: np.ndarray) -> np.ndarray:
+    """Stable order of non-negative integers from largest to smallest (a counting sort).
+
+    Examples
+    --------
+    >>> descending_order(np.array([1, 3, 0, 3])).tolist()
+    [1, 3, 0, 2]
+    """
+    return _descending_order_kernel(np.ascontiguousarray(values, dtype=np.int64))
 
 
 def csr_by_row(
     rows: np.ndarray,
     columns: np.ndarray,
-    weights: np.ndarray,
-    flags: np.ndarray,
+    weights: np.ndarray | float,
+    flags: np.ndarray | int,
     n_rows: int,
     n_columns: int,
+    *,
+    relabel: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Build a duplicate-free CSR matrix, columns ascending within each row.
-
-    A stable counting sort by row, then a stable sort of each row by column (in parallel
-    over rows, in cache), so duplicates are neighbours and merge in one pass.
 
     Parameters
     ----------
     rows, columns
         int32 row and column of each entry.
     weights
-        float64 value of each entry; duplicates add up.
+        float64 value of each entry, or one value for all; duplicates add up.
     flags
-        uint8 bit flags of each entry; duplicates are OR-ed.
+        uint8 bit flags of each entry, or the flags of all; duplicates are OR-ed.
     n_rows, n_columns
         Matrix shape.
+    relabel
+        int32 new number of each row and column number (a permutation), applied on the way.
 
     Returns
     -------
     indptr, columns, weights, flags
         int64 ``indptr`` of length ``n_rows + 1`` and the merged entries.
     """
-    indptr, out_columns, out_weights, out_flags = _stable_scatter(
-        rows, n_rows, columns, weights, flags
-    )
-    _sort_rows_kernel(indptr, out_columns, out_weights, out_flags)
-    merged_indptr = _merge_adjacent_kernel(indptr, out_columns, out_weights, out_flags)
-    size = int(merged_indptr[-1])
-    if size < out_columns.shape[0]:
-        out_columns = out_columns[:size].copy()
-        out_weights = out_weights[:size].copy()
-        out_flags = out_flags[:size].copy()
+    size = rows.shape[0]
+    carry = isinstance(weights, np.ndarray) or isinstance(flags, np.ndarray)
+    if carry:
+        weights = np.broadcast_to(np.asarray(weights, dtype=np.float64), (size,))
+        flags = np.broadcast_to(np.asarray(flags, dtype=np.uint8), (size,))
+        weights, flags = np.ascontiguousarray(weights), np.ascontiguousarray(flags)
+    else:
+        common_weight, common_flags = float(weights), int(flags)
+        weights, flags = np.empty(0), np.empty(0, dtype=np.uint8)
+    labels = np.empty(0, dtype=np.int32) if relabel is None else relabel
+    n_parts = max(1, min(numba.get_num_threads(), size // _PART_ENTRIES))
+    counts = _count_by_part_kernel(rows, labels, n_rows, n_parts)
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=indptr[1:])
+    out_columns = np.empty(size, dtype=columns.dtype)
+    out_weights = np.empty(size, dtype=np.float64)
+    out_flags = np.empty(size if carry else 0, dtype=np.uint8)
+    _scatter_by_part_kernel(
+        rows, columns, weights, flags, labels, carry, counts, indptr, out_columns, out_weights,
+        out_flags,
+    )  # fmt: skip
+    del counts
+    _sort_rows_kernel(indptr, out_columns, out_weights, out_flags, carry)
+    merged_indptr = _merge_adjacent_kernel(indptr, out_columns, out_weights, out_flags, carry)
+    merged = int(merged_indptr[-1])
+    if merged < size:
+        out_columns = out_columns[:merged].copy()
+        out_weights = out_weights[:merged].copy()
+        out_flags = out_flags[:merged].copy()
+    if not carry:
+        out_weights *= common_weight
+        out_flags = np.full(merged, common_flags, dtype=np.uint8)
     return merged_indptr, out_columns, out_weights, out_flags
 
 

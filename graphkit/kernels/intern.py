@@ -1,274 +1,309 @@
-"""String interning straight from Arrow buffers: hash partitions, one open-addressing table each.
+"""String interning straight from Arrow buffers, with cache-sized hash tables.
 
-Each string is hashed (in parallel), then sent to partition ``hash % P``; each partition is
-owned by one thread, which numbers its new strings in order of first appearance. A final merge
-renumbers all strings by global first appearance, so the ids do not depend on ``P``.
+Every string gets a 64-bit hash (in parallel). The strings are then grouped by the top bits of
+their hash into ``B`` buckets (a stable counting sort that also carries each string's key: its
+first 23 bytes and length), and each bucket is looked up in its own small open-addressing table,
+one bucket per task: a bucket's table and keys fit in a core's cache, so lookups do not wait on
+memory. Two strings are the same entry when hash and key are equal, so strings of up to 23
+bytes are compared exactly in the table; longer ones are also compared byte by byte with the
+dictionary afterwards. A sequential pass numbers the new strings in order of first appearance
+and appends their bytes to the dictionary. Ids do not depend on the number of threads.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from typing import Final
 
 import numba
 import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.kernels.memory import load_word
 
-_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
-_FNV_PRIME = np.uint64(0x100000001B3)
-_EMPTY = -1
-_BATCH = 64
-
-# Status codes returned by _insert_kernel when a buffer must grow before it can go on.
-DONE = 0
-GROW_SLOTS = 1
-GROW_IDS = 2
-GROW_BYTES = 3
+_EMPTY: Final = -1
+# Records per part of the parallel passes; parts are contiguous, so the result does not depend
+# on how many there are.
+_PART_RECORDS: Final = 1 << 14
+# Strings interned per round: the round's work arrays (about 50 bytes a string) stay in cache.
+_ROUND_RECORDS: Final = 1 << 22
+# Bytes of a string held in its key (with one byte of length); longer strings are compared
+# with the dictionary as well.
+KEY_BYTES: Final = 23
+_K1 = np.uint64(0xBF58476D1CE4E5B9)
+_K2 = np.uint64(0x94D049BB133111EB)
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
-def _partition_of(value: np.uint64, n_partitions: int) -> np.int64:
-    """Partition from the high 32 bits (multiply-shift, no division); slots use the low bits."""
-    return np.int64(((value >> np.uint64(32)) * np.uint64(n_partitions)) >> np.uint64(32))
+def _mix(value: np.uint64, word: np.uint64) -> np.uint64:
+    value = (value ^ word) * _K1
+    return value ^ (value >> np.uint64(29))
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _key_words(data: np.ndarray, begin: int, end: int) -> tuple[np.uint64, np.uint64, np.uint64]:
+    """The first 23 bytes of a string and its length (capped at 255), in three words."""
+    length = end - begin
+    first = load_word(data, begin, min(8, length))
+    second = load_word(data, begin + 8, min(8, length - 8))
+    third = load_word(data, begin + 16, min(KEY_BYTES - 16, length - 16))
+    return first, second, third | (np.uint64(min(length, 255)) << np.uint64(56))
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _string_hash(data: np.ndarray, begin: int, end: int, seed: np.uint64) -> np.uint64:
+    """Hash of ``data[begin:end]``: its key words, then any further bytes eight at a time,
+    with a splitmix64 finaliser so that both the high (bucket) and low (slot) bits spread."""
+    first, second, third = _key_words(data, begin, end)
+    value = _mix(_mix(_mix(seed, first), second), third)
+    position = begin + KEY_BYTES
+    while position < end:
+        value = _mix(value, load_word(data, position, min(8, end - position)))
+        position += 8
+    value ^= value >> np.uint64(30)
+    value *= _K1
+    value ^= value >> np.uint64(27)
+    value *= _K2
+    value ^= value >> np.uint64(31)
+    return value
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
-def _hash_kernel(offsets: np.ndarray, data: np.ndarray, out: np.ndarray) -> None:
-    """FNV-1a over each string's bytes, then a murmur3 finaliser to spread the low bits."""
-    for index in numba.prange(out.shape[0]):
-        value = _FNV_OFFSET
-        for position in range(offsets[index], offsets[index + 1]):
-            value = (value ^ np.uint64(data[position])) * _FNV_PRIME
-        value ^= value >> np.uint64(33)
-        value *= np.uint64(0xFF51AFD7ED558CCD)
-        value ^= value >> np.uint64(33)
-        out[index] = value
-
-
-@numba.njit(**JIT_OPTIONS)
-def _insert_kernel(
+def _hash_kernel(
     offsets: np.ndarray,
     data: np.ndarray,
+    seed: np.uint64,
+    mask: np.uint64,
+    bucket_shift: np.uint64,
     hashes: np.ndarray,
-    partition: int,
-    n_partitions: int,
-    first_index: int,
-    start: int,
-    codes: np.ndarray,
-    slots: np.ndarray,
-    id_hash: np.ndarray,
-    id_offsets: np.ndarray,
-    id_bytes: np.ndarray,
-    id_first: np.ndarray,
     counts: np.ndarray,
-) -> tuple[int, int]:
-    """Look up or insert the strings of this partition, from ``start`` on.
-
-    ``codes[i]`` receives the partition-local id; each partition has its own ``codes`` array,
-    so that threads never write to the same cache line. ``counts`` holds
-    ``[ids, bytes used]`` of the partition. Returns ``(status, position)``: ``DONE``, or the
-    buffer to grow and where to resume.
-    """
-    mask = np.uint64(slots.shape[0] - 1)
-    n_ids = counts[0]
-    used = counts[1]
-    batch_end = start
-    touched = 0
-    for index in range(start, hashes.shape[0]):
-        if index >= batch_end:
-            batch_end = min(hashes.shape[0], index + _BATCH)
-            touched += _warm_partition(
-                offsets, data, hashes, index, batch_end, partition, n_partitions, slots,
-                id_hash, id_offsets, id_bytes,
-            )  # fmt: skip
-        value = hashes[index]
-        if _partition_of(value, n_partitions) != partition:
-            continue
-        begin = offsets[index]
-        length = offsets[index + 1] - begin
-        if 2 * (n_ids + 1) > slots.shape[0]:
-            counts[0] = n_ids
-            counts[1] = used
-            return GROW_SLOTS, index
-        slot = value & mask
-        while True:
-            candidate = slots[slot]
-            if candidate == _EMPTY:
-                if n_ids >= id_hash.shape[0]:
-                    counts[0] = n_ids
-                    counts[1] = used
-                    return GROW_IDS, index
-                if used + length > id_bytes.shape[0]:
-                    counts[0] = n_ids
-                    counts[1] = used
-                    return GROW_BYTES, index
-                slots[slot] = n_ids
-                id_hash[n_ids] = value
-                id_first[n_ids] = first_index + index
-                for offset in range(length):
-                    id_bytes[used + offset] = data[begin + offset]
-                used += length
-                id_offsets[n_ids + 1] = used
-                codes[index] = n_ids
-                n_ids += 1
-                break
-            if id_hash[candidate] == value:
-                stored = id_offsets[candidate]
-                if id_offsets[candidate + 1] - stored == length:
-                    same = True
-                    for offset in range(length):
-                        if id_bytes[stored + offset] != data[begin + offset]:
-                            same = False
-                            break
-                    if same:
-                        codes[index] = candidate
-                        break
-            slot = (slot + np.uint64(1)) & mask
-    counts[0] = n_ids
-    counts[1] = used
-    counts[2] = touched  # keeps the warming loads from being optimised away
-    return DONE, hashes.shape[0]
+) -> None:
+    """Hash every string; ``counts[part, bucket]`` counts the strings of each part and bucket."""
+    n_parts, n_buckets = counts.shape
+    size = hashes.shape[0]
+    for part in numba.prange(n_parts):
+        for bucket in range(n_buckets):
+            counts[part, bucket] = 0
+        for index in range(size * part // n_parts, size * (part + 1) // n_parts):
+            value = _string_hash(data, offsets[index], offsets[index + 1], seed) & mask
+            hashes[index] = value
+            counts[part, value >> bucket_shift] += 1
 
 
-@numba.njit(**JIT_OPTIONS)
-def _warm_partition(
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _group_kernel(
     offsets: np.ndarray,
     data: np.ndarray,
     hashes: np.ndarray,
-    begin: int,
-    end: int,
-    partition: int,
-    n_partitions: int,
+    bucket_shift: np.uint64,
+    counts: np.ndarray,
+    bucket_starts: np.ndarray,
+    grouped: np.ndarray,
+    grouped_index: np.ndarray,
+) -> None:
+    """Stable counting sort of ``(hash, key)`` rows and string positions by bucket."""
+    n_parts, n_buckets = counts.shape
+    size = hashes.shape[0]
+    cursors = np.empty((n_parts, n_buckets), dtype=np.int64)
+    for bucket in numba.prange(n_buckets):
+        position = bucket_starts[bucket]
+        for part in range(n_parts):
+            cursors[part, bucket] = position
+            position += counts[part, bucket]
+    for part in numba.prange(n_parts):
+        for index in range(size * part // n_parts, size * (part + 1) // n_parts):
+            value = hashes[index]
+            bucket = value >> bucket_shift
+            position = cursors[part, bucket]
+            first, second, third = _key_words(data, offsets[index], offsets[index + 1])
+            grouped[position, 0] = value
+            grouped[position, 1] = first
+            grouped[position, 2] = second
+            grouped[position, 3] = third
+            grouped_index[position] = index
+            cursors[part, bucket] = position + 1
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _lookup_kernel(
+    grouped: np.ndarray,
+    grouped_index: np.ndarray,
+    bucket_starts: np.ndarray,
+    resume: np.ndarray,
     slots: np.ndarray,
-    id_hash: np.ndarray,
+    entry_hash: np.ndarray,
+    entry_key: np.ndarray,
+    entry_count: np.ndarray,
+    grouped_entry: np.ndarray,
+    entry_of: np.ndarray,
+    is_new: np.ndarray,
+) -> bool:
+    """Find or add every string in its bucket's table, by hash and key.
+
+    Bucket ``b`` owns ``slots[b * C:(b + 1) * C]`` and entries ``b * C // 2`` on;
+    ``grouped_entry[p]`` receives the entry of the string at grouped position ``p``; where a
+    string adds its entry, ``is_new[i]`` (cleared by the caller) is set and ``entry_of[i]``
+    written. A bucket whose table is half full stops;
+    ``resume[b]`` says where it goes on after the tables grow. Returns whether every bucket
+    finished.
+    """
+    n_buckets = bucket_starts.shape[0] - 1
+    capacity = slots.shape[0] // n_buckets
+    entries = capacity // 2
+    slot_mask = np.uint64(capacity - 1)
+    finished = np.ones(n_buckets, dtype=np.bool_)
+    for bucket in numba.prange(n_buckets):
+        table = bucket * capacity
+        first_entry = bucket * entries
+        count = entry_count[bucket]
+        stop = bucket_starts[bucket + 1]
+        position = resume[bucket]
+        while position < stop:
+            value = grouped[position, 0]
+            first = grouped[position, 1]
+            second = grouped[position, 2]
+            third = grouped[position, 3]
+            slot = value & slot_mask
+            entry = slots[table + slot]
+            while entry != _EMPTY and not (
+                entry_hash[entry] == value
+                and entry_key[entry, 0] == first
+                and entry_key[entry, 1] == second
+                and entry_key[entry, 2] == third
+            ):
+                slot = (slot + np.uint64(1)) & slot_mask
+                entry = slots[table + slot]
+            added = entry == _EMPTY
+            if added:
+                if count == entries:
+                    finished[bucket] = False
+                    break
+                entry = first_entry + count
+                slots[table + slot] = entry
+                entry_hash[entry] = value
+                entry_key[entry, 0] = first
+                entry_key[entry, 1] = second
+                entry_key[entry, 2] = third
+                count += 1
+                is_new[grouped_index[position]] = True
+                entry_of[grouped_index[position]] = entry
+            grouped_entry[position] = entry
+            position += 1
+        resume[bucket] = position
+        entry_count[bucket] = count
+    return bool(finished.all())
+
+
+@numba.njit(**JIT_OPTIONS)
+def _number_kernel(
+    offsets: np.ndarray,
+    data: np.ndarray,
+    is_new: np.ndarray,
+    entry_of: np.ndarray,
+    entry_id: np.ndarray,
+    n_ids: int,
     id_offsets: np.ndarray,
     id_bytes: np.ndarray,
 ) -> int:
-    """Touch, as independent loads, the entries the lookups of ``begin:end`` will read.
+    """Number the entries added by this round in order of first appearance and append their
+    bytes to the dictionary; returns the new number of ids."""
+    used = id_offsets[n_ids]
+    for index in range(is_new.shape[0]):
+        if is_new[index]:
+            entry_id[entry_of[index]] = n_ids
+            for position in range(offsets[index], offsets[index + 1]):
+                id_bytes[used] = data[position]
+                used += 1
+            n_ids += 1
+            id_offsets[n_ids] = used
+    return n_ids
 
-    A lookup is a chain of dependent cache misses (slot, stored hash, stored string); loading
-    a whole batch's entries first, stage by stage, lets the memory system serve them at once.
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _code_kernel(
+    offsets: np.ndarray,
+    data: np.ndarray,
+    grouped: np.ndarray,
+    grouped_index: np.ndarray,
+    grouped_entry: np.ndarray,
+    is_new: np.ndarray,
+    entry_id: np.ndarray,
+    id_offsets: np.ndarray,
+    id_bytes: np.ndarray,
+    codes: np.ndarray,
+) -> int:
+    """``codes[i]``: the id of string ``i``; -1 for a string of more than 23 bytes whose bytes
+    differ from its entry's (same hash and key, different string). Returns how many.
+
+    Runs in grouped order, so that the entries are read from cache and only ``codes`` is
+    written out of order.
     """
-    mask = np.uint64(slots.shape[0] - 1)
-    touched = 0
-    found = np.empty(end - begin, dtype=np.int32)
-    for index in range(begin, end):
-        value = hashes[index]
-        candidate = np.int32(_EMPTY)
-        if _partition_of(value, n_partitions) == partition:
-            candidate = slots[value & mask]
-        found[index - begin] = candidate
-    for position in range(end - begin):
-        candidate = found[position]
-        if candidate >= 0:
-            touched += np.int64(id_hash[candidate] & np.uint64(1)) + id_offsets[candidate]
-    for position in range(end - begin):
-        candidate = found[position]
-        if candidate >= 0:
-            touched += id_bytes[id_offsets[candidate]]
-    return touched
+    size = codes.shape[0]
+    n_parts = max(1, (size + _PART_RECORDS - 1) // _PART_RECORDS)
+    mismatches = np.zeros(n_parts, dtype=np.int64)
+    for part in numba.prange(n_parts):
+        for position in range(size * part // n_parts, size * (part + 1) // n_parts):
+            index = grouped_index[position]
+            code = entry_id[grouped_entry[position]]
+            if grouped[position, 3] >> np.uint64(56) > KEY_BYTES and not is_new[index]:
+                begin = offsets[index]
+                length = offsets[index + 1] - begin
+                stored = id_offsets[code]
+                same = id_offsets[code + 1] - stored == length
+                if same:
+                    for offset in range(KEY_BYTES, length):
+                        if id_bytes[stored + offset] != data[begin + offset]:
+                            same = False
+                            break
+                if not same:
+                    code = -1
+                    mismatches[part] += 1
+            codes[index] = code
+    return int(mismatches.sum())
 
 
 @numba.njit(**JIT_OPTIONS)
-def _rehash_kernel(id_hash: np.ndarray, n_ids: int, capacity: int) -> np.ndarray:
-    slots = np.full(capacity, _EMPTY, dtype=np.int32)
-    mask = np.uint64(capacity - 1)
-    for local in range(n_ids):
-        slot = id_hash[local] & mask
-        while slots[slot] != _EMPTY:
-            slot = (slot + np.uint64(1)) & mask
-        slots[slot] = local
-    return slots
-
-
-@numba.njit(**PARALLEL_JIT_OPTIONS)
-def _combine_kernel(hashes: np.ndarray, partition_codes: np.ndarray, out: np.ndarray) -> None:
-    """``out[i] = local_id * P + partition`` of string ``i``, from its partition's codes."""
-    n_partitions = partition_codes.shape[0]
-    for index in numba.prange(hashes.shape[0]):
-        partition = _partition_of(hashes[index], n_partitions)
-        out[index] = partition_codes[partition, index] * n_partitions + partition
-
-
-@numba.njit(**PARALLEL_JIT_OPTIONS)
-def _remap_kernel(codes: np.ndarray, mapping: np.ndarray, out: np.ndarray) -> None:
-    for index in numba.prange(codes.shape[0]):
-        out[index] = mapping[codes[index]]
-
-
-@numba.njit(**JIT_OPTIONS)
-def _gather_strings_kernel(
-    starts: np.ndarray, ends: np.ndarray, data: np.ndarray, out_offsets: np.ndarray, out: np.ndarray
-) -> None:
-    used = 0
-    for index in range(starts.shape[0]):
-        for position in range(starts[index], ends[index]):
-            out[used] = data[position]
-            used += 1
-        out_offsets[index + 1] = used
-
-
-class _Partition:
-    """The growing table and dictionary of one hash partition."""
-
-    def __init__(self, capacity: int, n_partitions: int) -> None:
-        self.n_partitions = n_partitions
-        self.slots = np.full(capacity, _EMPTY, dtype=np.int32)
-        self.id_hash = np.empty(capacity // 2, dtype=np.uint64)
-        self.id_offsets = np.zeros(capacity // 2 + 1, dtype=np.int64)
-        self.id_bytes = np.empty(capacity * 8, dtype=np.uint8)
-        self.id_first = np.empty(capacity // 2, dtype=np.int64)
-        self.counts = np.zeros(3, dtype=np.int64)
-
-    @property
-    def size(self) -> int:
-        return int(self.counts[0])
-
-    def insert(
-        self,
-        offsets: np.ndarray,
-        data: np.ndarray,
-        hashes: np.ndarray,
-        partition: int,
-        first_index: int,
-        codes: np.ndarray,
-    ) -> None:
-        position = 0
-        while True:
-            status, position = _insert_kernel(
-                offsets, data, hashes, partition, self.n_partitions, first_index, position,
-                codes, self.slots, self.id_hash, self.id_offsets, self.id_bytes, self.id_first,
-                self.counts,
-            )  # fmt: skip
-            if status == DONE:
-                return
-            self._grow(status)
-
-    def _grow(self, status: int) -> None:
-        if status == GROW_SLOTS:
-            capacity = self.slots.shape[0] * 2
-            self.slots = _rehash_kernel(self.id_hash, self.size, capacity)
-        elif status == GROW_IDS:
-            size = self.id_hash.shape[0] * 2
-            self.id_hash = _grown(self.id_hash, size)
-            self.id_first = _grown(self.id_first, size)
-            self.id_offsets = _grown(self.id_offsets, size + 1)
-        else:
-            self.id_bytes = _grown(self.id_bytes, self.id_bytes.shape[0] * 2)
-
-
-def _grown(array: np.ndarray, size: int) -> np.ndarray:
-    larger = np.empty(size, dtype=array.dtype)
-    larger[: array.shape[0]] = array
-    return larger
+def _rehash_kernel(
+    entry_hash: np.ndarray,
+    entry_key: np.ndarray,
+    entry_id: np.ndarray,
+    entry_count: np.ndarray,
+    old_entries: int,
+    capacity: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Tables for ``capacity`` slots a bucket, entries keeping their order within each bucket;
+    returns ``(slots, entry_hash, entry_key, entry_id, old_to_new)``."""
+    n_buckets = entry_count.shape[0]
+    entries = capacity // 2
+    slots = np.full(n_buckets * capacity, _EMPTY, dtype=np.int32)
+    moved_hash = np.zeros(n_buckets * entries, dtype=np.uint64)
+    moved_key = np.zeros((n_buckets * entries, 3), dtype=np.uint64)
+    moved_id = np.zeros(n_buckets * entries, dtype=np.int32)
+    old_to_new = np.empty(n_buckets * old_entries, dtype=np.int32)
+    slot_mask = np.uint64(capacity - 1)
+    for bucket in range(n_buckets):
+        for local in range(entry_count[bucket]):
+            old = bucket * old_entries + local
+            entry = bucket * entries + local
+            value = entry_hash[old]
+            moved_hash[entry] = value
+            moved_key[entry] = entry_key[old]
+            moved_id[entry] = entry_id[old]
+            old_to_new[old] = entry
+            slot = value & slot_mask
+            while slots[bucket * capacity + slot] != _EMPTY:
+                slot = (slot + np.uint64(1)) & slot_mask
+            slots[bucket * capacity + slot] = entry
+    return slots, moved_hash, moved_key, moved_id, old_to_new
 
 
 class StringInterner:
     """Numbers distinct byte strings in order of first appearance, chunk by chunk.
 
-    Feed chunks with :meth:`add`, which returns provisional codes; :meth:`finish` then gives
-    the mapping from provisional to final ids (global first appearance, independent of the
-    thread count) and the distinct strings in id order.
+    Feed chunks with :meth:`add`, which returns the id of each string; :meth:`finish` gives the
+    distinct strings in id order. Ids follow the order of first appearance, with one exception
+    too rare to meet by chance: a string of more than 23 bytes that shares its first 23 bytes,
+    its length and its 64-bit hash with an earlier string is numbered after the other new
+    strings of its round.
 
     Parameters
     ----------
@@ -276,14 +311,23 @@ class StringInterner:
         A guess of the number of distinct strings, to size the tables.
     """
 
-    def __init__(self, *, expected_unique: int = 1 << 16) -> None:
-        self.n_partitions = max(1, numba.get_num_threads())
-        capacity = 1 << max(10, int(2 * expected_unique / self.n_partitions).bit_length())
-        self.partitions = [
-            _Partition(capacity, self.n_partitions) for _ in range(self.n_partitions)
-        ]
-        self.seen = 0
-        self._pool = ThreadPoolExecutor(max_workers=self.n_partitions)
+    def __init__(self, *, expected_unique: int = 1 << 16, _hash_mask: int = 2**64 - 1) -> None:
+        # About 4,096 distinct strings a bucket: its table and keys stay in a core's cache.
+        self.n_buckets = 1 << min(12, max(1, (int(expected_unique) >> 13).bit_length()))
+        self.bucket_shift = np.uint64(64 - (self.n_buckets.bit_length() - 1))
+        self.capacity = 1 << max(4, (2 * int(expected_unique) // self.n_buckets).bit_length())
+        n_entries = self.n_buckets * self.capacity // 2
+        self.slots = np.full(self.n_buckets * self.capacity, _EMPTY, dtype=np.int32)
+        self.entry_hash = np.zeros(n_entries, dtype=np.uint64)
+        self.entry_key = np.zeros((n_entries, 3), dtype=np.uint64)
+        self.entry_id = np.zeros(n_entries, dtype=np.int32)
+        self.entry_count = np.zeros(self.n_buckets, dtype=np.int64)
+        self.n_ids = 0
+        self.id_offsets = np.zeros(1 << 10, dtype=np.int64)
+        self.id_bytes = np.empty(1 << 14, dtype=np.uint8)
+        self.hash_mask = np.uint64(_hash_mask)  # tests narrow it to force collisions
+        self.seed = np.uint64(0x243F6A8885A308D3)
+        self.collided: dict[bytes, int] = {}
 
     def add(self, offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
         """Intern one chunk in Arrow layout (string ``i`` is ``data[offsets[i]:offsets[i+1]]``).
@@ -291,66 +335,114 @@ class StringInterner:
         Returns
         -------
         numpy.ndarray
-            int32 provisional code of each string; pass it through :meth:`finish`'s mapping.
+            int32 id of each string.
+
+        Raises
+        ------
+        OverflowError
+            When there are more distinct strings than int32 ids can number.
         """
         length = offsets.shape[0] - 1
-        hashes = np.empty(length, dtype=np.uint64)
-        _hash_kernel(offsets, data, hashes)
-        partition_codes = np.empty((self.n_partitions, length), dtype=np.int32)
-        jobs = [
-            self._pool.submit(
-                part.insert, offsets, data, hashes, index, self.seen, partition_codes[index]
-            )
-            for index, part in enumerate(self.partitions)
-        ]
-        for job in jobs:
-            job.result()
         codes = np.empty(length, dtype=np.int32)
-        _combine_kernel(hashes, partition_codes, codes)
-        self.seen += length
+        for start in range(0, length, _ROUND_RECORDS):
+            stop = min(length, start + _ROUND_RECORDS)
+            self._add_round(offsets[start : stop + 1], data, codes[start:stop])
         return codes
 
-    def finish(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return ``(mapping, dictionary_offsets, dictionary_bytes)``.
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """Return the distinct strings in id order, as Arrow offsets (int64) and bytes."""
+        offsets = self.id_offsets[: self.n_ids + 1].copy()
+        return offsets, self.id_bytes[: int(offsets[-1])].copy()
 
-        ``mapping[code]`` is the final id of a provisional code; the distinct strings follow in
-        final id order, as Arrow offsets (int64) and bytes.
-        """
-        self._pool.shutdown()
-        partitions = self.partitions
-        n_partitions = self.n_partitions
-        sizes = [part.size for part in partitions]
-        if max(sizes) * n_partitions >= 2**31:
-            raise OverflowError(f"more than {2**31 // n_partitions:,} distinct ids per partition")
-        firsts = np.concatenate([part.id_first[: part.size] for part in partitions])
-        order = np.argsort(firsts, kind="stable")
-        local_ids = np.concatenate([np.arange(size, dtype=np.int64) for size in sizes])
-        owners = np.repeat(np.arange(n_partitions, dtype=np.int64), sizes)
-        mapping = np.empty(max(sizes) * n_partitions, dtype=np.int32)
-        mapping[local_ids[order] * n_partitions + owners[order]] = np.arange(
-            len(order), dtype=np.int32
+    def _add_round(self, offsets: np.ndarray, data: np.ndarray, codes: np.ndarray) -> None:
+        length = codes.shape[0]
+        n_parts = max(1, (length + _PART_RECORDS - 1) // _PART_RECORDS)
+        hashes = np.empty(length, dtype=np.uint64)
+        counts = np.empty((n_parts, self.n_buckets), dtype=np.int64)
+        _hash_kernel(offsets, data, self.seed, self.hash_mask, self.bucket_shift, hashes, counts)
+        bucket_starts = np.zeros(self.n_buckets + 1, dtype=np.int64)
+        np.cumsum(counts.sum(axis=0), out=bucket_starts[1:])
+        grouped = np.empty((length, 4), dtype=np.uint64)
+        grouped_index = np.empty(length, dtype=np.int32)
+        _group_kernel(
+            offsets, data, hashes, self.bucket_shift, counts, bucket_starts, grouped,
+            grouped_index,
+        )  # fmt: skip
+        del hashes, counts
+        grouped_entry = np.empty(length, dtype=np.int32)
+        entry_of = np.empty(length, dtype=np.int32)  # written for new strings only
+        is_new = np.zeros(length, dtype=np.bool_)
+        resume = bucket_starts[:-1].copy()
+        while not _lookup_kernel(
+            grouped, grouped_index, bucket_starts, resume, self.slots, self.entry_hash,
+            self.entry_key, self.entry_count, grouped_entry, entry_of, is_new,
+        ):  # fmt: skip
+            self._grow(grouped_index, grouped_entry, entry_of, is_new, resume, bucket_starts)
+        self._reserve(length, int(offsets[-1] - offsets[0]))
+        self.n_ids = _number_kernel(
+            offsets, data, is_new, entry_of, self.entry_id, self.n_ids, self.id_offsets,
+            self.id_bytes,
+        )  # fmt: skip
+        if self.n_ids >= 2**31 - length:
+            raise OverflowError(f"more than {2**31 - 1:,} distinct ids")
+        mismatches = _code_kernel(
+            offsets, data, grouped, grouped_index, grouped_entry, is_new, self.entry_id,
+            self.id_offsets, self.id_bytes, codes,
+        )  # fmt: skip
+        if mismatches:
+            self._resolve_collisions(offsets, data, codes)
+
+    def _grow(
+        self,
+        grouped_index: np.ndarray,
+        grouped_entry: np.ndarray,
+        entry_of: np.ndarray,
+        is_new: np.ndarray,
+        resume: np.ndarray,
+        bucket_starts: np.ndarray,
+    ) -> None:
+        old_entries = self.capacity // 2
+        self.capacity *= 2
+        if self.n_buckets * self.capacity >= 2**31:
+            raise OverflowError(f"more than {2**30:,} distinct ids")
+        self.slots, self.entry_hash, self.entry_key, self.entry_id, old_to_new = _rehash_kernel(
+            self.entry_hash, self.entry_key, self.entry_id, self.entry_count, old_entries,
+            self.capacity,
+        )  # fmt: skip
+        # Strings of this round looked up before the growth point hold old entry numbers.
+        done = np.concatenate(
+            [np.arange(start, stop) for start, stop in zip(bucket_starts[:-1], resume, strict=True)]
         )
-        bases = np.cumsum([0] + [int(part.counts[1]) for part in partitions])
-        starts = np.concatenate(
-            [
-                part.id_offsets[: part.size] + base
-                for part, base in zip(partitions, bases, strict=False)
-            ]
-        )
-        lengths = np.concatenate([np.diff(part.id_offsets[: part.size + 1]) for part in partitions])
-        all_bytes = np.concatenate([part.id_bytes[: int(part.counts[1])] for part in partitions])
-        dictionary_offsets = np.zeros(len(order) + 1, dtype=np.int64)
-        dictionary_bytes = np.empty(int(bases[-1]), dtype=np.uint8)
-        _gather_strings_kernel(
-            starts[order],
-            starts[order] + lengths[order],
-            all_bytes,
-            dictionary_offsets,
-            dictionary_bytes,
-        )
-        return mapping, dictionary_offsets, dictionary_bytes
+        grouped_entry[done] = old_to_new[grouped_entry[done]]
+        added = grouped_index[done][is_new[grouped_index[done]]]
+        entry_of[added] = old_to_new[entry_of[added]]
+
+    def _reserve(self, strings: int, size: int) -> None:
+        needed_ids = self.n_ids + strings + 1
+        if needed_ids > self.id_offsets.shape[0]:
+            self.id_offsets = _grown(self.id_offsets, max(needed_ids, 2 * self.id_offsets.shape[0]))
+        needed_bytes = int(self.id_offsets[self.n_ids]) + size
+        if needed_bytes > self.id_bytes.shape[0]:
+            self.id_bytes = _grown(self.id_bytes, max(needed_bytes, 2 * self.id_bytes.shape[0]))
+
+    def _resolve_collisions(self, offsets: np.ndarray, data: np.ndarray, codes: np.ndarray) -> None:
+        """Give the long strings that met a different string of the same hash and key their
+        own ids (plain Python: it takes a 64-bit hash collision to get here)."""
+        for index in np.flatnonzero(codes < 0):
+            key = data[offsets[index] : offsets[index + 1]].tobytes()
+            code = self.collided.get(key)
+            if code is None:
+                self._reserve(1, len(key))
+                used = int(self.id_offsets[self.n_ids])
+                self.id_bytes[used : used + len(key)] = np.frombuffer(key, dtype=np.uint8)
+                code = self.n_ids
+                self.n_ids += 1
+                self.id_offsets[self.n_ids] = used + len(key)
+                self.collided[key] = code
+            codes[index] = code
 
 
-def remap(codes: np.ndarray, mapping: np.ndarray) -> None:
-    """Replace provisional codes by final ids, in place (parallel)."""
-    _remap_kernel(codes, mapping, codes)
+def _grown(array: np.ndarray, size: int) -> np.ndarray:
+    larger = np.empty(size, dtype=array.dtype)
+    larger[: array.shape[0]] = array
+    return larger

@@ -1,84 +1,163 @@
 """Weighted PageRank by power iteration over in-edges (pull), deterministic across threads.
 
-Reductions (dangling mass, L1 change) are summed per fixed-size block and then over blocks in
-order, so the result does not depend on the number of threads.
+Each iteration is one parallel pass over fixed blocks of rows, balanced by edges. Within a block
+the in-edges are summed as one flat run over the edge array, restarting at each new target
+(``targets[e]``), in two independent halves: no loop per row, so short rows cost no branch
+mispredictions, and two chains of additions keep the gathers overlapping. The same pass updates
+the scores, the L1 change and the dangling mass of its block. Reductions are summed per block
+and then over blocks in order, so the result does not depend on the number of threads.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 import numba
 import numpy as np
 
-from graphkit.config import PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 
-_BLOCK = 4096
+# Work (edges + rows) per block: enough to amortise the scheduling, small enough that the
+# block's rows stay in cache between the edge run and the row updates.
+BLOCK_WORK: Final = 1 << 16
+_NO_TARGET = np.uint32(0xFFFFFFFF)
+
+
+def row_blocks(indptr: np.ndarray, work: int = BLOCK_WORK) -> np.ndarray:
+    """Row boundaries of blocks of about ``work`` edges plus rows each (uint64, ascending)."""
+    n_rows = indptr.shape[0] - 1
+    cost = indptr + np.arange(n_rows + 1, dtype=np.int64)
+    n_blocks = max(1, int(cost[-1]) // work)
+    cuts = np.searchsorted(cost, np.arange(1, n_blocks, dtype=np.int64) * (cost[-1] / n_blocks))
+    bounds = np.unique(np.concatenate([[0], cuts, [n_rows]]).astype(np.int64))
+    return bounds.astype(np.uint64)
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _block_sums(
+    indptr: np.ndarray,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    weights: np.ndarray,
+    scaled: np.ndarray,
+    totals: np.ndarray,
+    first_row: np.uint64,
+    end_row: np.uint64,
+    uniform_weights: bool,
+) -> None:
+    """``totals[v]`` = sum over the in-edges ``e`` of each row ``v`` of the block with any edge
+    of ``weights[e] * scaled[sources[e]]`` (``weights`` unread when uniform)."""
+    middle = (first_row + end_row) // np.uint64(2)
+    begin = indptr[first_row]
+    split = indptr[middle]
+    end = indptr[end_row]
+    common = min(split - begin, end - split)
+    running_a = 0.0
+    running_b = 0.0
+    target_a = _NO_TARGET
+    target_b = _NO_TARGET
+    for step in range(common):
+        edge_a = begin + step
+        edge_b = split + step
+        row_a = targets[edge_a]
+        row_b = targets[edge_b]
+        value_a = scaled[sources[edge_a]]
+        value_b = scaled[sources[edge_b]]
+        if not uniform_weights:
+            value_a *= weights[edge_a]
+            value_b *= weights[edge_b]
+        running_a = value_a + (running_a if row_a == target_a else 0.0)
+        running_b = value_b + (running_b if row_b == target_b else 0.0)
+        totals[row_a] = running_a
+        totals[row_b] = running_b
+        target_a = row_a
+        target_b = row_b
+    for edge in range(begin + common, split):
+        row = targets[edge]
+        value = scaled[sources[edge]] * (1.0 if uniform_weights else weights[edge])
+        running_a = value + (running_a if row == target_a else 0.0)
+        totals[row] = running_a
+        target_a = row
+    for edge in range(split + common, end):
+        row = targets[edge]
+        value = scaled[sources[edge]] * (1.0 if uniform_weights else weights[edge])
+        running_b = value + (running_b if row == target_b else 0.0)
+        totals[row] = running_b
+        target_b = row
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
 def _pagerank_kernel(
     indptr: np.ndarray,
     sources: np.ndarray,
+    targets: np.ndarray,
     weights: np.ndarray,
-    out_weight: np.ndarray,
-    personalization: np.ndarray,
+    inverse_out: np.ndarray,
+    teleport: np.ndarray,
+    uniform_teleport: bool,
     damping: float,
     tolerance: float,
     max_iter: int,
     uniform_weights: bool,
+    blocks: np.ndarray,
 ) -> tuple[np.ndarray, int, float]:
     """Return (scores, iterations, last L1 change).
 
-    ``weights[e]`` is the weight of in-edge ``e`` of its row; a node's out-weight normalises
-    what it passes on. Nodes without out-weight (dangling) spread their score by
-    ``personalization``, as does the teleport. Stops when the L1 change is below
-    ``tolerance``; ``iterations == max_iter`` with a larger change means no convergence.
-    With ``uniform_weights`` every edge weighs the same and ``weights`` is not read, which
-    saves two thirds of the memory traffic per edge.
+    ``indptr`` (uint64), ``sources`` and ``targets`` (uint32) give the in-edges by target;
+    ``inverse_out[u]`` is what one unit of ``u``'s score passes along one unit of edge weight
+    (``1 / out_weight``; times the common weight when ``uniform_weights``, in which case
+    ``weights`` is not read), 0 for dangling nodes. Dangling nodes spread their score by the
+    teleport vector (``teleport``, or ``1 / n`` everywhere when ``uniform_teleport``). Stops
+    when the L1 change is below ``tolerance``; ``iterations == max_iter`` with a larger change
+    means no convergence. ``blocks`` are row boundaries from :func:`row_blocks`.
     """
     n = indptr.shape[0] - 1
-    n_blocks = (n + _BLOCK - 1) // _BLOCK
-    scores = np.full(n, 1.0 / n)
-    updated = np.empty(n)
+    n_blocks = blocks.shape[0] - 1
+    uniform_share = 1.0 / n
+    scores = np.full(n, uniform_share)
+    totals = np.zeros(n)  # rows without in-edges are never written and stay 0
     scaled = np.empty(n)
-    inverse_out = np.zeros(n)
-    edge_weight = weights[0] if uniform_weights and weights.shape[0] > 0 else 1.0
-    for node in range(n):
-        if out_weight[node] > 0.0:
-            inverse_out[node] = (edge_weight if uniform_weights else 1.0) / out_weight[node]
-    block_sums = np.zeros(n_blocks)
+    scaled_next = np.empty(n)
+    block_change = np.zeros(n_blocks)
+    block_dangling = np.zeros(n_blocks)
+    for block in numba.prange(n_blocks):
+        dangling = 0.0
+        for node in range(blocks[block], blocks[block + 1]):
+            scaled[node] = scores[node] * inverse_out[node]
+            if inverse_out[node] == 0.0:
+                dangling += scores[node]
+        block_dangling[block] = dangling
     change = np.inf
     iterations = 0
     while iterations < max_iter:
         iterations += 1
-        for block in numba.prange(n_blocks):
-            dangling = 0.0
-            for node in range(block * _BLOCK, min(n, (block + 1) * _BLOCK)):
-                scaled[node] = scores[node] * inverse_out[node]
-                if out_weight[node] <= 0.0:
-                    dangling += scores[node]
-            block_sums[block] = dangling
         dangling_mass = 0.0
         for block in range(n_blocks):
-            dangling_mass += block_sums[block]
+            dangling_mass += block_dangling[block]
         spread = damping * dangling_mass + (1.0 - damping)
         for block in numba.prange(n_blocks):
-            block_change = 0.0
-            for node in range(block * _BLOCK, min(n, (block + 1) * _BLOCK)):
-                total = 0.0
-                if uniform_weights:
-                    for edge in range(indptr[node], indptr[node + 1]):
-                        total += scaled[sources[edge]]
-                else:
-                    for edge in range(indptr[node], indptr[node + 1]):
-                        total += weights[edge] * scaled[sources[edge]]
-                value = damping * total + spread * personalization[node]
-                block_change += abs(value - scores[node])
-                updated[node] = value
-            block_sums[block] = block_change
+            first_row = blocks[block]
+            end_row = blocks[block + 1]
+            _block_sums(
+                indptr, sources, targets, weights, scaled, totals, first_row, end_row,
+                uniform_weights,
+            )  # fmt: skip
+            local_change = 0.0
+            dangling = 0.0
+            for node in range(first_row, end_row):
+                share = uniform_share if uniform_teleport else teleport[node]
+                value = damping * totals[node] + spread * share
+                local_change += abs(value - scores[node])
+                scores[node] = value
+                scaled_next[node] = value * inverse_out[node]
+                if inverse_out[node] == 0.0:
+                    dangling += value
+            block_change[block] = local_change
+            block_dangling[block] = dangling
         change = 0.0
         for block in range(n_blocks):
-            change += block_sums[block]
-        scores, updated = updated, scores
+            change += block_change[block]
+        scaled, scaled_next = scaled_next, scaled
         if change < tolerance:
             break
     return scores, iterations, change

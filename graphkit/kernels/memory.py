@@ -1,0 +1,46 @@
+"""Low-level memory access for the kernels that numba does not offer directly."""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+from graphkit.config import JIT_OPTIONS
+
+
+@intrinsic
+def _unaligned_load_u64(typingctx, array, position):  # type: ignore[no-untyped-def]
+    """The eight bytes of a uint8 array at ``position`` as one little-endian uint64 load.
+
+    No bounds check: the caller makes sure that ``position + 8 <= array.shape[0]``.
+    """
+    if not (isinstance(array, types.Array) and array.dtype == types.uint8):
+        return None
+    signature = types.uint64(array, position)
+
+    def codegen(context, builder, signature, arguments):  # type: ignore[no-untyped-def]
+        data = context.make_array(signature.args[0])(context, builder, arguments[0]).data
+        pointer = builder.bitcast(builder.gep(data, [arguments[1]]), ir.IntType(64).as_pointer())
+        return builder.load(pointer, align=1)
+
+    return signature, codegen
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def load_word(data: np.ndarray, position: int, length: int) -> np.uint64:
+    """The ``length`` (0 to 8) bytes of ``data`` at ``position`` as a little-endian integer,
+    the missing high bytes zero; one load wherever eight bytes are readable."""
+    if length <= 0:
+        return np.uint64(0)
+    if position + 8 <= data.shape[0]:
+        word: np.uint64 = _unaligned_load_u64(data, position)  # type: ignore[call-arg]
+        if length < 8:
+            word &= (np.uint64(1) << np.uint64(8 * length)) - np.uint64(1)
+        return word
+    value = np.uint64(0)
+    for offset in range(min(length, 8)):
+        value |= np.uint64(data[position + offset]) << np.uint64(8 * offset)
+    return value
