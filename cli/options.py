@@ -357,19 +357,21 @@ def emit(
     to_stdout = output is None or str(output) == "-"
     if choice.crm is not None:
         if to_stdout or output_format not in (None, "csv"):
-            raise ParameterError("--crm writes CSV import files: give -o FILE.csv")
+            raise click.UsageError("--crm writes CSV import files: give -o FILE.csv")
         assert output is not None
         write_crm_export(frame, output, choice, progress, graph=graph)
         return
     if choice.crm_mapping is not None:
-        raise ParameterError("--crm-mapping goes with --crm")
+        raise click.UsageError("--crm-mapping goes with --crm")
+    if choice.manifest and to_stdout:
+        raise click.UsageError("--manifest goes with -o FILE")
     if output is not None and not to_stdout and graph_format_for(output) is not None:
         if not gephi or graph is None:
-            raise ParameterError(
+            raise click.UsageError(
                 "Gephi files (.gexf, .graphml) come from graphkit rank and graphkit communities"
             )
         if output_format is not None:
-            raise ParameterError("a .gexf or .graphml output takes no --format")
+            raise click.UsageError("a .gexf or .graphml output takes no --format")
         with progress.step(f"Writing {output}"):
             nodes, edges = write_gephi(graph, frame, output, description=_command_line())
         progress.note(f"Wrote {nodes:,} accounts and {edges:,} edges to {output}")

@@ -203,27 +203,6 @@ def guard_crm(
     """
     handles = set(handle_columns)
     columns = _text_columns(frame)
-    steps: dict[str, list[tuple[pl.Expr, pl.Expr, str]]] = {}
-    for name in columns:
-        stripped = pl.col(name).str.strip_chars_start(_LEADING_BLANKS)
-        plan = [(pl.col(name) != stripped, stripped, "leading blanks removed")]
-        if name in handles:
-            bare = stripped.str.strip_chars_start("@")
-            plan.append((stripped != bare, bare, "handle @ removed"))
-            stripped = bare
-        plan.append((stripped.str.contains(r"^[=+\-@]"), pl.lit("'") + stripped, "prefixed"))
-        steps[name] = plan
-    if report is not None:
-        for name, plan in steps.items():
-            reasons = frame.select(
-                pl.concat_str(
-                    [pl.when(changed).then(pl.lit(why)) for changed, _, why in plan],
-                    separator="; ",
-                    ignore_nulls=True,
-                ).alias("why")
-            ).with_row_index("row")
-            for row, why in reasons.filter(pl.col("why") != "").iter_rows():
-                report.add([row], name, why, table)
     updated = []
     for name in columns:
         value = pl.col(name).str.strip_chars_start(_LEADING_BLANKS)
@@ -235,4 +214,27 @@ def guard_crm(
             .otherwise(value)
             .alias(name)
         )
-    return frame.with_columns(updated)
+    guarded = frame.with_columns(updated)
+    if report is not None:
+        for name in columns:
+            changed = frame.select(
+                pl.arg_where(pl.col(name).ne_missing(guarded[name])).alias("row")
+            ).to_series()
+            for row in changed:
+                reason = _crm_reason(frame[name][row], handle=name in handles)
+                report.add([int(row)], name, reason, table)
+    return guarded
+
+
+def _crm_reason(value: str, *, handle: bool) -> str:
+    """Why :func:`guard_crm` changed ``value``."""
+    reasons = []
+    stripped = value.lstrip(_LEADING_BLANKS)
+    if stripped != value:
+        reasons.append("leading blanks removed")
+    if handle and stripped.startswith("@"):
+        reasons.append("handle @ removed")
+        stripped = stripped.lstrip("@")
+    if stripped[:1] in ("=", "+", "-", "@"):
+        reasons.append("prefixed")
+    return "; ".join(reasons)

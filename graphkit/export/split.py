@@ -57,9 +57,10 @@ def row_ends(body: bytes) -> np.ndarray:
     [5, 14, 24]
     """
     data = np.frombuffer(body, dtype=np.uint8)
-    quotes = np.cumsum(data == ord('"'), dtype=np.int64)
+    quotes = np.flatnonzero(data == ord('"'))
     line_feeds = np.flatnonzero(data == ord("\n"))
-    ends: np.ndarray = line_feeds[quotes[line_feeds] % 2 == 0] + 1
+    quotes_before = np.searchsorted(quotes, line_feeds)
+    ends: np.ndarray = line_feeds[quotes_before % 2 == 0] + 1
     return ends
 
 
