@@ -331,7 +331,11 @@ def make_weighting(
 def start(threads: int, verbose: bool, quiet: bool) -> Progress:
     """Apply the run options; return the progress reporter."""
     set_threads(threads)
-    return Progress(verbose=verbose, quiet=quiet)
+    progress = Progress(verbose=verbose, quiet=quiet)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta["graphkit.progress"] = progress
+    return progress
 
 
 def emit(
@@ -513,6 +517,9 @@ def _write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections:
         **sections,
     )
     write_manifest(manifest, manifest_path(output))
+    progress = None if context is None else context.meta.get("graphkit.progress")
+    if isinstance(progress, Progress):
+        progress.note(f"Manifest: {manifest_path(output)}")
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:
