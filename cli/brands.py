@@ -8,8 +8,10 @@ import click
 import polars as pl
 
 from cli.options import (
+    ExportChoice,
     InputChoice,
     emit,
+    export_options,
     input_options,
     load,
     output_options,
@@ -66,6 +68,7 @@ from graphkit.progress import Progress
 )
 @weighting_options
 @output_options
+@export_options
 @run_options
 def brands(
     inputs: InputChoice,
@@ -78,6 +81,7 @@ def brands(
     no_departure_pagerank: bool,
     output: Path | None,
     output_format: str | None,
+    export: ExportChoice,
 ) -> None:
     """Compare each organization's corporate reach with the reach of its people.
 
@@ -100,6 +104,7 @@ def brands(
       graphkit brands --demo --org b001 --people
       graphkit brands --demo --org b001 --roster 5
       graphkit brands exports/ --org acme --people -o acme_people.csv
+      graphkit brands --demo --crm hubspot -o brands.csv
     """
     if people and roster_size is not None:
         raise click.UsageError("give --people or --roster, not both")
@@ -124,7 +129,7 @@ def brands(
         with progress.step("Measuring brand reach"):
             table = brand_table(graph, orgs=selected, dataset=_with_interactions(dataset))
         title = f"{table.height:,} organizations"
-    emit(table, output, output_format, progress, title=title)
+    emit(table, output, output_format, progress, title=title, graph=graph, export=export)
 
 
 def _with_interactions(dataset: Dataset) -> Dataset:

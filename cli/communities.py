@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import cast
 
 import click
+import polars as pl
 
 from cli.options import (
     InputChoice,
@@ -58,6 +59,14 @@ from graphkit.progress import Progress
     "--only-leaders", is_flag=True, help="Keep only the leaders' rows of the account table."
 )
 @click.option(
+    "--top",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Keep the N accounts of most PageRank (0 = all); with -o FILE.gexf, the subgraph "
+    "they induce.",
+)
+@click.option(
     "--summary",
     is_flag=True,
     help="Print one row per community (size, modularity contribution, leaders, top titles "
@@ -83,6 +92,7 @@ def communities_command(
     seed: int,
     leaders: int,
     only_leaders: bool,
+    top: int,
     summary: bool,
     stability_seeds: int | None,
     output: Path | None,
@@ -95,6 +105,8 @@ def communities_command(
     ranked by PageRank; the first K are its leaders. The modularity goes to standard error.
 
     INPUT is a dataset folder or one follows/interactions file, as for graphkit rank.
+    -o FILE.gexf or FILE.graphml writes the accounts with their community, rank and
+    PageRank, and the edges among them, for Gephi.
 
     \b
     Examples:
@@ -102,7 +114,10 @@ def communities_command(
       graphkit communities --demo --summary
       graphkit communities exports/ --method label_propagation --seed 7 -o niches.csv
       graphkit communities --follows twitter_combined.txt --resolution 2 --stability 5
+      graphkit communities --demo -o communities.gexf
     """
+    if summary and top:
+        raise click.UsageError("--top selects accounts; --summary has one row per community")
     _, graph = load(inputs, weighting, progress)
     chosen = cast(Method, method)
     with progress.step("Finding communities"):
@@ -129,5 +144,8 @@ def communities_command(
         table = community_table(graph, result, scores, leaders=leaders)
         if only_leaders:
             table = table.filter(table["is_leader"])
+        if top:
+            keep = table.sort(["pagerank", "id"], descending=[True, False]).head(top)["id"]
+            table = table.filter(pl.col("id").is_in(keep.implode()))
         title = f"{table.height:,} accounts in {result.n_communities:,} communities"
-    emit(table, output, output_format, progress, title=title)
+    emit(table, output, output_format, progress, title=title, graph=graph, gephi=not summary)

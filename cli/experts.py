@@ -7,8 +7,10 @@ from pathlib import Path
 import click
 
 from cli.options import (
+    ExportChoice,
     InputChoice,
     emit,
+    export_options,
     input_options,
     load,
     output_options,
@@ -63,6 +65,7 @@ from graphkit.progress import Progress
 )
 @weighting_options
 @output_options
+@export_options
 @run_options
 def experts(
     inputs: InputChoice,
@@ -76,6 +79,7 @@ def experts(
     top: int,
     output: Path | None,
     output_format: str | None,
+    export: ExportChoice,
 ) -> None:
     """Rank an organization's people by the attention a target audience pays them.
 
@@ -90,6 +94,7 @@ def experts(
       graphkit experts --demo --org b001
       graphkit experts --demo --org b001 --audience 'title~CTO|CIO|CISO' --topic security
       graphkit experts exports/ --org acme --audience buyers.txt -o acme_experts.csv
+      graphkit experts --demo --org b001 --crm salesforce -o northwind.csv
     """
     _, graph = load(inputs, weighting, progress)
     selectors = list(audience_selectors) or [C_LEVEL]
@@ -106,4 +111,12 @@ def experts(
     if top:
         table = table.head(top)
     progress.note(f"Audience: {int(audience.sum()):,} accounts ({' + '.join(selectors)})")
-    emit(table, output, output_format, progress, title=f"Experts of {org} for the audience")
+    emit(
+        table,
+        output,
+        output_format,
+        progress,
+        title=f"Experts of {org} for the audience",
+        graph=graph,
+        export=export,
+    )

@@ -15,6 +15,10 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class GraphkitGroup(click.Group):
     """A click group that turns graphkit errors into one-line ``Error: ...`` messages."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["graphkit.argv"] = list(args)  # the command line, for run manifests
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -58,6 +62,7 @@ def _register() -> None:
     from cli.communities import communities_command
     from cli.experts import experts
     from cli.explain import explain_command, paths
+    from cli.export import export_command
     from cli.rank import rank
 
     cli.add_command(rank)
@@ -66,6 +71,7 @@ def _register() -> None:
     cli.add_command(experts)
     cli.add_command(explain_command)
     cli.add_command(paths)
+    cli.add_command(export_command)
     cli.add_command(bench)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import shlex
 import sys
 import tomllib
 from collections.abc import Callable
@@ -16,6 +18,18 @@ import polars as pl
 from graphkit.config import set_threads
 from graphkit.data import demo_folder
 from graphkit.errors import InputError, ParameterError
+from graphkit.export import (
+    TARGETS,
+    GuardReport,
+    build_manifest,
+    crm_profile,
+    file_record,
+    guard_spreadsheet,
+    manifest_path,
+    write_crm,
+    write_gephi,
+    write_manifest,
+)
 from graphkit.graph import (
     SocialGraph,
     Weighting,
@@ -24,7 +38,8 @@ from graphkit.graph import (
     parse_timestamp,
     parse_type_weights,
 )
-from graphkit.io import Dataset, load_dataset, write_frame
+from graphkit.io import Dataset, format_for, load_dataset, write_frame
+from graphkit.io.graphfiles import graph_format_for
 from graphkit.io.readers import peek_columns
 from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS
 from graphkit.progress import Progress
@@ -157,6 +172,37 @@ output_options = _stack(
     ),
 )
 
+export_options = _stack(
+    click.option(
+        "--crm",
+        type=click.Choice(TARGETS),
+        help="Write import files for this CRM instead: OUT.contacts.csv and "
+        "OUT.companies.csv (Salesforce: OUT.accounts.csv), the CRM's headers, a stable "
+        "Graphkit ID for upserts, its date format, split at its file limits; with "
+        "OUT.csv.manifest.json.",
+    ),
+    click.option(
+        "--crm-mapping",
+        type=click.Path(path_type=Path, dir_okay=False),
+        metavar="TOML",
+        help='TOML file overriding CRM headers ([contacts] handle = "Twitter Username"), '
+        "date_format, max_rows or max_bytes.",
+    ),
+    click.option(
+        "--manifest",
+        "with_manifest",
+        is_flag=True,
+        help="Also write OUT.manifest.json (version, command, inputs with SHA-256, row "
+        "counts) beside a plain -o file; CRM and Gephi exports always get one.",
+    ),
+    _collect(
+        ("crm", "crm_mapping", "with_manifest"),
+        "export",
+        lambda crm, crm_mapping, with_manifest: ExportChoice(crm, crm_mapping, with_manifest),
+    ),
+)
+"""CRM export and manifest options, handed to the command as ``export: ExportChoice``."""
+
 run_options = _stack(
     click.option(
         "--threads",
@@ -183,6 +229,15 @@ class InputChoice:
     identities: Path | None
     interaction_type: str | None
     demo: bool
+
+
+@dataclass(frozen=True)
+class ExportChoice:
+    """Where a result goes besides a plain table: a CRM's import files, a manifest."""
+
+    crm: str | None = None
+    crm_mapping: Path | None = None
+    manifest: bool = False
 
 
 def load(
@@ -224,6 +279,15 @@ def load(
         )
     with progress.step("Building graph"):
         graph = build_graph(dataset, weighting, release_tables=True)
+    remember_run(
+        sources=dict(dataset.sources),
+        graph={
+            "nodes": graph.n_nodes,
+            "edges": graph.n_edges,
+            "records": graph.records,
+            "self_loops": graph.self_loops,
+        },
+    )
     return dataset, graph
 
 
@@ -267,7 +331,11 @@ def make_weighting(
 def start(threads: int, verbose: bool, quiet: bool) -> Progress:
     """Apply the run options; return the progress reporter."""
     set_threads(threads)
-    return Progress(verbose=verbose, quiet=quiet)
+    progress = Progress(verbose=verbose, quiet=quiet)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta["graphkit.progress"] = progress
+    return progress
 
 
 def emit(
@@ -277,9 +345,42 @@ def emit(
     progress: Progress,
     *,
     title: str = "",
+    graph: SocialGraph | None = None,
+    gephi: bool = False,
+    export: ExportChoice | None = None,
 ) -> None:
-    """Write ``frame`` to a file (atomically) or to standard output."""
+    """Write ``frame`` to a file (atomically) or to standard output.
+
+    CSV goes through the formula-injection guard (:func:`graphkit.export.guard_spreadsheet`).
+    ``export.crm`` writes the CRM's import files instead, and an output ending in ``.gexf``
+    or ``.graphml`` writes the accounts of ``frame`` and the edges among them from ``graph``
+    (commands that offer it pass ``gephi=True``). Both write a run manifest beside the
+    output, as does a plain file with ``export.manifest``.
+    """
+    choice = export or ExportChoice()
     to_stdout = output is None or str(output) == "-"
+    if choice.crm is not None:
+        if to_stdout or output_format not in (None, "csv"):
+            raise click.UsageError("--crm writes CSV import files: give -o FILE.csv")
+        assert output is not None
+        write_crm_export(frame, output, choice, progress, graph=graph)
+        return
+    if choice.crm_mapping is not None:
+        raise click.UsageError("--crm-mapping goes with --crm")
+    if choice.manifest and to_stdout:
+        raise click.UsageError("--manifest goes with -o FILE")
+    if output is not None and not to_stdout and graph_format_for(output) is not None:
+        if not gephi or graph is None:
+            raise click.UsageError(
+                "Gephi files (.gexf, .graphml) come from graphkit rank and graphkit communities"
+            )
+        if output_format is not None:
+            raise click.UsageError("a .gexf or .graphml output takes no --format")
+        with progress.step(f"Writing {output}"):
+            nodes, edges = write_gephi(graph, frame, output, description=_command_line())
+        progress.note(f"Wrote {nodes:,} accounts and {edges:,} edges to {output}")
+        _write_run_manifest(output, [file_record(output, rows=nodes, nodes=nodes, edges=edges)])
+        return
     if output_format == "table" and not to_stdout:
         raise ParameterError("--format table prints to the terminal; drop -o or pick a file format")
     if to_stdout:
@@ -287,7 +388,7 @@ def emit(
         if chosen == "table":
             _print_table(frame, title)
         elif chosen == "csv":
-            click.echo(frame.write_csv(), nl=False)
+            click.echo(guard_spreadsheet(frame).write_csv(), nl=False)
         elif chosen == "ndjson":
             click.echo(frame.write_ndjson(), nl=False)
         elif chosen == "json":
@@ -296,9 +397,129 @@ def emit(
             raise ParameterError("parquet output needs a file: give -o FILE.parquet")
         return
     assert output is not None
+    report = GuardReport("spreadsheet")
     with progress.step(f"Writing {output}"):
-        write_frame(frame, output, file_format=output_format)
+        written = frame
+        if format_for(output, output_format) == "csv":
+            written = guard_spreadsheet(frame, report)
+        write_frame(written, output, file_format=output_format)
     progress.note(f"Wrote {frame.height:,} rows to {output}")
+    if choice.manifest:
+        _write_run_manifest(
+            output, [file_record(output, rows=frame.height)], formula_guard=report.as_dict()
+        )
+
+
+def write_crm_export(
+    frame: pl.DataFrame,
+    output: Path,
+    choice: ExportChoice,
+    progress: Progress,
+    *,
+    graph: SocialGraph | None = None,
+    scored_on: dt.date | None = None,
+    **manifest_sections: Any,
+) -> None:
+    """Write a result as a CRM's import files with their manifest, and say what was written."""
+    assert choice.crm is not None
+    profile = crm_profile(choice.crm, choice.crm_mapping)
+    with progress.step(f"Writing {choice.crm} import files"):
+        result = write_crm(
+            frame,
+            profile,
+            output,
+            organization_names=_organization_names(graph),
+            scored_on=scored_on,
+        )
+    for file in result.files:
+        progress.note(f"Wrote {file.rows:,} {file.object_name} to {file.path}")
+    if result.guard.changed:
+        progress.note(
+            f"Formula guard: {result.guard.changed:,} cells changed (listed in "
+            f"{manifest_path(output)})"
+        )
+    written = {file.path.name for file in result.files}
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    for stale in sorted(output.parent.glob(f"{stem}.*.csv")):
+        if stale.name not in written and stale.name.split(".")[-2].split("-")[0] in {
+            file.object_name for file in result.files
+        }:
+            progress.note(f"Note: {stale} is from an earlier run, not part of this export")
+    _write_run_manifest(
+        output,
+        [
+            {
+                **file_record(file.path, rows=file.rows),
+                "object": file.object_name,
+                "sha256": file.sha256,
+            }
+            for file in result.files
+        ],
+        crm={
+            "target": profile.target,
+            "mapping_file": None if profile.mapping_file is None else str(profile.mapping_file),
+            "overrides": profile.overrides,
+            "limits": {
+                "rows_per_file": profile.max_rows,
+                "bytes_per_file": profile.max_bytes,
+                "columns": profile.max_columns,
+                "bytes_per_record": profile.max_record_bytes,
+            },
+            "date_format": profile.date_format,
+            "datetime_format": profile.datetime_format,
+            "headers": result.headers,
+        },
+        formula_guard=result.guard.as_dict(),
+        **manifest_sections,
+    )
+
+
+def _organization_names(graph: SocialGraph | None) -> dict[str, str]:
+    """Brand id -> name, from the accounts table."""
+    accounts = None if graph is None else graph.accounts
+    if accounts is None or not {"kind", "name"} <= set(accounts.columns):
+        return {}
+    brands = accounts.filter(pl.col("kind").cast(pl.String).str.to_lowercase() == "brand")
+    pairs = brands.select(pl.col("id").cast(pl.String), pl.col("name").cast(pl.String))
+    return dict(pairs.drop_nulls().iter_rows())
+
+
+def remember_run(**facts: Any) -> None:
+    """Keep facts about the run (inputs, graph size) for its manifest."""
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.meta.setdefault("graphkit.run", {}).update(facts)
+
+
+def _command_line() -> str:
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return ""
+    argv = context.meta.get("graphkit.argv")
+    name = context.find_root().info_name or "graphkit"
+    return shlex.join([name, *argv]) if argv is not None else context.command_path
+
+
+def _write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections: Any) -> None:
+    """Write OUT.manifest.json from what the command line and :func:`load` recorded."""
+    context = click.get_current_context(silent=True)
+    run: dict[str, Any] = {} if context is None else context.meta.get("graphkit.run", {})
+    parameters = {} if context is None else dict(context.params)
+    argv = None if context is None else context.meta.get("graphkit.argv")
+    name = "graphkit" if context is None else context.find_root().info_name or "graphkit"
+    manifest = build_manifest(
+        outputs=outputs,
+        command=None if argv is None else [name, *argv],
+        parameters=parameters,
+        inputs=run.get("sources"),
+        seed=parameters.get("seed"),
+        graph=run.get("graph"),
+        **sections,
+    )
+    write_manifest(manifest, manifest_path(output))
+    progress = None if context is None else context.meta.get("graphkit.progress")
+    if isinstance(progress, Progress):
+        progress.note(f"Manifest: {manifest_path(output)}")
 
 
 def _print_table(frame: pl.DataFrame, title: str) -> None:

@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from cli.options import (
+    ExportChoice,
     InputChoice,
     emit,
+    export_options,
     input_options,
     load,
     output_options,
@@ -96,6 +98,7 @@ TABLE_COLUMNS = (
 )
 @weighting_options
 @output_options
+@export_options
 @run_options
 def rank(
     inputs: InputChoice,
@@ -111,6 +114,7 @@ def rank(
     seed: int,
     output: Path | None,
     output_format: str | None,
+    export: ExportChoice,
 ) -> None:
     """Rank accounts by the attention they receive (weighted PageRank on the influence graph).
 
@@ -120,6 +124,9 @@ def rank(
     The score column maps PageRank to 0-100 on a log scale: the top account scores 100, the
     least-attended 0.
 
+    -o FILE.gexf or FILE.graphml writes the ranked accounts (all with --top 0) and the
+    edges among them for Gephi; --crm writes a CRM's import files.
+
     \b
     Examples:
       graphkit rank --demo
@@ -128,6 +135,8 @@ def rank(
       graphkit rank --interactions higgs-retweet_network.edgelist --interaction-type repost
       graphkit rank exports/ --weights like=0,repost=4 --half-life 30d -o top.parquet
       graphkit rank --demo --communities --top 0 -o ranked.csv
+      graphkit rank --demo --kind person --top 500 --crm hubspot -o hubspot.csv
+      graphkit rank --demo --communities --top 200 -o top200.gexf
     """
     _, graph = load(inputs, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
@@ -159,6 +168,9 @@ def rank(
         output_format,
         progress,
         title=f"Top {table.height:,} of {graph.n_nodes:,} accounts",
+        graph=graph,
+        gephi=True,
+        export=export,
     )
 
 

@@ -1,12 +1,14 @@
-"""Atomic writers: every output is written to a temporary file beside the target and renamed
-into place, so an interrupted run never leaves a partial file behind."""
+"""Atomic writers: every output is written to an unnamed or temporary file and named only when
+complete, so an interrupted run never leaves a partial file behind."""
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -47,24 +49,102 @@ def format_for(path: str | Path, explicit: str | None = None) -> str:
     return _SUFFIX_FORMATS[suffix]
 
 
+class PendingFile:
+    """A file being written in ``directory`` that nobody sees until :meth:`commit`.
+
+    On Linux the data goes to an unnamed file (``O_TMPFILE``) that is given its name only when
+    complete, so even a process killed with SIGKILL leaves nothing behind; elsewhere it goes
+    to a hidden temporary file beside the target, renamed on commit and removed on
+    :meth:`discard`. Write to :attr:`path` (any writer that opens a path works).
+
+    Parameters
+    ----------
+    directory
+        Folder of the final file (the rename must stay on one file system).
+    name
+        Name of the final file, used for the hidden temporary file.
+    """
+
+    def __init__(self, directory: str | Path, name: str) -> None:
+        self.directory = Path(directory) if str(directory) else Path()
+        if not self.directory.is_dir():
+            raise InputError("output folder does not exist", path=self.directory)
+        self.name = name
+        self._descriptor: int | None = None
+        self._temporary: Path | None = None
+        anonymous = getattr(os, "O_TMPFILE", 0)
+        if anonymous and _linkat is not None:
+            try:
+                self._descriptor = os.open(self.directory, anonymous | os.O_WRONLY, 0o644)
+            except OSError:  # file system without O_TMPFILE
+                self._descriptor = None
+        if self._descriptor is not None:
+            os.fchmod(self._descriptor, 0o644)
+            self.path = Path(f"/proc/self/fd/{self._descriptor}")
+        else:
+            descriptor, temporary_name = tempfile.mkstemp(
+                prefix=f".{name}.", suffix=".tmp", dir=self.directory
+            )
+            os.close(descriptor)
+            self._temporary = Path(temporary_name)
+            self.path = self._temporary
+
+    def commit(self, target: str | Path) -> Path:
+        """Give the finished file its name ``target`` (replacing any file there)."""
+        target = Path(target)
+        if self._descriptor is not None:
+            temporary = self.directory / f".{target.name}.{os.getpid()}.{id(self)}.tmp"
+            if _linkat is None or _linkat(str(self.path), str(temporary)) != 0:
+                raise OSError(ctypes.get_errno(), f"cannot name {target}")
+            os.close(self._descriptor)
+            self._descriptor = None
+            temporary.replace(target)
+        elif self._temporary is not None:
+            self._temporary.chmod(0o644)
+            self._temporary.replace(target)
+            self._temporary = None
+        return target
+
+    def discard(self) -> None:
+        """Drop the file."""
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
+        if self._temporary is not None:
+            self._temporary.unlink(missing_ok=True)
+            self._temporary = None
+
+
+def _load_linkat() -> Callable[[str, str], int] | None:
+    """linkat(2) following the /proc/self/fd link, which os.link cannot do, or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        linkat = libc.linkat
+    except (OSError, AttributeError):
+        return None
+    at_fdcwd, at_symlink_follow = -100, 0x400
+
+    def link(source: str, target: str) -> int:
+        return int(linkat(at_fdcwd, source.encode(), at_fdcwd, target.encode(), at_symlink_follow))
+
+    return link
+
+
+_linkat = _load_linkat()
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``path``; rename it onto ``path`` only on success."""
+    """Yield a path to write ``path``'s content to; it appears at ``path`` only on success."""
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path()
-    if not directory.is_dir():
-        raise InputError("output folder does not exist", path=directory)
-    descriptor, temporary_name = tempfile.mkstemp(
-        prefix=f".{target.name}.", suffix=".tmp", dir=directory
-    )
-    os.close(descriptor)
-    temporary = Path(temporary_name)
+    pending = PendingFile(target.parent, target.name)
     try:
-        yield temporary
-        temporary.chmod(0o644)
-        temporary.replace(target)
+        yield pending.path
+        pending.commit(target)
     finally:
-        temporary.unlink(missing_ok=True)
+        pending.discard()
 
 
 def write_frame(frame: pl.DataFrame, path: str | Path, *, file_format: str | None = None) -> Path:

@@ -1,0 +1,269 @@
+"""CRM profiles: the headers, limits and value formats HubSpot and Salesforce imports expect.
+
+Each rule cites the vendor's documentation:
+
+HubSpot (import tool)
+    - Files up to 512 MB and 1,048,576 rows per file (Starter, Professional and Enterprise),
+      fewer than 1,000 columns, UTF-8 when the text is not plain ASCII, a header row whose
+      names match properties:
+      https://knowledge.hubspot.com/import-and-export/set-up-your-import-file
+    - Records are deduplicated by Record ID or by a custom property that requires unique
+      values (contacts also by email, companies also by domain):
+      https://knowledge.hubspot.com/articles/kcs_article/contacts/deduplication-of-contacts-companies-deals-tickets
+      graphkit writes the account id as ``Graphkit ID``: create it as a unique-value
+      property and match on it.
+      Company domains are not mapped by default: accounts of one dataset often share a
+      domain and HubSpot would merge them.
+    - Date properties as ``YYYY-MM-DD``, datetimes as ISO 8601 with a UTC offset:
+      https://developers.hubspot.com/changelog/new-standardization-of-date-formats-for-hubspots-form-submissions-api
+
+Salesforce (Data Import Wizard)
+    - Up to 50,000 records per import ("To update more than 50,000 records ... use Data
+      Loader"), files up to 100 MB, records up to 400 KB, at most 90 fields per record:
+      https://help.salesforce.com/s/articleView?id=sf.faq_import_general.htm and
+      https://help.salesforce.com/s/articleView?id=xcloud.faq_import_general_are_there_size.htm
+    - Contacts and accounts are matched by Salesforce ID, name, email or an External ID
+      field: https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.for_accounts_and_contacts.htm;
+      graphkit's id goes to ``Graphkit ID`` (create it as a text field with the External ID
+      and Unique attributes).
+    - Files in UTF-8 (https://help.salesforce.com/s/articleView?id=000381876), dates as
+      ``yyyy-MM-dd`` and datetimes as ``yyyy-MM-ddTHH:mm:ssZ``, the locale-neutral forms
+      Salesforce recommends for integrations
+      (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/intro_valid_date_formats.htm,
+      https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.admin_locales_code_integrations.htm);
+      checkboxes as 1 and 0
+      (https://help.salesforce.com/apex/HTViewHelpDoc?id=xcloud.notes_on_importing_data.htm).
+    - Contacts need a Last Name: a single-word name goes there, and an account without a
+      name gets its handle (or id).
+
+Both: RFC 4180 CSV (CRLF line ends, fields with commas, quotes or line breaks quoted, quotes
+doubled), UTF-8 without a byte-order mark.
+
+A small TOML file (``--crm-mapping``) overrides headers and formats::
+
+    date_format = "%d/%m/%Y"          # strftime format of date columns
+    max_rows = 20000                  # lower the per-file row limit
+    [contacts]                        # the target's object name: contacts, companies, accounts
+    handle = "Twitter Username"       # graphkit column = header
+    pagerank = false                  # leave the column out
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from graphkit.errors import InputError, ParameterError
+
+Role = Literal["people", "organizations"]
+TARGETS: Final = ("hubspot", "salesforce")
+
+
+@dataclass(frozen=True)
+class CrmProfile:
+    """What one CRM's import expects.
+
+    Attributes
+    ----------
+    target
+        ``hubspot`` or ``salesforce``.
+    objects
+        The target's object name for each role (``people``, ``organizations``).
+    headers
+        For each object name, graphkit column -> header; columns absent from the map get
+        ``Graphkit <Column Name>``, columns mapped to ``None`` are left out.
+    max_rows
+        Data rows per file (the header row not counted).
+    max_bytes
+        Bytes per file, header included.
+    max_columns
+        Columns per file.
+    max_record_bytes
+        Bytes per record, when the target limits it.
+    date_format, datetime_format
+        strftime formats of date and datetime columns (datetimes in UTC).
+    true, false
+        How booleans are written.
+    last_name_required
+        Contacts must have a Last Name (a one-word name goes there).
+    """
+
+    target: str
+    objects: dict[str, str]
+    headers: dict[str, dict[str, str | None]]
+    max_rows: int
+    max_bytes: int
+    max_columns: int
+    max_record_bytes: int | None = None
+    date_format: str = "%Y-%m-%d"
+    datetime_format: str = "%Y-%m-%dT%H:%M:%SZ"
+    true: str = "true"
+    false: str = "false"
+    last_name_required: bool = False
+    mapping_file: Path | None = None
+    handle_columns: tuple[str, ...] = ("handle",)
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def object_name(self, role: Role) -> str:
+        """The target's name for the object of a role."""
+        return self.objects[role]
+
+    def header_for(self, object_name: str, column: str) -> str | None:
+        """The header of a graphkit column in an object's file (``None``: left out)."""
+        mapping = self.headers.get(object_name, {})
+        if column in mapping:
+            return mapping[column]
+        return "Graphkit " + " ".join(word.capitalize() for word in column.split("_"))
+
+
+_SHARED_PEOPLE: Final[dict[str, str | None]] = {
+    "id": "Graphkit ID",
+    "kind": None,
+    "name": None,  # split into first and last name
+    "email": "Email",
+    "pagerank": "Graphkit PageRank",
+    "scored_on": "Graphkit Scored On",
+}
+_SHARED_ORGANIZATIONS: Final[dict[str, str | None]] = {
+    "id": "Graphkit ID",
+    "kind": None,
+    "organization": None,  # a brand's own organization is itself
+    "title": None,  # job titles are people's
+    "pagerank": "Graphkit PageRank",
+    "scored_on": "Graphkit Scored On",
+}
+
+HUBSPOT: Final = CrmProfile(
+    target="hubspot",
+    objects={"people": "contacts", "organizations": "companies"},
+    headers={
+        "contacts": {
+            **_SHARED_PEOPLE,
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "title": "Job Title",
+            "organization_name": "Company Name",
+            "url": "Website URL",
+        },
+        "companies": {
+            **_SHARED_ORGANIZATIONS,
+            "name": "Company name",
+            "url": "Website URL",
+        },
+    },
+    max_rows=1_048_576 - 1,  # the header row counts towards the file's rows
+    max_bytes=512 * 1000 * 1000,  # "512 MB", read as decimal megabytes to stay below either
+    max_columns=999,  # "less than 1000 columns"
+)
+
+SALESFORCE: Final = CrmProfile(
+    target="salesforce",
+    objects={"people": "contacts", "organizations": "accounts"},
+    headers={
+        "contacts": {
+            **_SHARED_PEOPLE,
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "title": "Title",
+            "organization_name": "Account Name",
+        },
+        "accounts": {
+            **_SHARED_ORGANIZATIONS,
+            "name": "Account Name",
+            "url": "Website",
+        },
+    },
+    max_rows=50_000,
+    max_bytes=100 * 1000 * 1000,
+    max_columns=90,
+    max_record_bytes=400 * 1000,
+    true="1",
+    false="0",
+    last_name_required=True,
+)
+
+PROFILES: Final = {"hubspot": HUBSPOT, "salesforce": SALESFORCE}
+_OPTION_KEYS: Final = ("date_format", "datetime_format", "max_rows", "max_bytes")
+
+
+def crm_profile(target: str, mapping_file: str | Path | None = None) -> CrmProfile:
+    """The profile of a CRM, with the overrides of a TOML mapping file.
+
+    Parameters
+    ----------
+    target
+        ``hubspot`` or ``salesforce``.
+    mapping_file
+        TOML file: top-level ``date_format``, ``datetime_format``, ``max_rows``,
+        ``max_bytes``; one table per object name mapping graphkit columns to headers
+        (``false`` leaves a column out).
+
+    Returns
+    -------
+    CrmProfile
+
+    Raises
+    ------
+    ParameterError
+        For an unknown target.
+    InputError
+        For an unreadable or invalid mapping file (named, with the key at fault).
+
+    Examples
+    --------
+    >>> crm_profile("salesforce").max_rows
+    50000
+    >>> crm_profile("hubspot").header_for("contacts", "audience_influence")
+    'Graphkit Audience Influence'
+    """
+    if target not in PROFILES:
+        raise ParameterError(f"unknown CRM {target!r}; use {' or '.join(TARGETS)}")
+    profile = PROFILES[target]
+    if mapping_file is None:
+        return profile
+    path = Path(mapping_file)
+    try:
+        settings = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("mapping file not found", path=path) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"invalid TOML ({error})", path=path) from None
+    headers = {name: dict(columns) for name, columns in profile.headers.items()}
+    options: dict[str, Any] = {}
+    for key, value in settings.items():
+        if key in profile.headers:
+            if not isinstance(value, dict):
+                raise InputError(f"[{key}] must be a table of column = header", path=path)
+            for column, header in value.items():
+                if header is False:
+                    headers[key][column] = None
+                elif isinstance(header, str) and header.strip():
+                    headers[key][column] = header.strip()
+                else:
+                    raise InputError(
+                        f"[{key}] {column}: give a header name or false, got {header!r}",
+                        path=path,
+                    )
+        elif key in _OPTION_KEYS:
+            options[key] = _option(path, profile, key, value)
+        else:
+            known = ", ".join([*_OPTION_KEYS, *(f"[{name}]" for name in profile.headers)])
+            raise InputError(f"unknown key {key!r} for {target}; expected {known}", path=path)
+    return replace(profile, headers=headers, mapping_file=path, overrides=options, **options)
+
+
+def _option(path: Path, profile: CrmProfile, key: str, value: object) -> object:
+    if key in ("max_rows", "max_bytes"):
+        limit = getattr(profile, key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
+            raise InputError(
+                f"{key} must be an integer from 1 to {limit:,} (the {profile.target} limit), "
+                f"got {value!r}",
+                path=path,
+            )
+        return value
+    if not isinstance(value, str) or "%" not in value:
+        raise InputError(f"{key} must be a strftime format such as '%Y-%m-%d'", path=path)
+    return value

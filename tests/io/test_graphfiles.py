@@ -1,0 +1,97 @@
+"""GEXF and GraphML files read back by networkx: nodes, edges, attributes and their types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graphkit.errors import InputError
+from graphkit.io.graphfiles import write_graph
+
+HOSTILE = ['=HYPERLINK("x")', 'a "quoted" <b>&amp;</b>', "tab\there", "line\nbreak",
+           "cr\rhere", "陈静 🚀", "]]><!--", "nul\x00bell\x07"]  # fmt: skip
+
+
+def nodes_and_edges() -> tuple[pl.DataFrame, pl.DataFrame]:
+    nodes = pl.DataFrame(
+        {
+            "id": ["a", "b", "c&d", "007"],
+            "name": HOSTILE[:4],
+            "rank": [1, 2, 3, None],
+            "score": [1.5, None, 0.25, float("nan")],
+            "is_leader": [True, False, None, True],
+            "topics": [["x", "y"], [], None, ["z"]],
+        }
+    )
+    edges = pl.DataFrame(
+        {
+            "source": ["a", "b", "c&d", "007"],
+            "target": ["b", "a", "a", "c&d"],
+            "weight": [1.0, 3.5, 0.5, 2.0],
+            "relation": ["follow", "interaction", "follow+interaction", None],
+        }
+    )
+    return nodes, edges
+
+
+def read(path: Path) -> nx.DiGraph:
+    if path.suffix == ".gexf":
+        return nx.read_gexf(path, node_type=str)
+    return nx.read_graphml(path, node_type=str)
+
+
+@pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
+def test_networkx_reads_back_nodes_edges_and_typed_attributes(tmp_path: Path, suffix: str) -> None:
+    nodes, edges = nodes_and_edges()
+    path = write_graph(nodes, edges, tmp_path / f"g{suffix}", label="name")
+    graph = read(path)
+    assert graph.is_directed()
+    assert sorted(graph.nodes) == sorted(nodes["id"])
+    assert sorted(graph.edges) == sorted(zip(edges["source"], edges["target"], strict=True))
+    a, b, cd, bond = (graph.nodes[n] for n in ("a", "b", "c&d", "007"))
+    assert a["rank"] == 1
+    assert isinstance(a["rank"], int)
+    assert a["score"] == 1.5
+    assert isinstance(a["score"], float)
+    assert a["is_leader"] is True
+    assert b["is_leader"] is False
+    assert a["topics"] == "x;y"
+    assert "score" not in b
+    assert "rank" not in bond
+    assert "score" not in bond
+    assert cd["name"] == "tab\there"
+    assert graph.nodes["b"]["name"] == HOSTILE[1]
+    if suffix == ".gexf":
+        assert a["label"] == HOSTILE[0]
+    assert graph.edges["b", "a"]["weight"] == 3.5
+    assert graph.edges["c&d", "a"]["relation"] == "follow+interaction"
+    assert "relation" not in graph.edges["007", "c&d"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=10), min_size=1, max_size=8, unique=True))
+def test_any_text_survives_the_round_trip(tmp_path: Path, names: list[str]) -> None:
+    nodes = pl.DataFrame({"id": [f"n{i}" for i in range(len(names))], "name": names})
+    edges = pl.DataFrame({"source": ["n0"], "target": [f"n{len(names) - 1}"], "weight": [1.0]})
+    allowed = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\ufffe", "\uffff"}
+    for suffix in (".gexf", ".graphml"):
+        graph = read(write_graph(nodes, edges, tmp_path / f"g{suffix}"))
+        for index, name in enumerate(names):
+            expected = "".join(ch for ch in name if ch not in allowed)  # XML cannot hold these
+            assert graph.nodes[f"n{index}"].get("name", "") == expected
+
+
+def test_other_suffix_and_missing_columns_are_refused(tmp_path: Path) -> None:
+    nodes, edges = nodes_and_edges()
+    with pytest.raises(InputError, match=r"graph files end in \.gexf or \.graphml"):
+        write_graph(nodes, edges, tmp_path / "g.xml")
+    with pytest.raises(InputError, match="lacks the column 'source'"):
+        write_graph(nodes, edges.drop("source"), tmp_path / "g.gexf")
+    assert list(tmp_path.iterdir()) == []
