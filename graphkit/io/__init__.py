@@ -10,7 +10,7 @@ from graphkit.io.schema import (
     TABLES,
     TableSpec,
 )
-from graphkit.io.writers import atomic_path, format_for, write_frame
+from graphkit.io.writers import atomic_path, format_for, write_dataset, write_frame
 
 __all__ = [
     "ACCOUNTS",
@@ -26,5 +26,6 @@ __all__ = [
     "format_for",
     "load_dataset",
     "read_table",
+    "write_dataset",
     "write_frame",
 ]
