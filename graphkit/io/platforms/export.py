@@ -187,9 +187,13 @@ def parse_json(text: str, where: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
-        cut = error.pos >= len(text.rstrip())
-        reason = "truncated JSON: the file ends too early" if cut else f"invalid JSON ({error.msg})"
-        raise InputError(reason, path=where, row=error.lineno) from None
+        end = len(text.rstrip())
+        if error.pos >= end:  # name the last line that has anything on it
+            line = text.count("\n", 0, end) + 1
+            raise InputError(
+                "truncated JSON: the file ends too early", path=where, row=line
+            ) from None
+        raise InputError(f"invalid JSON ({error.msg})", path=where, row=error.lineno) from None
 
 
 @dataclass(frozen=True)

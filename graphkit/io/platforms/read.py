@@ -20,6 +20,11 @@ PLATFORM_LABELS: Final = MappingProxyType(
     {"x": x.LABEL, "linkedin": linkedin.LABEL, "mastodon": mastodon.LABEL}
 )
 _READERS: Final = {"x": x, "linkedin": linkedin, "mastodon": mastodon}
+_WITH_ARTICLE: Final = {
+    "x": "an X archive",
+    "linkedin": "a LinkedIn export",
+    "mastodon": "a Mastodon export",
+}
 
 
 def detect_platforms(path: str | Path) -> list[str]:
@@ -80,9 +85,9 @@ def read_export(platform: str, path: str | Path) -> PlatformExport:
         found = _detect(source)
         if platform == "auto":
             if not found:
-                kinds = ", ".join(PLATFORM_LABELS.values())
+                expected = ", ".join(_WITH_ARTICLE.values())
                 empty = "empty archive: it holds no files" if not source.names() else None
-                raise InputError(empty or f"not a platform export (expected an {kinds})", path=path)
+                raise InputError(empty or f"not a platform export (expected {expected})", path=path)
             if len(found) > 1:
                 raise InputError(
                     f"holds exports of several platforms ({', '.join(found)}); "
@@ -95,7 +100,7 @@ def read_export(platform: str, path: str | Path) -> PlatformExport:
             others = [name for name in found if name != chosen]
             if chosen not in found and others:
                 raise InputError(
-                    f"this is a {PLATFORM_LABELS[others[0]]}, not a {PLATFORM_LABELS[chosen]}; "
+                    f"this is {_WITH_ARTICLE[others[0]]}, not {_WITH_ARTICLE[chosen]}; "
                     f"import it as {others[0]}",
                     path=path,
                 )
