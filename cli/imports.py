@@ -9,9 +9,9 @@ import polars as pl
 import pyarrow as pa
 
 from cli.options import run_options
-from graphkit.io import write_dataset
 from graphkit.io.platforms import PLATFORM_LABELS, PlatformExport, import_exports
 from graphkit.io.platforms.read import platform_name
+from graphkit.io.writers import check_dataset_folder, write_dataset
 from graphkit.progress import Progress
 
 FORMAT_NAMES = ("x", "twitter", "linkedin", "mastodon", "auto")
@@ -82,6 +82,7 @@ def import_command(
       graphkit rank dataset/ --top 20
     """
     exports = _parse_sources(sources)
+    check_dataset_folder(output, replace=force)
     with progress.step("Reading exports"):
         dataset, read = import_exports(exports, accounts=accounts, identities=identities)
     for export in read:

@@ -98,6 +98,21 @@ def write_frame(frame: pl.DataFrame, path: str | Path, *, file_format: str | Non
     return Path(path)
 
 
+def check_dataset_folder(folder: str | Path, *, replace: bool = False) -> None:
+    """Raise InputError unless :func:`write_dataset` may write ``folder`` (checked before
+    long work, so that it fails at once)."""
+    target = Path(folder)
+    parent = target.parent if str(target.parent) else Path()
+    if not parent.is_dir():
+        raise InputError("output folder's parent does not exist", path=parent)
+    if target.exists() and not target.is_dir():
+        raise InputError("exists and is not a folder", path=target)
+    if target.is_dir() and any(target.iterdir()) and not replace:
+        raise InputError(
+            "folder exists and is not empty; give --force to replace its tables", path=target
+        )
+
+
 def write_dataset(
     tables: dict[str, pl.DataFrame],
     folder: str | Path,
@@ -133,17 +148,10 @@ def write_dataset(
     """
     if file_format not in ("csv", "parquet"):
         raise InputError(f"unknown dataset format {file_format!r}; use csv or parquet")
+    check_dataset_folder(folder, replace=replace)
     target = Path(folder)
     parent = target.parent if str(target.parent) else Path()
-    if not parent.is_dir():
-        raise InputError("output folder's parent does not exist", path=parent)
-    if target.exists() and not target.is_dir():
-        raise InputError("exists and is not a folder", path=target)
     existing = sorted(target.iterdir()) if target.is_dir() else []
-    if existing and not replace:
-        raise InputError(
-            "folder exists and is not empty; give --force to replace its tables", path=target
-        )
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
     try:
         for name, frame in tables.items():

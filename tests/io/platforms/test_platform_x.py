@@ -158,7 +158,8 @@ def test_older_archive_layout(tmp_path):
     _ytd(data / "tweet.js", "tweet", [
         {"created_at": "Fri Jan 04 08:00:00 +0000 2019", "id_str": "5", "full_text": "@ana hi",
          "in_reply_to_user_id_str": "8", "in_reply_to_screen_name": "ana",
-         "entities": {"user_mentions": [{"screen_name": "ana", "id_str": "8", "indices": ["0", "4"]}]}},
+         "entities": {"user_mentions": [
+             {"screen_name": "ana", "id_str": "8", "indices": ["0", "4"]}]}},
     ])  # fmt: skip
     export = read_export("x", tmp_path / "old")
     assert _interactions(export.interactions) == [
