@@ -98,8 +98,8 @@ def read(source: ExportSource) -> PlatformExport:
             account_id, link = _relation(item, "following", source.where(name), number)
             builder.follow(owner_id, builder.account(account_id, url=link))
     tweets = [*files.get("tweets", []), *files.get("tweet", [])]
-    notes = _read_tweets(source, tweets, builder, owner_id, owner.handle)
-    return builder.build(source.path, owner_id, notes)
+    _read_tweets(source, tweets, builder, owner_id, owner.handle)
+    return builder.build(source.path, owner_id, [])
 
 
 @dataclass(frozen=True)
@@ -218,7 +218,7 @@ def _read_tweets(
     builder: TableBuilder,
     owner_id: str,
     owner_handle: str | None,
-) -> list[str]:
+) -> None:
     tweets = []
     for name in names:
         for number, item in enumerate(_items(source, name), start=1):
@@ -274,7 +274,6 @@ def _read_tweets(
             target = id_of_handle.get(handle.casefold(), f"x:@{handle}")
             builder.account(target, handle=handle)
             builder.interaction(owner_id, target, "quote", when, post)
-    return []
 
 
 def _mentions(tweet: dict[str, Any]) -> list[dict[str, Any]]:
