@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from typing import Any, Final
 
@@ -316,11 +316,35 @@ def _quoted_handles(tweet: dict[str, Any]) -> list[str]:
     return handles
 
 
+_MONTHS: Final = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+def _fast_created_at(value: str) -> datetime | None:
+    """``Wed Oct 10 20:19:24 +0000 2018`` without strptime (ten times faster), else None."""
+    parts = value.split()
+    if len(parts) != 6 or parts[4] != "+0000" or parts[1] not in _MONTHS:
+        return None
+    clock = parts[3].split(":")
+    if len(clock) != 3 or not all(piece.isdigit() for piece in (*clock, parts[2], parts[5])):
+        return None
+    try:
+        return datetime(int(parts[5]), _MONTHS[parts[1]], int(parts[2]),
+                        int(clock[0]), int(clock[1]), int(clock[2]), tzinfo=UTC)  # fmt: skip
+    except ValueError:
+        return None
+
+
 def _created_at(tweet: dict[str, Any], where: str, number: int) -> datetime | None:
     value = tweet.get("created_at")
     if value is None or value == "":
         return None
-    parsed = parse_date(str(value).strip(), _CREATED_AT)
+    text = str(value).strip()
+    parsed = _fast_created_at(text) or parse_date(text, _CREATED_AT)
     if parsed is None:
         raise InputError(
             f"item {number} has an unparsable created_at {value!r} "

@@ -23,9 +23,12 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from graphkit.errors import InputError
 from graphkit.io.platforms import detect_platforms, read_export
+from graphkit.io.platforms.x import _fast_created_at
 from graphkit.io.schema import ACCOUNTS, FOLLOWS, INTERACTIONS
 from tests.conftest import PLATFORM_EXPORTS, zip_folder
 
@@ -287,3 +290,17 @@ def test_two_archives_in_one_folder(tmp_path):
 
 def test_missing_path(tmp_path):
     assert _error(tmp_path / "nope.zip") == f"{tmp_path / 'nope.zip'}: export not found"
+
+
+@given(st.datetimes(min_value=datetime(2006, 3, 21), max_value=datetime(2099, 12, 31)))
+def test_fast_created_at_agrees_with_strptime(moment):
+    text = moment.strftime("%a %b %d %H:%M:%S +0000 %Y")
+    expected = datetime.strptime(text, "%a %b %d %H:%M:%S %z %Y")
+    assert _fast_created_at(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["Wed Oct 10 20:19:24 +0100 2018", "Wed Feb 30 20:19:24 +0000 2018", "2018-10-10"]
+)
+def test_fast_created_at_leaves_other_forms_to_strptime(text):
+    assert _fast_created_at(text) is None
