@@ -51,6 +51,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
       graphkit rank --demo
       graphkit rank data/ --top 50 -o influencers.csv
       graphkit rank --follows twitter_combined.txt --audience 'title~CTO|CIO'
+      graphkit import x twitter-archive.zip linkedin linkedin-export.zip -o dataset/
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
@@ -63,6 +64,7 @@ def _register() -> None:
     from cli.experts import experts
     from cli.explain import explain_command, paths
     from cli.export import export_command
+    from cli.imports import import_command
     from cli.rank import rank
 
     cli.add_command(rank)
@@ -73,6 +75,7 @@ def _register() -> None:
     cli.add_command(paths)
     cli.add_command(export_command)
     cli.add_command(bench)
+    cli.add_command(import_command)
 
 
 _register()

@@ -40,8 +40,9 @@ from graphkit.graph import (
 )
 from graphkit.io import Dataset, format_for, load_dataset, write_frame
 from graphkit.io.graphfiles import graph_format_for
+from graphkit.io.platforms import detect_platforms, import_exports, parse_export_spec
 from graphkit.io.readers import peek_columns
-from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS
+from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS, TABLES
 from graphkit.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,8 +98,27 @@ input_options = _stack(
         "(e.g. repost); an INPUT file is then read as interactions.",
     ),
     click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
+    click.option(
+        "--export",
+        "exports",
+        multiple=True,
+        metavar="[FORMAT:]PATH",
+        help="A platform export to read: x:archive.zip, linkedin:export.zip, "
+        "mastodon:archive.zip (or its folder; the format is recognised when omitted). Repeat "
+        "to merge; --accounts and --identities may then name accounts as x:@handle. An "
+        "export given as INPUT is recognised too.",
+    ),
     _collect(
-        ("input", "follows", "interactions", "accounts", "identities", "interaction_type", "demo"),
+        (
+            "input",
+            "follows",
+            "interactions",
+            "accounts",
+            "identities",
+            "interaction_type",
+            "demo",
+            "exports",
+        ),
         "inputs",
         lambda **options: InputChoice(**options),
     ),
@@ -229,6 +249,7 @@ class InputChoice:
     identities: Path | None
     interaction_type: str | None
     demo: bool
+    exports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,6 +265,11 @@ def load(
     choice: InputChoice, weighting: Weighting, progress: Progress
 ) -> tuple[Dataset, SocialGraph]:
     """Read the input tables and build the influence graph, with progress."""
+    exports = [parse_export_spec(spec) for spec in choice.exports]
+    if choice.input is not None and not choice.demo and _is_export(choice.input):
+        exports.insert(0, ("auto", choice.input))
+    if exports:
+        return _load_exports(choice, exports, weighting, progress)
     folder: Path | None = None
     files = {
         "follows": choice.follows,
@@ -279,8 +305,13 @@ def load(
         )
     with progress.step("Building graph"):
         graph = build_graph(dataset, weighting, release_tables=True)
+    _remember_inputs(dict(dataset.sources), graph)
+    return dataset, graph
+
+
+def _remember_inputs(sources: dict[str, Path], graph: SocialGraph) -> None:
     remember_run(
-        sources=dict(dataset.sources),
+        sources=sources,
         graph={
             "nodes": graph.n_nodes,
             "edges": graph.n_edges,
@@ -288,6 +319,42 @@ def load(
             "self_loops": graph.self_loops,
         },
     )
+
+
+def _is_export(path: Path) -> bool:
+    """Whether INPUT is a platform export rather than a dataset folder or table file."""
+    if path.is_dir() and any(
+        item.is_file() and item.name.split(".", 1)[0].lower() in TABLES for item in path.iterdir()
+    ):
+        return False
+    return bool(detect_platforms(path))
+
+
+def _load_exports(
+    choice: InputChoice,
+    exports: list[tuple[str, Path]],
+    weighting: Weighting,
+    progress: Progress,
+) -> tuple[Dataset, SocialGraph]:
+    if choice.demo:
+        raise click.UsageError("give --export or --demo, not both")
+    if choice.follows is not None or choice.interactions is not None:
+        raise click.UsageError(
+            "--follows and --interactions do not mix with exports; import the exports into a "
+            "dataset folder (graphkit import) and add the tables there"
+        )
+    with progress.step("Reading exports"):
+        dataset, read = import_exports(
+            exports, accounts=choice.accounts, identities=choice.identities
+        )
+    for export in read:
+        for note in export.notes:
+            progress.note(note)
+    with progress.step("Building graph"):
+        # Exports are small: the tables stay for analyses that read them again (brands).
+        graph = build_graph(dataset, weighting)
+    sources = {f"export {number}": path for number, (_, path) in enumerate(exports, start=1)}
+    _remember_inputs({**sources, **dataset.sources}, graph)
     return dataset, graph
 
 

@@ -43,4 +43,4 @@ class Progress:
     def note(self, message: str) -> None:
         """Print a one-line remark unless quiet."""
         if not self.quiet:
-            self.console.print(message)
+            self.console.print(message, soft_wrap=True)  # one line, never wrapped at 80

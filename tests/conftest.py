@@ -100,3 +100,21 @@ def ego_twitter_reference(shared_data: Path) -> dict[str, float]:
 def higgs_retweet_reference(shared_data: Path) -> dict[str, float]:
     """networkx PageRank of the weighted Higgs retweet network."""
     return networkx_pagerank(shared_data / "higgs-twitter" / "higgs-retweet_network.edgelist")
+
+
+PLATFORM_EXPORTS = ROOT / "tests" / "data" / "platforms" / "northwind"
+"""Export fixtures of a brand (Northwind Cloud) and three of its people, in each platform's
+documented format: X archives (brand, Maya, Daniel), LinkedIn exports (Maya, Daniel), a
+Mastodon export (Hana), and the roles.csv / identities.csv a marketing team would write."""
+
+
+def zip_folder(folder: Path, target: Path, *, wrap: str | None = None) -> Path:
+    """Zip a fixture folder the way the platform sends it, optionally inside one folder."""
+    import zipfile
+
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                archive.write(path, f"{wrap}/{name}" if wrap else name)
+    return target

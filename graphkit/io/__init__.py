@@ -11,7 +11,13 @@ from graphkit.io.schema import (
     TABLES,
     TableSpec,
 )
-from graphkit.io.writers import PendingFile, atomic_path, format_for, write_frame
+from graphkit.io.writers import (
+    PendingFile,
+    atomic_path,
+    format_for,
+    write_dataset,
+    write_frame,
+)
 
 __all__ = [
     "ACCOUNTS",
@@ -30,6 +36,7 @@ __all__ = [
     "graph_format_for",
     "load_dataset",
     "read_table",
+    "write_dataset",
     "write_frame",
     "write_graph",
 ]

@@ -870,7 +870,8 @@ def _list_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.
 def _kind_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
     text = pc.utf8_lower(pc.utf8_trim_whitespace(_string_column(column, source, name)))
     text = pc.if_else(pc.equal(text, ""), None, text)
-    invalid = pc.invert(pc.fill_null(pc.is_in(text, pa.array(ACCOUNT_KINDS)), True))
+    # is_in is false (not null) for a missing value, which is allowed.
+    invalid = pc.and_(pc.is_valid(text), pc.invert(pc.is_in(text, pa.array(ACCOUNT_KINDS))))
     _raise_at_first(
         invalid, source, name, f"kind must be one of {', '.join(ACCOUNT_KINDS)} or empty", text
     )

@@ -17,6 +17,7 @@ import polars as pl
 from graphkit.errors import InputError
 
 FORMATS: Final = ("csv", "parquet", "json", "ndjson")
+DATASET_TABLES: Final = ("accounts", "follows", "interactions", "identities")
 _SUFFIX_FORMATS: Final = {
     ".csv": "csv",
     ".parquet": "parquet",
@@ -175,3 +176,83 @@ def write_frame(frame: pl.DataFrame, path: str | Path, *, file_format: str | Non
         else:
             frame.write_ndjson(temporary)
     return Path(path)
+
+
+def check_dataset_folder(folder: str | Path, *, replace: bool = False) -> None:
+    """Raise InputError unless :func:`write_dataset` may write ``folder`` (checked before
+    long work, so that it fails at once)."""
+    target = Path(folder)
+    parent = target.parent if str(target.parent) else Path()
+    if not parent.is_dir():
+        raise InputError("output folder's parent does not exist", path=parent)
+    if target.exists() and not target.is_dir():
+        raise InputError("exists and is not a folder", path=target)
+    if target.is_dir() and any(target.iterdir()) and not replace:
+        raise InputError(
+            "folder exists and is not empty; give --force to replace its tables", path=target
+        )
+
+
+def write_dataset(
+    tables: dict[str, pl.DataFrame],
+    folder: str | Path,
+    *,
+    file_format: str = "csv",
+    replace: bool = False,
+) -> list[Path]:
+    """Write tables as a dataset folder (``accounts.csv``, ``follows.csv``, ...), atomically.
+
+    The tables are written into a temporary folder beside ``folder``, which then takes its
+    place; an interrupted run leaves no partial dataset.
+
+    Parameters
+    ----------
+    tables
+        Frames by table name (``accounts``, ``follows``, ``interactions``, ``identities``).
+    folder
+        The dataset folder; it must not exist or be empty, unless ``replace``.
+    file_format
+        ``csv`` or ``parquet``.
+    replace
+        Replace the table files of an existing dataset folder (its other files stay).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    InputError
+        When the folder holds files and ``replace`` is not set, or its parent is missing.
+    """
+    if file_format not in ("csv", "parquet"):
+        raise InputError(f"unknown dataset format {file_format!r}; use csv or parquet")
+    check_dataset_folder(folder, replace=replace)
+    target = Path(folder)
+    parent = target.parent if str(target.parent) else Path()
+    existing = sorted(target.iterdir()) if target.is_dir() else []
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    try:
+        for name, frame in tables.items():
+            path = staging / f"{name}.{file_format}"
+            if file_format == "csv":
+                frame.write_csv(path)
+            else:
+                frame.write_parquet(path)
+            path.chmod(0o644)
+        if not target.exists():
+            staging.chmod(0o755)
+            staging.replace(target)
+        else:
+            for path in existing:  # the old tables, in any format
+                if path.is_file() and path.name.split(".", 1)[0].lower() in DATASET_TABLES:
+                    path.unlink()
+            for path in sorted(staging.iterdir()):
+                path.replace(target / path.name)
+    finally:
+        if staging.exists():
+            for path in staging.iterdir():
+                path.unlink()
+            staging.rmdir()
+    return [target / f"{name}.{file_format}" for name in tables]

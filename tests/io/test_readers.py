@@ -101,6 +101,13 @@ def test_accounts_types_topics_and_passthrough(tmp_path):
     assert table.column("crm_owner").to_pylist() == ["ann", None]
 
 
+def test_empty_kind_cells_are_missing_not_invalid(tmp_path):
+    # Regression: an empty kind cell was rejected as "found None".
+    path = _write(tmp_path / "accounts.csv", "id,kind\na,person\nb,\nc, \n")
+    table = read_table(path, ACCOUNTS)
+    assert table.column("kind").to_pylist() == ["person", None, None]
+
+
 @pytest.mark.parametrize("suffix", ["parquet", "ndjson", "csv.gz"])
 def test_other_formats_read_the_same(tmp_path, suffix):
     frame = pl.DataFrame({"follower": [1, 2], "followed": [3, 1], "since": ["2025-01-01"] * 2})

@@ -1,0 +1,142 @@
+"""``graphkit import``: platform exports (X, LinkedIn, Mastodon) into a dataset folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import polars as pl
+import pyarrow as pa
+
+from cli.options import run_options
+from graphkit.io.platforms import PLATFORM_LABELS, PlatformExport, import_exports
+from graphkit.io.platforms.read import platform_name
+from graphkit.io.writers import check_dataset_folder, write_dataset
+from graphkit.progress import Progress
+
+FORMAT_NAMES = ("x", "twitter", "linkedin", "mastodon", "auto")
+
+
+@click.command("import")
+@click.argument("sources", nargs=-1, required=True, metavar="FORMAT PATH... [FORMAT PATH...]")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Dataset folder to write (accounts, follows, interactions, identities).",
+)
+@click.option(
+    "--accounts",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Accounts file adding or correcting attributes (kind, organization, title, ...); "
+    "its id column may name accounts as x:@handle, linkedin:Full Name, mastodon:name@server "
+    "or a profile URL.",
+)
+@click.option(
+    "--identities",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Identities file (account,person) joining one person's accounts across platforms; "
+    "accounts named as in --accounts.",
+)
+@click.option(
+    "--format",
+    "table_format",
+    type=click.Choice(["csv", "parquet"]),
+    default="csv",
+    show_default=True,
+    help="File format of the tables.",
+)
+@click.option("--force", is_flag=True, help="Replace the tables of an existing dataset folder.")
+@run_options
+def import_command(
+    sources: tuple[str, ...],
+    output: Path,
+    accounts: Path | None,
+    identities: Path | None,
+    table_format: str,
+    force: bool,
+    progress: Progress,
+) -> None:
+    """Convert platform data exports into a dataset folder that every command reads.
+
+    FORMAT is x (or twitter), linkedin, mastodon, or auto (recognise each export); the
+    PATHs after it are exports of that platform: the archive the platform sent (zip,
+    tar.gz), its extracted folder, or one file of it (Connections.csv, outbox.json,
+    following_accounts.csv). Give several formats to merge exports of several platforms;
+    each export's owner is an account, and follows seen in two exports count once.
+
+    \b
+    X: data/account.js, follower.js, following.js, tweets.js (retweets, quotes, replies,
+       mentions, with times).
+    LinkedIn: Connections.csv (mutual follows; Company and Position give organization and
+       title), Profile.csv (the owner), Positions.csv.
+    Mastodon: actor.json (the owner), following_accounts.csv, outbox.json (boosts,
+       replies, mentions, quotes), likes.json.
+
+    \b
+    Examples:
+      graphkit import x twitter-2024-05-01.zip -o dataset/
+      graphkit import x brand.zip maya.zip linkedin maya-linkedin.zip -o dataset/
+      graphkit import auto exports/* --accounts roles.csv --identities people.csv -o dataset/
+      graphkit rank dataset/ --top 20
+    """
+    exports = _parse_sources(sources)
+    check_dataset_folder(output, replace=force)
+    with progress.step("Reading exports"):
+        dataset, read = import_exports(exports, accounts=accounts, identities=identities)
+    for export in read:
+        progress.note(_describe(export))
+        for note in export.notes:
+            progress.note(note)
+    tables = {
+        name: _frame(getattr(dataset, name))
+        for name in ("accounts", "follows", "interactions", "identities")
+        if getattr(dataset, name) is not None
+    }
+    with progress.step(f"Writing {output}"):
+        write_dataset(tables, output, file_format=table_format, replace=force)
+    counts = ", ".join(f"{frame.height:,} {name}" for name, frame in tables.items())
+    progress.note(f"Wrote {output}: {counts}")
+
+
+def _parse_sources(sources: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``FORMAT PATH... [FORMAT PATH...]`` (or ``FORMAT:PATH``) as (format, path) pairs."""
+    exports: list[tuple[str, str]] = []
+    current: str | None = None
+    waiting = False
+    for token in sources:
+        prefix, separator, rest = token.partition(":")
+        if token.lower() in FORMAT_NAMES:
+            if waiting:
+                raise click.UsageError(f"no PATH after the format {current!r}")
+            current, waiting = _format(token), True
+        elif separator and prefix.lower() in FORMAT_NAMES and rest:
+            exports.append((_format(prefix), rest))
+        elif current is None:
+            raise click.UsageError(
+                f"give the export format before {token!r}: x, linkedin, mastodon or auto"
+            )
+        else:
+            exports.append((current, token))
+            waiting = False
+    if waiting:
+        raise click.UsageError(f"no PATH after the format {current!r}")
+    return exports
+
+
+def _format(name: str) -> str:
+    return "auto" if name.lower() == "auto" else platform_name(name)
+
+
+def _describe(export: PlatformExport) -> str:
+    return (
+        f"{PLATFORM_LABELS[export.platform]} {export.path} ({export.owner_label()}): "
+        f"{export.follows.num_rows:,} follows, {export.interactions.num_rows:,} interactions"
+    )
+
+
+def _frame(table: pa.Table) -> pl.DataFrame:
+    frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)
+    return frame

@@ -1,0 +1,206 @@
+"""LinkedIn data exports ("Get a copy of your data"): the zip LinkedIn sends, or its folder.
+
+- ``Connections.csv``: a few lines of notes, a blank line, then the header
+  ``First Name,Last Name,URL,Email Address,Company,Position,Connected On``. Each connection
+  becomes a follow in both directions between it and the owner (a connection is mutual),
+  dated by ``Connected On`` (``15 Mar 2024``); ``Company`` fills ``organization`` and
+  ``Position`` fills ``title``; ``Email Address`` (often empty: members choose) fills
+  ``email``.
+- ``Profile.csv``: the owner's first and last name.
+- ``Positions.csv`` (when present): the owner's current company and title (the position
+  without ``Finished On``).
+
+Account ids are ``linkedin:`` + the profile URL's name (``linkedin.com/in/maya-okafor`` ->
+``linkedin:maya-okafor``). The export does not hold the owner's own profile URL, so the owner
+(and a connection listed without URL) is ``linkedin:name:First Last`` until merging finds
+the one account of that name whose URL another export gives (see
+:mod:`graphkit.io.platforms.merge`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+from urllib.parse import unquote
+
+from graphkit.errors import InputError
+from graphkit.io.platforms.export import (
+    CsvRow,
+    PlatformExport,
+    TableBuilder,
+    csv_rows,
+    decode,
+    find_header,
+    parse_date,
+)
+from graphkit.io.platforms.source import ExportSource
+
+PLATFORM: Final = "linkedin"
+LABEL: Final = "LinkedIn export"
+CONNECTION_HEADER: Final = ("First Name", "Last Name")
+_CONNECTED_ON: Final = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y")
+_MONTH: Final = ("%b %Y", "%B %Y", "%Y", "%m/%Y")
+_PROFILE_URL: Final = re.compile(r"linkedin\.com/in/(?P<slug>[^/?#\s]+)", re.IGNORECASE)
+
+
+def looks_like(source: ExportSource) -> bool:
+    """Whether the export holds a LinkedIn ``Connections.csv`` (or is one)."""
+    if source.find("Connections.csv"):
+        return True
+    names = source.names()
+    if len(names) == 1 and names[0].lower().endswith(".csv"):
+        header = find_header(
+            source.read_head(names[0]), ("First Name", "Last Name", "Connected On")
+        )
+        return header is not None
+    return False
+
+
+def profile_id(url: str) -> str | None:
+    """The account id of a LinkedIn profile URL, or None when it is not one.
+
+    >>> profile_id("https://www.linkedin.com/in/Maya-Okafor/")
+    'linkedin:maya-okafor'
+    """
+    match = _PROFILE_URL.search(url)
+    return f"linkedin:{unquote(match['slug']).casefold()}" if match else None
+
+
+def name_id(name: str) -> str:
+    """The provisional id of an account known only by its name."""
+    return f"linkedin:name:{' '.join(unicodedata.normalize('NFC', name).split())}"
+
+
+def read(source: ExportSource) -> PlatformExport:
+    """Read a LinkedIn export into canonical tables.
+
+    Raises
+    ------
+    InputError
+        When the export holds no ``Connections.csv``, no ``Profile.csv`` (its owner), or a
+        file is truncated or malformed (naming the file, row and column).
+    """
+    if not source.names():
+        raise InputError("empty archive: it holds no files", path=source.path)
+    connections = source.find("Connections.csv")
+    names = source.names()
+    single_file = len(names) == 1 and not connections and looks_like(source)
+    if single_file:
+        connections = names
+    if not connections:
+        raise InputError(
+            "not a LinkedIn export: no Connections.csv (request 'Connections' when you "
+            "download your LinkedIn data)",
+            path=source.path,
+        )
+    profile = source.find("Profile.csv")
+    if not profile:
+        raise InputError(
+            "no Profile.csv beside Connections.csv: the export does not say whose connections "
+            "these are; import the whole LinkedIn export (zip or folder)",
+            path=source.path,
+        )
+    builder = TableBuilder(PLATFORM)
+    owner_id = _read_owner(source, profile[0], source.find("Positions.csv"), builder)
+    count = _read_connections(source, connections[0], builder, owner_id)
+    builder.account(owner_id, followers_count=count)
+    return builder.build(source.path, owner_id, [])
+
+
+def _table(
+    source: ExportSource, name: str, required: tuple[str, ...]
+) -> tuple[list[str], list[CsvRow]]:
+    where = source.where(name)
+    text = decode(source.read_bytes(name), where)
+    if not text.strip():
+        raise InputError(f"empty file: expected a header with {', '.join(required)}", path=where)
+    header_line = find_header(text, required)
+    if header_line is None:
+        raise InputError(
+            f"no header line with {', '.join(required)}: not a LinkedIn {name.rsplit('/', 1)[-1]}",
+            path=where,
+        )
+    header, rows = csv_rows(text, where, header_line)
+    return header, list(rows)
+
+
+def _read_owner(
+    source: ExportSource, profile: str, positions: list[str], builder: TableBuilder
+) -> str:
+    _, rows = _table(source, profile, ("First Name", "Last Name"))
+    if not rows:
+        raise InputError(
+            "no profile row: cannot tell whose export this is", path=source.where(profile)
+        )
+    row = rows[0]
+    name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
+    if not name:
+        raise InputError(
+            "the profile has no name: cannot tell whose export this is",
+            path=source.where(profile),
+            row=row.line,
+            column="First Name",
+        )
+    company, title = _current_position(source, positions[0]) if positions else (None, None)
+    return builder.account(
+        name_id(name), name=name, kind="person", organization=company, title=title
+    )
+
+
+def _current_position(source: ExportSource, name: str) -> tuple[str | None, str | None]:
+    """Company and title of the latest position without an end date."""
+    _, rows = _table(source, name, ("Company Name", "Title"))
+    current: list[tuple[float, int, CsvRow]] = []
+    for order, row in enumerate(rows):
+        if row.get("Finished On"):
+            continue
+        started = parse_date(row.get("Started On"), _MONTH) if row.get("Started On") else None
+        # LinkedIn lists the newest first: among equal start dates the first listed wins.
+        current.append((started.timestamp() if started else float("-inf"), -order, row))
+    if not current:
+        return None, None
+    latest = max(current, key=lambda item: item[:2])[2]
+    return latest.get("Company Name") or None, latest.get("Title") or None
+
+
+def _read_connections(source: ExportSource, name: str, builder: TableBuilder, owner_id: str) -> int:
+    where = source.where(name)
+    _, rows = _table(source, name, CONNECTION_HEADER)
+    count = 0
+    for row in rows:
+        full_name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
+        url = row.get("URL")
+        account_id = profile_id(url) if url else None
+        if account_id is None and url:
+            raise InputError(
+                f"not a LinkedIn profile URL: {url!r}", path=where, row=row.line, column="URL"
+            )
+        if account_id is None:
+            if not full_name:
+                continue  # LinkedIn lists withdrawn members as empty rows
+            account_id = name_id(full_name)
+        since = None
+        if row.get("Connected On"):
+            since = parse_date(row.get("Connected On"), _CONNECTED_ON)
+            if since is None:
+                raise InputError(
+                    f"unparsable date {row.get('Connected On')!r} (expected e.g. '15 Mar 2024')",
+                    path=where,
+                    row=row.line,
+                    column="Connected On",
+                )
+        builder.account(
+            account_id,
+            handle=account_id.removeprefix("linkedin:") if url else None,
+            name=full_name or None,
+            kind="person",
+            organization=row.get("Company") or None,
+            title=row.get("Position") or None,
+            email=row.get("Email Address") or None,
+            url=url or None,
+        )
+        builder.follow(account_id, owner_id, since)
+        builder.follow(owner_id, account_id, since)
+        count += 1
+    return count
