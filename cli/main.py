@@ -59,6 +59,7 @@ def _register() -> None:
     from cli.experts import experts
     from cli.explain import explain_command, paths
     from cli.rank import rank
+    from cli.report import report
 
     cli.add_command(rank)
     cli.add_command(communities_command)
@@ -66,6 +67,7 @@ def _register() -> None:
     cli.add_command(experts)
     cli.add_command(explain_command)
     cli.add_command(paths)
+    cli.add_command(report)
     cli.add_command(bench)
 
 
