@@ -96,7 +96,11 @@ def report(
     organization, the experts for an audience, and the run's parameters and input checksums.
 
     Scripts, styles and data are inline: the page opens offline, from a mail attachment or
-    a shared drive, and prints. It needs the report extra: pip install 'graphkit[report]'.
+    a shared drive, and prints. Only the first rows of each table go into the page, so it
+    stays small for any graph. The charts need the report extra:
+
+    \b
+      pip install 'graphkit[report]'
 
     \b
     Examples:
@@ -104,7 +108,8 @@ def report(
       graphkit report --demo --org b002 --audience 'title~CTO|CIO' -o contoso.html
       graphkit report exports/ --top 500 --draw 150 -o influencers.html
     """
-    vega_bundle()  # fail before the analyses when the report extra is missing
+    with progress.step("Loading the chart libraries"):
+        vega_bundle()  # fails before the analyses when the report extra is missing
     dataset, graph = load(inputs, weighting, progress)
     settings = ReportSettings(
         top=top,
@@ -118,13 +123,17 @@ def report(
     content = build_report(
         graph, settings=settings, sources=dataset.sources, weighting=weighting, progress=progress
     )
-    subject = _subject(inputs)
+    data = _data_name(inputs)
+    subject = (
+        f"Who moves the audience of {data}: {graph.n_nodes:,} accounts, "
+        f"{graph.n_edges:,} links between them"
+    )
     with progress.step(f"Writing {output}"):
-        write_report(content, output, title=title or f"graphkit report: {subject}", subject=subject)
+        write_report(content, output, title=title or f"Influencer report: {data}", subject=subject)
     progress.note(f"Wrote {output} ({output.stat().st_size / 1e6:.2f} MB)")
 
 
-def _subject(inputs: InputChoice) -> str:
+def _data_name(inputs: InputChoice) -> str:
     if inputs.demo:
         return "the demo dataset"
     named = [inputs.input, inputs.follows, inputs.interactions]

@@ -302,7 +302,7 @@ def test_cli_writes_the_demo_report(tmp_path):
     table = page[start : page.index("</table>", start)]
     assert table.count("<tr>") == 31  # header and 30 rows
     assert "The 20 accounts of most attention" in page
-    assert "graphkit report: the demo dataset" in page
+    assert "<title>Influencer report: the demo dataset</title>" in page
 
 
 def test_cli_errors(tmp_path):

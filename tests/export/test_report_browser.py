@@ -94,7 +94,7 @@ def test_charts_draw_offline_without_errors(opened, demo_page):
     drawing = charts["chart-drawing"]["marks"]
     assert drawing["symbol"]["drawn"] == drawing["symbol"]["visible"] == 100
     assert drawing["rule"]["drawn"] > 100
-    assert drawing["text"]["drawn"] == 12  # labels of the first 12 accounts
+    assert drawing["text"]["drawn"] == 9  # the ranks of the first 9 accounts
     assert charts["chart-community-sizes"]["marks"]["rect"]["drawn"] == 6
     assert charts["chart-brands"]["marks"]["rect"]["drawn"] == 12 * 3
     assert charts["chart-experts"]["marks"]["rect"]["drawn"] == 15

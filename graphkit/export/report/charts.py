@@ -1,12 +1,13 @@
 """Vega-Lite specifications of the report's charts, as plain dictionaries.
 
 The data of each chart travels inside its specification, so the page needs nothing but the
-Vega libraries inlined beside it. Colours of communities are the same in every chart:
-Tableau 10 for the ten largest communities (0-9), grey for the others.
+Vega libraries inlined beside it. Colours of communities are the same in every chart and
+table: Tableau 10 for the ten communities the drawing shows most of, grey for the others.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Final
 
 import polars as pl
@@ -28,35 +29,59 @@ PALETTE: Final = (
 )
 OTHER: Final = "other"
 OTHER_COLOUR: Final = "#bab0ac"
+LABELLED: Final = 9  # accounts whose rank is written on their circle
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 Spec = dict[str, Any]
 
 
-def community_label(community: int) -> str:
-    """The legend label of a community: ``C0`` ... ``C9`` for the ten largest, else ``other``."""
-    return f"C{community}" if community < len(PALETTE) else OTHER
+def community_colours(drawn: pl.Series) -> dict[int, str]:
+    """Colours of the communities with the most drawn accounts (ties: the larger community).
+
+    The drawing is where colours tell communities apart, so the ten communities it shows most
+    of get the ten colours; every other community is grey, in every chart and table.
+
+    Examples
+    --------
+    >>> community_colours(pl.Series([3, 3, 0, 12]))
+    {3: '#4e79a7', 0: '#f28e2b', 12: '#e15759'}
+    """
+    counts = (
+        pl.DataFrame({"community": drawn.cast(pl.Int64)})
+        .group_by("community")
+        .len()
+        .sort(["len", "community"], descending=[True, False])
+        .head(len(PALETTE))
+    )
+    return {
+        int(community): PALETTE[position]
+        for position, community in enumerate(counts["community"].to_list())
+    }
 
 
-def community_colour(community: int) -> str:
+def community_colour(community: int, colours: Mapping[int, str]) -> str:
     """The colour of a community in every chart."""
-    return PALETTE[community] if community < len(PALETTE) else OTHER_COLOUR
+    return colours.get(community, OTHER_COLOUR)
 
 
-def _colour_group() -> pl.Expr:
-    """:func:`community_label` of the ``community`` column."""
+def _colour_group(colours: Mapping[int, str]) -> pl.Expr:
+    """The legend label of the ``community`` column: ``C<id>`` when coloured, else ``other``."""
     community = pl.col("community")
     return (
-        pl.when(community < len(PALETTE))
+        pl.when(community.is_in(list(colours)))
         .then(pl.lit("C") + community.cast(pl.String))
         .otherwise(pl.lit(OTHER))
     )
 
 
-def _community_scale(labels: list[str]) -> dict[str, Any]:
-    domain = sorted(set(labels), key=lambda label: (label == OTHER, len(label), label))
-    colours = [OTHER_COLOUR if label == OTHER else PALETTE[int(label[1:])] for label in domain]
-    return {"domain": domain, "range": colours}
+def _community_scale(labels: list[str], colours: Mapping[int, str]) -> dict[str, Any]:
+    present = set(labels)
+    domain = [f"C{community}" for community in sorted(colours) if f"C{community}" in present]
+    scale = [colours[int(label[1:])] for label in domain]
+    if OTHER in present:
+        domain.append(OTHER)
+        scale.append(OTHER_COLOUR)
+    return {"domain": domain, "range": scale}
 
 
 def _base(title: str, description: str) -> Spec:
@@ -147,7 +172,7 @@ def degree_chart(curves: pl.DataFrame) -> Spec:
                 "x": {
                     "field": "degree",
                     "type": "quantitative",
-                    "scale": {"type": "log"},
+                    "scale": {"type": "log", "nice": False},
                     "title": "d: distinct linked accounts (log scale)",
                 },
                 "y": {
@@ -168,7 +193,7 @@ def degree_chart(curves: pl.DataFrame) -> Spec:
     return spec
 
 
-def community_chart(overview: pl.DataFrame) -> Spec:
+def community_chart(overview: pl.DataFrame, colours: Mapping[int, str]) -> Spec:
     """Community sizes as bars, coloured as in the drawing."""
     spec = _base("Community sizes", "Accounts per community, largest first.")
     rows = overview.select(
@@ -178,7 +203,7 @@ def community_chart(overview: pl.DataFrame) -> Spec:
         pl.col("leader_handles").fill_null(pl.col("leaders")).fill_null("").alias("leaders"),
     ).with_columns(
         ("C" + pl.col("community").cast(pl.String)).alias("name"),
-        _colour_group().alias("colour_group"),
+        _colour_group(colours).alias("colour_group"),
     )
     spec.update(
         {
@@ -196,7 +221,7 @@ def community_chart(overview: pl.DataFrame) -> Spec:
                 "color": {
                     "field": "colour_group",
                     "type": "nominal",
-                    "scale": _community_scale(rows["colour_group"].to_list()),
+                    "scale": _community_scale(rows["colour_group"].to_list(), colours),
                     "legend": None,
                 },
                 "tooltip": [
@@ -211,17 +236,17 @@ def community_chart(overview: pl.DataFrame) -> Spec:
     return spec
 
 
-def drawing_chart(drawing: Drawing) -> Spec:
+def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
     """The top accounts as circles sized by score and coloured by community, with their links."""
     spec = _base(
         f"The {drawing.nodes.height:,} accounts of most attention",
         "Accounts of most PageRank and the links among them, laid out by force-directed "
-        "placement; colour: community, size: score.",
+        "placement; colour: community, size: score, numbers: rank in the table.",
     )
     nodes = drawing.nodes.with_columns(
         pl.col("handle").fill_null(pl.col("name")).fill_null(pl.col("id")).alias("label"),
         ("C" + pl.col("community").cast(pl.String)).alias("community_name"),
-        _colour_group().alias("colour_group"),
+        _colour_group(colours).alias("colour_group"),
     )
     hidden = {"axis": None, "scale": {"domain": [-0.03, 1.03]}}
     x_axis = {"type": "quantitative", **hidden}
@@ -267,7 +292,9 @@ def drawing_chart(drawing: Drawing) -> Spec:
                                 "color": {
                                     "field": "colour_group",
                                     "type": "nominal",
-                                    "scale": _community_scale(nodes["colour_group"].to_list()),
+                                    "scale": _community_scale(
+                                        nodes["colour_group"].to_list(), colours
+                                    ),
                                     "legend": {"title": "community", "orient": "right"},
                                 },
                                 "tooltip": [
@@ -281,17 +308,25 @@ def drawing_chart(drawing: Drawing) -> Spec:
                             },
                         },
                         {
-                            "transform": [{"filter": "datum.rank <= 12"}],
+                            "transform": [{"filter": f"datum.rank <= {LABELLED}"}],
+                            # Ranks, not names: the first accounts are hubs in the middle,
+                            # where names would cover each other.
                             "mark": {
                                 "type": "text",
-                                "dy": -11,
                                 "fontSize": 10,
-                                "color": "#222",
+                                "fontWeight": "bold",
+                                "color": "white",
+                                "baseline": "middle",
+                                "align": "center",
                             },
                             "encoding": {
                                 "x": {"field": "x", **x_axis},
                                 "y": {"field": "y", **x_axis},
-                                "text": {"field": "label"},
+                                "text": {"field": "rank"},
+                                "tooltip": [
+                                    {"field": "rank", "title": "rank"},
+                                    {"field": "label", "title": "account"},
+                                ],
                             },
                         },
                     ],

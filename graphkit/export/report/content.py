@@ -140,8 +140,8 @@ class Report:
     brands
         The first ``settings.organizations`` rows of :func:`graphkit.analysis.brand_table`,
         or ``None`` without organizations in the data.
-    expert_org, experts, audience_size
-        The organization whose experts are listed, the first ``settings.experts`` rows of
+    expert_org, expert_org_name, experts, audience_size
+        The organization whose experts are listed, its name, the first ``settings.experts`` rows of
         :func:`graphkit.analysis.expert_table`, and the audience's size; ``None`` when the
         data has no organization or no account matches the default audience.
     audience
@@ -164,6 +164,7 @@ class Report:
     drawing: Drawing
     brands: pl.DataFrame | None
     expert_org: str | None
+    expert_org_name: str | None
     experts: pl.DataFrame | None
     audience_size: int | None
     audience: tuple[str, ...]
@@ -235,7 +236,7 @@ def build_report(
     with progress.step("Laying out the drawing"):
         drawing = top_subgraph(graph, scores, partition, settings.draw, seed=settings.seed)
     notes: dict[str, str] = {}
-    brands, expert_org, experts, audience_size = None, None, None, None
+    brands, expert_org, expert_org_name, experts, audience_size = None, None, None, None, None
     audience = settings.audience or (C_LEVEL,)
     with progress.step("Comparing brands and finding experts"):
         try:
@@ -261,6 +262,8 @@ def build_report(
                 notes["experts"] = "No organization has people in the data."
             elif mask is not None:
                 audience_size = int(mask.sum())
+                named = all_brands.filter(pl.col("organization") == expert_org)["name"]
+                expert_org_name = named[0] if named.len() else None
                 experts = expert_table(
                     graph, expert_org, audience_mask=mask, damping=settings.damping
                 ).head(settings.experts)
@@ -277,6 +280,7 @@ def build_report(
         drawing=drawing,
         brands=brands,
         expert_org=expert_org,
+        expert_org_name=expert_org_name,
         experts=experts,
         audience_size=audience_size,
         audience=tuple(audience),

@@ -64,7 +64,7 @@ INFLUENCER_COLUMNS: Final = (
     Column("rank", "Rank", _integer, numeric=True),
     Column("handle", "Account"),
     Column("name", "Name"),
-    Column("title", "Title", wrap=True),
+    Column("title", "Title"),
     Column("organization", "Organization"),
     Column("score", "Score", _fixed(2), numeric=True),
     Column("followers", "Followers", _integer, numeric=True),
@@ -243,11 +243,12 @@ def write_report(
 def _chart_specs(report: Report) -> dict[str, charts.Spec]:
     influencers = report.influencers
     last_score = float(influencers["score"][-1]) if influencers.height else None
+    colours = _colours(report)
     specs = {
         "chart-scores": charts.score_chart(report.score_histogram, last_score),
         "chart-degrees": charts.degree_chart(report.degree_curves),
-        "chart-community-sizes": charts.community_chart(report.community_overview),
-        "chart-drawing": charts.drawing_chart(report.drawing),
+        "chart-community-sizes": charts.community_chart(report.community_overview, colours),
+        "chart-drawing": charts.drawing_chart(report.drawing, colours),
     }
     if report.brands is not None:
         specs["chart-brands"] = charts.brands_chart(report.brands)
@@ -266,7 +267,7 @@ def _influencers_section(report: Report) -> str:
         table,
         INFLUENCER_COLUMNS,
         caption=f"The {table.height:,} accounts of most attention, of {n_accounts}.",
-        cell_extra={"community": _community_cell},
+        cell_extra={"community": _community_cell(_colours(report))},
     )
     return f"""<section id="influencers">
 <h2>Top influencers</h2>
@@ -308,7 +309,7 @@ def _communities_section(report: Report) -> str:
         overview,
         COMMUNITY_COLUMNS,
         caption=f"{result.n_communities:,} communities{modularity}; {shown}.",
-        cell_extra={"community": _community_cell},
+        cell_extra={"community": _community_cell(_colours(report))},
     )
     return f"""<section id="communities">
 <h2>Communities</h2>
@@ -319,6 +320,9 @@ def _communities_section(report: Report) -> str:
 <figure class="chart" id="chart-drawing" role="img"
 aria-label="Drawing of the accounts of most attention"></figure>
 </div>
+<p class="legend-note">In the drawing, each circle is one of the accounts of most attention,
+sized by score and coloured by community, with its rank written on the first ones; lines join
+accounts linked by follows or interactions. Hover for names.</p>
 {table}
 </section>
 """
@@ -440,20 +444,21 @@ def _table(
     )
 
 
-def _community_cell(value: Any) -> str:
-    community = int(value)
-    return (
-        f'<span class="swatch" style="background:{charts.community_colour(community)}"></span>'
-        f"C{community}"
-    )
+def _colours(report: Report) -> dict[int, str]:
+    return charts.community_colours(report.drawing.nodes["community"])
+
+
+def _community_cell(colours: dict[int, str]) -> Callable[[Any], str]:
+    def show(value: Any) -> str:
+        colour = charts.community_colour(int(value), colours)
+        return f'<span class="swatch" style="background:{colour}"></span>C{int(value)}'
+
+    return show
 
 
 def _org_name(report: Report, org: str) -> str:
-    if report.brands is not None:
-        match = report.brands.filter(pl.col("organization") == org)
-        if match.height and match["name"][0]:
-            return f"{match['name'][0]} ({org})"
-    return org
+    name = report.expert_org_name
+    return f"{name} ({org})" if name else org
 
 
 def _text(value: str) -> str:

@@ -96,7 +96,7 @@ def force_layout(
         pull = along * (length * strengths / ideal)[:, None]
         np.subtract.at(displacement, sources, pull)
         np.add.at(displacement, targets, pull)
-        displacement -= 0.5 * positions  # gravity: isolated nodes stay near the centre
+        displacement -= 0.25 * positions  # gravity: isolated nodes stay near the centre
         size = np.maximum(np.sqrt((displacement**2).sum(axis=1)), 1e-12)
         temperature = start_temperature * (1.0 - step / iterations)
         positions += displacement * (np.minimum(size, temperature) / size)[:, None]
