@@ -108,8 +108,8 @@ def report(
       graphkit report --demo --org b002 --audience 'title~CTO|CIO' -o contoso.html
       graphkit report exports/ --top 500 --draw 150 -o influencers.html
     """
-    with progress.step("Loading the chart libraries"):
-        vega_bundle()  # fails before the analyses when the report extra is missing
+    with progress.step("Bundling the chart libraries"):
+        vega_bundle()  # first: fails before the analyses when the report extra is missing
     dataset, graph = load(inputs, weighting, progress)
     settings = ReportSettings(
         top=top,

@@ -236,37 +236,17 @@ def build_report(
     with progress.step("Laying out the drawing"):
         drawing = top_subgraph(graph, scores, partition, settings.draw, seed=settings.seed)
     notes: dict[str, str] = {}
-    brands, expert_org, expert_org_name, experts, audience_size = None, None, None, None, None
     audience = settings.audience or (C_LEVEL,)
     with progress.step("Comparing brands and finding experts"):
-        try:
-            all_brands = brand_table(graph, pagerank_scores=scores)
-        except ParameterError:
-            if settings.org is not None:
-                raise
-            all_brands = None
-        if all_brands is None or all_brands.is_empty():
+        all_brands = _brands(graph, settings, scores)
+        if all_brands is None:
             notes["brands"] = NO_ORGANIZATIONS
             notes["experts"] = "Experts are ranked among an organization's people: none here."
+            expert_org, experts, audience_size = None, None, None
         else:
-            brands = all_brands.head(settings.organizations)
-            expert_org = settings.org or _first_with_people(all_brands)
-            try:
-                mask = select_audience(graph, audience)
-            except ParameterError:
-                if settings.audience:
-                    raise
-                mask = None
-                notes["experts"] = f"No account matches the default audience ({C_LEVEL})."
-            if expert_org is None:
-                notes["experts"] = "No organization has people in the data."
-            elif mask is not None:
-                audience_size = int(mask.sum())
-                named = all_brands.filter(pl.col("organization") == expert_org)["name"]
-                expert_org_name = named[0] if named.len() else None
-                experts = expert_table(
-                    graph, expert_org, audience_mask=mask, damping=settings.damping
-                ).head(settings.experts)
+            expert_org, experts, audience_size = _experts(
+                graph, settings, all_brands, audience, notes
+            )
     with progress.step("Checksumming inputs"):
         inputs = tuple(_input_file(table, path) for table, path in sorted((sources or {}).items()))
     return Report(
@@ -278,9 +258,9 @@ def build_report(
         community_result=partition,
         community_overview=overview_table.head(settings.communities),
         drawing=drawing,
-        brands=brands,
+        brands=None if all_brands is None else all_brands.head(settings.organizations),
         expert_org=expert_org,
-        expert_org_name=expert_org_name,
+        expert_org_name=_name_of(all_brands, expert_org),
         experts=experts,
         audience_size=audience_size,
         audience=tuple(audience),
@@ -450,6 +430,49 @@ def _display_name(path: Path) -> str:
     if path.resolve().parent == demo:
         return f"graphkit demo: {path.name}"
     return str(path)
+
+
+def _brands(
+    graph: SocialGraph, settings: ReportSettings, scores: np.ndarray
+) -> pl.DataFrame | None:
+    """Every organization's brand row; None without organizations (unless one was asked for)."""
+    try:
+        table = brand_table(graph, pagerank_scores=scores)
+    except ParameterError:
+        if settings.org is not None:
+            raise
+        return None
+    return None if table.is_empty() else table
+
+
+def _experts(
+    graph: SocialGraph,
+    settings: ReportSettings,
+    brands: pl.DataFrame,
+    audience: Sequence[str],
+    notes: dict[str, str],
+) -> tuple[str | None, pl.DataFrame | None, int | None]:
+    """The organization, its experts and the audience's size (None and a note when none)."""
+    org = settings.org or _first_with_people(brands)
+    if org is None:
+        notes["experts"] = "No organization has people in the data."
+        return None, None, None
+    try:
+        mask = select_audience(graph, tuple(audience))
+    except ParameterError:
+        if settings.audience:
+            raise
+        notes["experts"] = f"No account matches the default audience ({C_LEVEL})."
+        return org, None, None
+    experts = expert_table(graph, org, audience_mask=mask, damping=settings.damping)
+    return org, experts.head(settings.experts), int(mask.sum())
+
+
+def _name_of(brands: pl.DataFrame | None, org: str | None) -> str | None:
+    if brands is None or org is None:
+        return None
+    names = brands.filter(pl.col("organization") == org)["name"]
+    return names[0] if names.len() else None
 
 
 def _first_with_people(brands: pl.DataFrame) -> str | None:
