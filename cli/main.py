@@ -66,6 +66,7 @@ def _register() -> None:
     from cli.export import export_command
     from cli.imports import import_command
     from cli.rank import rank
+    from cli.report import report
 
     cli.add_command(rank)
     cli.add_command(communities_command)
@@ -74,6 +75,7 @@ def _register() -> None:
     cli.add_command(explain_command)
     cli.add_command(paths)
     cli.add_command(export_command)
+    cli.add_command(report)
     cli.add_command(bench)
     cli.add_command(import_command)
 

@@ -60,3 +60,7 @@ class ParameterError(GraphkitError):
 
 class ConvergenceError(GraphkitError):
     """An iterative algorithm did not reach its tolerance within its iteration limit."""
+
+
+class MissingDependencyError(GraphkitError):
+    """An optional package a feature needs is not installed; the message says how to add it."""

@@ -1,0 +1,32 @@
+"""The HTML report: rankings, communities, brands and experts on one offline page."""
+
+from graphkit.export.report.content import (
+    Drawing,
+    InputFile,
+    Report,
+    ReportSettings,
+    build_report,
+    degree_curves,
+    file_sha256,
+    score_histogram,
+    top_subgraph,
+)
+from graphkit.export.report.html import render_html, vega_bundle, vega_versions, write_report
+from graphkit.export.report.layout import force_layout
+
+__all__ = [
+    "Drawing",
+    "InputFile",
+    "Report",
+    "ReportSettings",
+    "build_report",
+    "degree_curves",
+    "file_sha256",
+    "force_layout",
+    "render_html",
+    "score_histogram",
+    "top_subgraph",
+    "vega_bundle",
+    "vega_versions",
+    "write_report",
+]
