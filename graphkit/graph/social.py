@@ -377,23 +377,23 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
 
 
 def _intern_column(interner: StringInterner, array: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Ids of a column of account ids, read straight from its Arrow buffers.
-
-    The chunks are joined first: the interner works best on a few large rounds.
-    """
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks() if array.num_chunks else pa.array([], pa.string())
+    """Ids of a column of account ids, read straight from its Arrow buffers, chunk by chunk."""
+    if isinstance(array, pa.Array):
+        array = pa.chunked_array([array])
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         array = array.cast(pa.large_string())
-    _, offsets, data = array.buffers()
-    offset_type = np.int32 if pa.types.is_string(array.type) else np.int64
-    start = array.offset
-    positions = np.frombuffer(offsets, dtype=offset_type)[start : start + len(array) + 1]
-    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
-    try:
-        return interner.add(positions, raw)
-    except OverflowError as error:
-        raise InputError(f"too many distinct accounts: {error}") from None
+    parts = [np.empty(0, dtype=np.int32)]
+    for chunk in array.chunks:
+        _, offsets, data = chunk.buffers()
+        offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
+        start = chunk.offset
+        positions = np.frombuffer(offsets, dtype=offset_type)[start : start + len(chunk) + 1]
+        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        try:
+            parts.append(interner.add(positions, raw))
+        except OverflowError as error:
+            raise InputError(f"too many distinct accounts: {error}") from None
+    return _joined(parts[1:]) if len(parts) > 1 else parts[0]
 
 
 def _joined(parts: list[np.ndarray]) -> np.ndarray:

@@ -328,6 +328,7 @@ class StringInterner:
         self.hash_mask = np.uint64(_hash_mask)  # tests narrow it to force collisions
         self.seed = np.uint64(0x243F6A8885A308D3)
         self.collided: dict[bytes, int] = {}
+        self._work_arrays: tuple[np.ndarray, ...] | None = None
 
     def add(self, offsets: np.ndarray, data: np.ndarray) -> np.ndarray:
         """Intern one chunk in Arrow layout (string ``i`` is ``data[offsets[i]:offsets[i+1]]``).
@@ -351,27 +352,23 @@ class StringInterner:
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
         """Return the distinct strings in id order, as Arrow offsets (int64) and bytes."""
+        self._work_arrays = None
         offsets = self.id_offsets[: self.n_ids + 1].copy()
         return offsets, self.id_bytes[: int(offsets[-1])].copy()
 
     def _add_round(self, offsets: np.ndarray, data: np.ndarray, codes: np.ndarray) -> None:
         length = codes.shape[0]
         n_parts = max(1, (length + _PART_RECORDS - 1) // _PART_RECORDS)
-        hashes = np.empty(length, dtype=np.uint64)
+        hashes, grouped, grouped_index, grouped_entry, entry_of, is_new = self._work(length)
         counts = np.empty((n_parts, self.n_buckets), dtype=np.int64)
         _hash_kernel(offsets, data, self.seed, self.hash_mask, self.bucket_shift, hashes, counts)
         bucket_starts = np.zeros(self.n_buckets + 1, dtype=np.int64)
         np.cumsum(counts.sum(axis=0), out=bucket_starts[1:])
-        grouped = np.empty((length, 4), dtype=np.uint64)
-        grouped_index = np.empty(length, dtype=np.int32)
         _group_kernel(
             offsets, data, hashes, self.bucket_shift, counts, bucket_starts, grouped,
             grouped_index,
         )  # fmt: skip
-        del hashes, counts
-        grouped_entry = np.empty(length, dtype=np.int32)
-        entry_of = np.empty(length, dtype=np.int32)  # written for new strings only
-        is_new = np.zeros(length, dtype=np.bool_)
+        is_new[:] = False
         resume = bucket_starts[:-1].copy()
         while not _lookup_kernel(
             grouped, grouped_index, bucket_starts, resume, self.slots, self.entry_hash,
@@ -391,6 +388,20 @@ class StringInterner:
         )  # fmt: skip
         if mismatches:
             self._resolve_collisions(offsets, data, codes)
+
+    def _work(self, length: int) -> tuple[np.ndarray, ...]:
+        """Per-string work arrays of one round, kept from round to round: a fresh array costs
+        the kernel's page zeroing, about as much as the round's own work."""
+        if self._work_arrays is None or self._work_arrays[0].shape[0] < length:
+            self._work_arrays = (
+                np.empty(length, dtype=np.uint64),  # hashes
+                np.empty((length, 4), dtype=np.uint64),  # grouped hash and key
+                np.empty(length, dtype=np.int32),  # grouped string positions
+                np.empty(length, dtype=np.int32),  # grouped entries
+                np.empty(length, dtype=np.int32),  # entry of each new string
+                np.empty(length, dtype=np.bool_),  # whether a string is new
+            )
+        return tuple(array[:length] for array in self._work_arrays)
 
     def _grow(
         self,
