@@ -43,6 +43,8 @@ _SNIFF_BYTES: Final = 1 << 16
 _BLOCK_SIZE: Final = 1 << 24
 # Text per parsed CSV block: a few large chunks make the id interning fastest.
 _CSV_BLOCK_SIZE: Final = 1 << 26
+# Text per piece of a streamed file: pieces this large keep the interning rounds long.
+_STREAM_PIECE_BYTES: Final = 1 << 28
 # Files this large are streamed when the caller lets graphkit choose (whole reads are faster).
 STREAM_MIN_BYTES: Final = 1 << 30
 _LIST_SEPARATORS: Final = r"[;|]"
@@ -470,8 +472,8 @@ def _read_ranges(
     """Parse a large uncompressed file in ranges of whole lines, each on all threads.
 
     pyarrow's streaming reader parses one block at a time; ranges of the memory-mapped file
-    (about :data:`_CSV_BLOCK_SIZE` bytes, cut after a newline) parsed by ``read_csv`` use every
-    core and never hold more than a range of text.
+    (about :data:`_STREAM_PIECE_BYTES` bytes, cut after a newline) parsed by ``read_csv`` use
+    every core and never hold more than a range of text.
     """
     with pa.memory_map(str(path)) as mapped:
         size = mapped.size()

@@ -25,7 +25,7 @@ _EMPTY: Final = -1
 # on how many there are.
 _PART_RECORDS: Final = 1 << 14
 # Strings interned per round: the round's work arrays (about 50 bytes a string) stay in cache.
-_ROUND_RECORDS: Final = 1 << 22
+_ROUND_RECORDS: Final = 1 << 23
 # Bytes of a string held in its key (with one byte of length); longer strings are compared
 # with the dictionary as well.
 KEY_BYTES: Final = 23
