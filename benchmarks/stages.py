@@ -395,6 +395,8 @@ def run_ingest(tool: str, settings: StageSettings) -> StageOutcome:
     """CSV -> int ids, by graphkit, pyarrow or polars."""
     steps: dict[str, float] = {}
     if tool == "graphkit":
+        import pyarrow as pa
+
         from graphkit.io import load_dataset
 
         graphkit_intern([pa.chunked_array([["a", "b"]])])  # load JIT, as the peers import theirs
