@@ -500,7 +500,7 @@ def _next_line(mapped: pa.MemoryMappedFile, position: int, size: int) -> int:
     """Offset just after the first newline at or after ``position`` (``size`` if none)."""
     step = 1 << 16
     while position < size:
-        chunk = mapped.read_at(min(step, size - position), position)
+        chunk: bytes = mapped.read_at(min(step, size - position), position)
         found = chunk.find(b"\n")
         if found >= 0:
             return position + found + 1
