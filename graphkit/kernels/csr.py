@@ -43,24 +43,18 @@ def _scatter_by_part_kernel(
     flags: np.ndarray,
     relabel: np.ndarray,
     carry: bool,
-    counts: np.ndarray,
-    indptr: np.ndarray,
+    cursors: np.ndarray,
     out_columns: np.ndarray,
     out_weights: np.ndarray,
     out_flags: np.ndarray,
 ) -> None:
     """Place entry ``e`` under its key, keeping input order within each key (stable).
 
-    Weights and flags move along only when ``carry``.
+    ``cursors[p, k]`` is where part ``p`` writes its next entry of key ``k`` (from
+    :func:`part_cursors`). Weights and flags move along only when ``carry``.
     """
-    n_parts, n_keys = counts.shape
+    n_parts = cursors.shape[0]
     size = keys.shape[0]
-    cursors = np.empty((n_parts, n_keys), dtype=np.int64)
-    for key in numba.prange(n_keys):
-        position = indptr[key]
-        for part in range(n_parts):
-            cursors[part, key] = position
-            position += counts[part, key]
     for part in numba.prange(n_parts):
         for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
             key = _label(relabel, keys[entry])
@@ -184,6 +178,22 @@ def _descending_order_kernel(values: np.ndarray) -> np.ndarray:
     return order
 
 
+def part_cursors(counts: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Where each part of a stable counting sort writes its first entry of each key.
+
+    ``counts[p, k]`` counts the entries of key ``k`` in part ``p``; key ``k`` starts at
+    ``starts[k]``, and each part writes after the parts before it, so the sort is stable
+    whatever the number of parts.
+
+    Examples
+    --------
+    >>> part_cursors(np.array([[1, 0], [2, 1]]), np.array([0, 3])).tolist()
+    [[0, 3], [1, 3]]
+    """
+    cursors: np.ndarray = np.cumsum(counts, axis=0) - counts + starts[: counts.shape[1]]
+    return cursors
+
+
 def descending_order(values: np.ndarray) -> np.ndarray:
     """Stable order of non-negative integers from largest to smallest (a counting sort).
 
@@ -243,8 +253,8 @@ def csr_by_row(
     out_weights = np.empty(size, dtype=np.float64)
     out_flags = np.empty(size if carry else 0, dtype=np.uint8)
     _scatter_by_part_kernel(
-        rows, columns, weights, flags, labels, carry, counts, indptr, out_columns, out_weights,
-        out_flags,
+        rows, columns, weights, flags, labels, carry, part_cursors(counts, indptr), out_columns,
+        out_weights, out_flags,
     )  # fmt: skip
     del counts
     _sort_rows_kernel(indptr, out_columns, out_weights, out_flags, carry)
