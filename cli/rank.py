@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from cli.options import (
+    EngineChoice,
     InputChoice,
     emit,
+    engine_options,
     input_options,
     load,
     output_options,
@@ -85,7 +87,8 @@ TABLE_COLUMNS = (
     "--communities",
     "with_communities",
     is_flag=True,
-    help="Add each account's community (Leiden) and its rank inside it.",
+    help="Add each account's community (Leiden; label propagation with --engine spark) "
+    "and its rank inside it.",
 )
 @click.option(
     "--seed",
@@ -97,10 +100,12 @@ TABLE_COLUMNS = (
 @weighting_options
 @output_options
 @run_options
+@engine_options
 def rank(
     inputs: InputChoice,
     weighting: Weighting,
     progress: Progress,
+    engine: EngineChoice,
     top: int,
     damping: float,
     tolerance: float,
@@ -109,7 +114,7 @@ def rank(
     audience_selectors: tuple[str, ...],
     with_communities: bool,
     seed: int,
-    output: Path | None,
+    output: Path | str | None,
     output_format: str | None,
 ) -> None:
     """Rank accounts by the attention they receive (weighted PageRank on the influence graph).
@@ -128,7 +133,29 @@ def rank(
       graphkit rank --interactions higgs-retweet_network.edgelist --interaction-type repost
       graphkit rank exports/ --weights like=0,repost=4 --half-life 30d -o top.parquet
       graphkit rank --demo --communities --top 0 -o ranked.csv
+      graphkit rank s3a://bucket/exports/ --engine spark --spark-remote sc://spark:15002 \\
+          --top 0 -o s3a://bucket/ranking.parquet
     """
+    if engine.name == "spark":
+        from cli.spark import rank_with_spark
+
+        rank_with_spark(
+            inputs=inputs,
+            weighting=weighting,
+            progress=progress,
+            engine=engine,
+            top=top,
+            damping=damping,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            kind=kind,
+            audience_selectors=audience_selectors,
+            with_communities=with_communities,
+            seed=seed,
+            output=output,
+            output_format=output_format,
+        )
+        return
     _, graph = load(inputs, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
     partition = None
@@ -148,7 +175,7 @@ def rank(
         )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")
-    if _is_terminal_table(output, output_format):
+    if is_terminal_table(output, output_format):
         shown = table.select(TABLE_COLUMNS)
         table = shown.select(
             name for name in shown.columns if shown[name].null_count() < shown.height
@@ -162,7 +189,8 @@ def rank(
     )
 
 
-def _is_terminal_table(output: Path | None, output_format: str | None) -> bool:
+def is_terminal_table(output: Path | str | None, output_format: str | None) -> bool:
+    """Whether the table goes to a terminal (then only the columns that fit are shown)."""
     to_stdout = output is None or str(output) == "-"
     interactive = output_format is None and sys.stdout.isatty()
     return to_stdout and (output_format == "table" or interactive)

@@ -60,3 +60,7 @@ class ParameterError(GraphkitError):
 
 class ConvergenceError(GraphkitError):
     """An iterative algorithm did not reach its tolerance within its iteration limit."""
+
+
+class EngineUnavailableError(GraphkitError, ImportError):
+    """An optional engine was asked for but its package is not installed."""
