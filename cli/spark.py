@@ -3,6 +3,8 @@ options, computed on Spark DataFrames (:mod:`graphkit.engines.spark`)."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -10,9 +12,25 @@ from typing import Any
 import click
 
 from cli.options import EngineChoice, InputChoice, emit, input_locations
+from graphkit.errors import GraphkitError
 from graphkit.graph import Weighting
 from graphkit.io.writers import format_for
 from graphkit.progress import Progress
+
+
+@contextlib.contextmanager
+def spark_failures() -> Iterator[None]:
+    """Turn a failure inside Spark (a lost executor, an unreadable file...) into one line."""
+    try:
+        yield
+    except (GraphkitError, click.ClickException):
+        raise
+    except Exception as error:
+        if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise GraphkitError(f"Spark failed: {reason}") from None
 
 
 def start(engine: EngineChoice, progress: Progress) -> tuple[ModuleType, Any]:
@@ -105,6 +123,42 @@ def rank_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit rank --engine spark``."""
+    with spark_failures():
+        _rank(
+            inputs=inputs,
+            weighting=weighting,
+            progress=progress,
+            engine=engine,
+            top=top,
+            damping=damping,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            kind=kind,
+            audience_selectors=audience_selectors,
+            with_communities=with_communities,
+            seed=seed,
+            output=output,
+            output_format=output_format,
+        )
+
+
+def _rank(
+    *,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
+    engine: EngineChoice,
+    top: int,
+    damping: float,
+    tolerance: float,
+    max_iter: int,
+    kind: str | None,
+    audience_selectors: tuple[str, ...],
+    with_communities: bool,
+    seed: int,
+    output: Path | str | None,
+    output_format: str | None,
+) -> None:
     from cli.rank import TABLE_COLUMNS
 
     spark, session = start(engine, progress)
@@ -153,25 +207,26 @@ def communities_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit communities --engine spark`` (label propagation)."""
-    spark, session = start(engine, progress)
-    graph = read_graph(spark, session, inputs, weighting, progress)
-    with progress.step("Finding communities"):
-        result = spark.label_propagation(graph, seed=seed, resolution=resolution)
-    with progress.step("Ranking"):
-        scores = spark.pagerank(graph)
-    progress.note(
-        f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
-        f"modularity {result.modularity:.4f} (label_propagation, seed {seed}, "
-        f"{result.iterations} iterations)"
-    )
-    table = spark.community_table(graph, result, scores, leaders=leaders)
-    if only_leaders:
-        table = table.filter(table["is_leader"])
-    deliver(
-        spark,
-        table,
-        output,
-        output_format,
-        progress,
-        title=f"Accounts in {result.n_communities:,} communities",
-    )
+    with spark_failures():
+        spark, session = start(engine, progress)
+        graph = read_graph(spark, session, inputs, weighting, progress)
+        with progress.step("Finding communities"):
+            result = spark.label_propagation(graph, seed=seed, resolution=resolution)
+        with progress.step("Ranking"):
+            scores = spark.pagerank(graph)
+        progress.note(
+            f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
+            f"modularity {result.modularity:.4f} (label_propagation, seed {seed}, "
+            f"{result.iterations} iterations)"
+        )
+        table = spark.community_table(graph, result, scores, leaders=leaders)
+        if only_leaders:
+            table = table.filter(table["is_leader"])
+        deliver(
+            spark,
+            table,
+            output,
+            output_format,
+            progress,
+            title=f"Accounts in {result.n_communities:,} communities",
+        )
