@@ -64,3 +64,7 @@ class ConvergenceError(GraphkitError):
 
 class MissingDependencyError(GraphkitError):
     """An optional package a feature needs is not installed; the message says how to add it."""
+
+
+class EngineUnavailableError(GraphkitError, ImportError):
+    """An optional engine was asked for but its package is not installed."""
