@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from typing import Any
+import sys
+from typing import IO, Any
 
 import click
 import numpy as np
@@ -13,6 +14,23 @@ from graphkit import __version__
 from graphkit.errors import GraphkitError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+_LONGEST_ERROR = 2_000  # characters of an error line, whatever a hostile input holds
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C (SIGINT): one line ``Interrupted`` on standard error, exit status 130.
+
+    Outputs are written atomically, so an interrupted run leaves no file behind.
+    """
+
+    exit_code = INTERRUPTED_EXIT_CODE
+
+    def __init__(self) -> None:
+        super().__init__("Interrupted")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, file=file or sys.stderr)
 
 
 class GraphkitGroup(click.Group):
@@ -46,10 +64,15 @@ class GraphkitGroup(click.Group):
             raise click.ClickException(
                 "out of memory; try a smaller input or fewer columns"
             ) from None
+        except KeyboardInterrupt:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise Interrupted() from None
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    line = " ".join(message.split())
+    return line if len(line) <= _LONGEST_ERROR else line[:_LONGEST_ERROR] + "..."
 
 
 @click.group(cls=GraphkitGroup, context_settings=CONTEXT_SETTINGS)
@@ -89,8 +112,12 @@ COMMANDS = {
 
 def main() -> None:
     """Entry point of the ``graphkit`` console script."""
-    _ordinary_pages_for_fresh_memory()
-    cli(prog_name="graphkit")
+    try:
+        _ordinary_pages_for_fresh_memory()
+        cli(prog_name="graphkit")
+    except KeyboardInterrupt:  # before or after a command runs
+        Interrupted().show()
+        sys.exit(INTERRUPTED_EXIT_CODE)
 
 
 def _ordinary_pages_for_fresh_memory() -> None:

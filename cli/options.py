@@ -48,6 +48,9 @@ from graphkit.progress import Progress
 F = TypeVar("F", bound=Callable[..., Any])
 
 OUTPUT_FORMATS = ("csv", "parquet", "json", "ndjson", "table")
+# Input paths are not checked by click: graphkit's readers name a missing or unreadable file
+# themselves, with exit status 1 like any other bad input.
+INPUT_PATH = click.Path(path_type=Path, readable=False)
 
 
 def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -74,21 +77,21 @@ def _collect(names: tuple[str, ...], into: str, build: Callable[..., Any]) -> Ca
 
 
 input_options = _stack(
-    click.argument("input", required=False, type=click.Path(path_type=Path)),
+    click.argument("input", required=False, type=INPUT_PATH),
     click.option(
         "--follows",
-        type=click.Path(path_type=Path),
+        type=INPUT_PATH,
         help="Follows file (follower,followed), or a header-less edge list 'a b'.",
     ),
     click.option(
         "--interactions",
-        type=click.Path(path_type=Path),
+        type=INPUT_PATH,
         help="Interactions file (source,target,type[,timestamp,weight]).",
     ),
-    click.option("--accounts", type=click.Path(path_type=Path), help="Accounts file (id,...)."),
+    click.option("--accounts", type=INPUT_PATH, help="Accounts file (id,...)."),
     click.option(
         "--identities",
-        type=click.Path(path_type=Path),
+        type=INPUT_PATH,
         help="Identities file (account,person) merging one person's accounts.",
     ),
     click.option(
@@ -165,7 +168,7 @@ weighting_options = _stack(
     click.option(
         "--config",
         "config_file",
-        type=click.Path(path_type=Path, dir_okay=False),
+        type=click.Path(path_type=Path, dir_okay=False, readable=False),
         help="TOML file with [weights], half_life and as_of (options given here win).",
     ),
     _collect(
@@ -323,9 +326,13 @@ def _remember_inputs(sources: dict[str, Path], graph: SocialGraph) -> None:
 
 def _is_export(path: Path) -> bool:
     """Whether INPUT is a platform export rather than a dataset folder or table file."""
-    if path.is_dir() and any(
-        item.is_file() and item.name.split(".", 1)[0].lower() in TABLES for item in path.iterdir()
-    ):
+    try:
+        if path.is_dir() and any(
+            item.is_file() and item.name.split(".", 1)[0].lower() in TABLES
+            for item in path.iterdir()
+        ):
+            return False
+    except OSError:  # an unreadable folder: reading it as a dataset says why
         return False
     return bool(detect_platforms(path))
 
@@ -380,6 +387,8 @@ def make_weighting(
             settings = tomllib.loads(config_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise InputError("config file not found", path=config_file) from None
+        except OSError as error:
+            raise InputError(f"cannot read file ({error.strerror})", path=config_file) from None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(f"invalid TOML ({error})", path=config_file) from None
     base = dict(DEFAULT_TYPE_WEIGHTS)

@@ -344,11 +344,15 @@ def find_tables(folder: str | Path) -> dict[str, Path]:
     """
     folder = Path(folder)
     if not folder.exists():
-        raise InputError("dataset folder not found", path=folder)
+        raise InputError(missing_reason(folder, "dataset folder not found"), path=folder)
     if not folder.is_dir():
         raise InputError("expected a dataset folder", path=folder)
     found: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
+    try:
+        contents = sorted(folder.iterdir())
+    except OSError as error:
+        raise InputError(f"cannot read folder ({error.strerror or error})", path=folder) from None
+    for path in contents:
         if not path.is_file():
             continue
         stem = path.name.split(".", 1)[0].lower()

@@ -10,6 +10,7 @@ import csv
 from pathlib import Path
 
 import pytest
+from _pytest.mark import ParameterSet
 from click.testing import CliRunner, Result
 
 from cli.main import cli
@@ -48,9 +49,30 @@ def out_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize(
-    ("options", "expected_line"),
-    [
+def export(name: str) -> str:
+    """The path of a broken platform export in ``tests/data/bad/exports/``."""
+    return str(BAD / "exports" / name)
+
+
+def bad(case_id: str, options: list[str], where: str, message: str) -> ParameterSet:
+    """A corpus case: the options of ``graphkit rank`` and the one error line they must give."""
+    return pytest.param(options, f"Error: {where}: {message}", id=case_id)
+
+
+NO_HEADER = (
+    "no header row found; a follows file needs a header naming follower, followed (or a "
+    "header-less edge list: 'a b', 'a b weight' or 'a b timestamp type')"
+)
+YEARS = "(graphkit reads the years 0001 to 9999)"
+FLOAT_IDS = (
+    "account ids must be text or integers, found floating-point numbers (write the ids as text)"
+)
+
+# The bad-input corpus: every case is a file (or folder) in tests/data/bad/ and the exact
+# error line `graphkit rank` must print for it. Cases that need large or special files
+# (a 10 MB line, a symlink loop, an unreadable file) are made at test time: GENERATED below.
+# fmt: off
+CORPUS = [
         pytest.param(
             ["--follows", data("missing_column.csv")],
             f"Error: {data('missing_column.csv')}, row 1: missing required column 'followed' "
@@ -149,8 +171,233 @@ def out_dir(tmp_path: Path) -> Path:
             f"Error: {data('comment_inside_csv.csv')}, row 3: expected 2 fields, found 1",
             id="comment-line-inside-csv",
         ),
-    ],
-)
+
+    # --- delimited text: structure
+    bad("short-row", ["--follows", data("short_row.csv")],
+        f"{data('short_row.csv')}, row 3", "expected 2 fields, found 1"),
+    bad("duplicated-column", ["--follows", data("duplicated_column.csv")],
+        f"{data('duplicated_column.csv')}, row 1, column 'follower'", "duplicated column name"),
+    bad("two-columns-one-meaning", ["--follows", data("alias_collision.csv")],
+        f"{data('alias_collision.csv')}, row 1, column 'follower'",
+        "columns 'src' and 'follower' both mean 'follower'"),
+    bad("header-only-follows", ["--follows", data("header_only_follows.csv")],
+        data("header_only_follows.csv"), "no follow or interaction records: nothing to rank"),
+    bad("crlf-ragged-row", ["--follows", data("crlf_ragged_row.csv")],
+        f"{data('crlf_ragged_row.csv')}, row 3", "expected 2 fields, found 3"),
+    bad("cr-only-line-ends-ragged-row", ["--follows", data("cr_only_ragged_row.csv")],
+        f"{data('cr_only_ragged_row.csv')}, row 4", "expected 2 fields, found 1"),
+    bad("unclosed-quote", ["--follows", data("unclosed_quote.csv")],
+        f"{data('unclosed_quote.csv')}, row 3",
+        "a double quote opened in this row is not closed: the quoted value runs on to row 4"),
+    bad("stray-quotes-join-lines", ["--follows", data("stray_quotes_join_lines.csv")],
+        f"{data('stray_quotes_join_lines.csv')}, row 3",
+        "a double quote opened in this row is not closed: the quoted value runs on to row 4"),
+    bad("id-with-line-break", ["--follows", data("id_with_line_break.csv")],
+        f"{data('id_with_line_break.csv')}, row 3, column 'follower'",
+        "account id with a line break: 'b\\nc' (a double quote left open joins the lines that "
+        "follow into one value)"),
+    bad("edge-list-one-field", ["--follows", data("one_field.txt")],
+        f"{data('one_field.txt')}, row 1", NO_HEADER),
+    bad("edge-list-five-fields", ["--follows", data("five_fields.txt")],
+        f"{data('five_fields.txt')}, row 1", NO_HEADER),
+    bad("edge-list-ragged", ["--follows", data("ragged_edge_list.txt")],
+        f"{data('ragged_edge_list.txt')}, row 2", "expected 2 fields, found 3"),
+    bad("edge-list-bad-weight", ["--follows", data("edge_list_bad_weight.txt")],
+        f"{data('edge_list_bad_weight.txt')}, row 2, column 'weight'", "not a number: 'x'"),
+    bad("tsv-ragged-row", ["--follows", data("ragged_row.tsv")],
+        f"{data('ragged_row.tsv')}, row 3", "expected 2 fields, found 1"),
+    bad("semicolon-ragged-row", ["--follows", data("semicolon_ragged_row.csv")],
+        f"{data('semicolon_ragged_row.csv')}, row 3", "expected 2 fields, found 3"),
+    # --- delimited text: encodings and bytes
+    bad("nul-byte", ["--follows", data("nul_byte.csv")],
+        f"{data('nul_byte.csv')}, row 3", "NUL byte: not a text table"),
+    bad("utf16-with-bom", ["--follows", data("utf16.csv")],
+        data("utf16.csv"), "UTF-16 text; re-save the file as UTF-8"),
+    bad("utf16-without-bom", ["--follows", data("utf16_no_bom.csv")],
+        data("utf16_no_bom.csv"), "UTF-16 text; re-save the file as UTF-8"),
+    bad("invalid-utf8-header", ["--follows", data("invalid_utf8_header.csv")],
+        f"{data('invalid_utf8_header.csv')}, row 1",
+        "invalid UTF-8 text; re-save the file as UTF-8"),
+    bad("mixed-encodings", ["--follows", data("valid_follows.csv"),
+                            "--accounts", data("mixed_encodings.csv")],
+        f"{data('mixed_encodings.csv')}, row 4", "invalid UTF-8 text; re-save the file as UTF-8"),
+    bad("not-gzip", ["--follows", data("not_gzip.csv.gz")],
+        data("not_gzip.csv.gz"), "not a gzip file, though its name ends in .gz"),
+    bad("empty-gzip", ["--follows", data("empty.csv.gz")],
+        data("empty.csv.gz"), "file is empty (no header and no rows)"),
+    # --- values
+    bad("nan-weight", ["--interactions", data("nan_weight.csv")],
+        f"{data('nan_weight.csv')}, row 3, column 'weight'",
+        "weight must be a finite number >= 0 (found nan)"),
+    bad("infinite-weight", ["--interactions", data("infinite_weight.csv")],
+        f"{data('infinite_weight.csv')}, row 3, column 'weight'",
+        "weight must be a finite number >= 0 (found inf)"),
+    bad("timestamp-year-99999", ["--interactions", data("timestamp_year_99999.csv")],
+        f"{data('timestamp_year_99999.csv')}, row 3, column 'timestamp'",
+        f"timestamp out of range: '99999-01-01T00:00:00Z' {YEARS}"),
+    bad("timestamp-unix-too-large", ["--interactions", data("timestamp_unix_too_large.csv")],
+        f"{data('timestamp_unix_too_large.csv')}, row 3, column 'timestamp'",
+        f"timestamp out of range: '1e300' {YEARS}"),
+    bad("timestamp-year-0", ["--interactions", data("timestamp_year_0.csv")],
+        f"{data('timestamp_year_0.csv')}, row 3, column 'timestamp'",
+        f"timestamp out of range: '0000-12-31T00:00:00Z' {YEARS}"),
+    bad("empty-type", ["--interactions", data("empty_type.csv")],
+        f"{data('empty_type.csv')}, row 3, column 'type'",
+        "unknown interaction type ''; expected one of repost, quote, reply, comment, mention, "
+        "like (add types with --weights TYPE=W)"),
+    bad("followers-count-beyond-int64", ["--follows", data("valid_follows.csv"),
+                                         "--accounts", data("followers_count_too_large.csv")],
+        f"{data('followers_count_too_large.csv')}, row 3, column 'followers_count'",
+        "whole number out of range (at most 2**63 - 1): '99999999999999999999999'"),
+    bad("followers-count-fraction", ["--follows", data("valid_follows.csv"),
+                                     "--accounts", data("followers_count_fraction.csv")],
+        f"{data('followers_count_fraction.csv')}, row 3, column 'followers_count'",
+        "not a whole number: '1.5'"),
+    bad("unknown-kind", ["--follows", data("valid_follows.csv"),
+                         "--accounts", data("unknown_kind.csv")],
+        f"{data('unknown_kind.csv')}, row 3, column 'kind'",
+        "kind must be one of person, brand or empty (found 'robot')"),
+    bad("accounts-without-id", ["--follows", data("valid_follows.csv"),
+                                "--accounts", data("accounts_without_id.csv")],
+        f"{data('accounts_without_id.csv')}, row 1",
+        "missing required column 'id' in the accounts table (found: handle, name)"),
+    bad("identities-without-person", ["--follows", data("valid_follows.csv"),
+                                      "--identities", data("identities_without_person.csv")],
+        f"{data('identities_without_person.csv')}, row 1",
+        "missing required column 'person' in the identities table (found: account)"),
+    bad("invalid-toml-config",
+        ["--follows", data("valid_follows.csv"), "--config", data("bad.toml")],
+        data("bad.toml"), "invalid TOML (Invalid value (at end of document))"),
+    # --- Parquet
+    bad("truncated-parquet", ["--follows", data("truncated.parquet")],
+        data("truncated.parquet"), "not a Parquet file, or a truncated one (no Parquet footer)"),
+    bad("text-named-parquet", ["--follows", data("not_parquet.parquet")],
+        data("not_parquet.parquet"), "not a Parquet file, or a truncated one (no Parquet footer)"),
+    bad("parquet-missing-column", ["--follows", data("missing_column.parquet")],
+        data("missing_column.parquet"),
+        "missing required column 'followed' in the follows table (found: follower, friend)"),
+    bad("parquet-float-ids", ["--follows", data("float_ids.parquet")],
+        f"{data('float_ids.parquet')}, column 'follower'", FLOAT_IDS),
+    bad("parquet-null-id", ["--follows", data("null_id.parquet")],
+        f"{data('null_id.parquet')}, row 2, column 'follower'", "empty account id"),
+    bad("parquet-nan-weight", ["--interactions", data("nan_weight.parquet")],
+        f"{data('nan_weight.parquet')}, row 2, column 'weight'",
+        "weight must be a finite number >= 0 (found nan)"),
+    bad("parquet-struct-id", ["--follows", data("struct_id.parquet")],
+        f"{data('struct_id.parquet')}, column 'follower'",
+        "expected text, found struct<id: int64>"),
+    bad("parquet-timestamp-out-of-range",
+        ["--interactions", data("timestamp_out_of_range.parquet")],
+        f"{data('timestamp_out_of_range.parquet')}, row 2, column 'timestamp'",
+        f"timestamp out of range: 4611686018427387904 ms since 1970 {YEARS}"),
+    bad("parquet-invalid-utf8", ["--follows", data("invalid_utf8.parquet")],
+        f"{data('invalid_utf8.parquet')}, row 2, column 'follower'", "invalid UTF-8 text"),
+    bad("parquet-without-rows", ["--follows", data("no_rows.parquet")],
+        data("no_rows.parquet"), "no follow or interaction records: nothing to rank"),
+    # --- NDJSON
+    bad("ndjson-invalid-json", ["--follows", data("bad_json.ndjson")],
+        f"{data('bad_json.ndjson')}, row 2",
+        "invalid JSON (Expecting property name enclosed in double quotes)"),
+    bad("ndjson-array", ["--follows", data("array.ndjson")],
+        f"{data('array.ndjson')}, row 1", "expected one JSON object per line (NDJSON)"),
+    bad("ndjson-empty", ["--follows", data("empty.ndjson")],
+        data("empty.ndjson"), "file is empty (no records)"),
+    bad("ndjson-missing-column", ["--follows", data("missing_column.ndjson")],
+        data("missing_column.ndjson"),
+        "missing required column 'followed' in the follows table (found: follower)"),
+    bad("ndjson-mixed-types", ["--follows", data("mixed_types.ndjson")],
+        f"{data('mixed_types.ndjson')}, row 2, column 'follower'",
+        "text here but a number on row 1: write every value of a column the same way (ids as "
+        "JSON strings)"),
+    bad("json-document-not-a-table", ["--follows", data("activity_streams.json")],
+        data("activity_streams.json"),
+        "missing required column 'follower' in the follows table (found: @context, type, "
+        "orderedItems)"),
+    bad("ndjson-nested-id", ["--follows", data("nested_id.ndjson")],
+        f"{data('nested_id.ndjson')}, column 'follower'",
+        "expected text, found struct<id: int64>"),
+    bad("ndjson-truncated-gzip", ["--follows", data("truncated.ndjson.gz")],
+        data("truncated.ndjson.gz"), "truncated or corrupt gzip file (after row 17)"),
+    bad("ndjson-nan-weight", ["--interactions", data("nan_weight.ndjson")],
+        f"{data('nan_weight.ndjson')}, row 2, column 'weight'",
+        "weight must be a finite number >= 0 (found nan)"),
+    bad("ndjson-negative-weight", ["--interactions", data("negative_weight.ndjson")],
+        f"{data('negative_weight.ndjson')}, row 1, column 'weight'",
+        "weight must be a finite number >= 0 (found -1.0)"),
+    bad("ndjson-integer-id-beyond-64-bits", ["--follows", data("integer_beyond_64_bits.ndjson")],
+        f"{data('integer_beyond_64_bits.ndjson')}, column 'follower'", FLOAT_IDS),
+    bad("ndjson-invalid-utf8", ["--follows", data("invalid_utf8.ndjson")],
+        f"{data('invalid_utf8.ndjson')}, row 2", "invalid UTF-8 text; re-save the file as UTF-8"),
+    # --- paths and folders
+    bad("folder-given-as-file", ["--follows", data("no_tables")],
+        data("no_tables"), "is a directory, expected a file"),
+    bad("two-files-for-one-table", [data("two_follows_tables")],
+        data("two_follows_tables"),
+        "two files for the follows table: follows.csv and follows.ndjson"),
+    # --- platform exports
+    bad("x-without-account-js", ["--export", "x:" + export("x_without_account")],
+        export("x_without_account"),
+        "no data/account.js: cannot tell whose archive this is (is the archive complete?)"),
+    bad("x-without-assignment", ["--export", "x:" + export("x_without_assignment")],
+        export("x_without_assignment/data/follower.js"),
+        "does not start with 'window.YTD.follower.part0 = ': not a data file of an X archive"),
+    bad("x-truncated-json", ["--export", "x:" + export("x_truncated_json")],
+        f"{export('x_truncated_json/data/follower.js')}, row 5",
+        "invalid JSON (Unterminated string starting at)"),
+    bad("x-item-without-account-id", ["--export", "x:" + export("x_item_without_account_id")],
+        export("x_item_without_account_id/data/follower.js"), "item 2 has no follower.accountId"),
+    bad("x-bad-created-at", ["--export", "x:" + export("x_bad_created_at")],
+        export("x_bad_created_at/data/tweets.js"),
+        "item 1 has an unparsable created_at 'yesterday at noon' (expected e.g. "
+        "'Wed Oct 10 20:19:24 +0000 2018')"),
+    bad("x-invalid-utf8", ["--export", "x:" + export("x_invalid_utf8")],
+        f"{export('x_invalid_utf8/data/follower.js')}, row 4", "not UTF-8 text"),
+    bad("x-object-not-array", ["--export", "x:" + export("x_object_not_array")],
+        export("x_object_not_array/data/following.js"),
+        "expected a JSON array after the window.YTD assignment"),
+    bad("x-archive-given-as-linkedin", ["--export", "linkedin:" + export("x_bad_created_at")],
+        export("x_bad_created_at"), "this is an X archive, not a LinkedIn export; import it as x"),
+    bad("linkedin-without-profile", ["--export", "linkedin:" + export("linkedin_without_profile")],
+        export("linkedin_without_profile"),
+        "no Profile.csv beside Connections.csv: the export does not say whose connections these "
+        "are; import the whole LinkedIn export (zip or folder)"),
+    bad("linkedin-bad-url", ["--export", "linkedin:" + export("linkedin_bad_url")],
+        f"{export('linkedin_bad_url/Connections.csv')}, row 6, column 'URL'",
+        "not a LinkedIn profile URL: 'https://example.com/zoe'"),
+    bad("linkedin-bad-date", ["--export", "linkedin:" + export("linkedin_bad_date")],
+        f"{export('linkedin_bad_date/Connections.csv')}, row 5, column 'Connected On'",
+        "unparsable date 'the day we met' (expected e.g. '15 Mar 2024')"),
+    bad("linkedin-ragged-row", ["--export", "linkedin:" + export("linkedin_ragged_row")],
+        f"{export('linkedin_ragged_row/Connections.csv')}, row 6",
+        "8 cells where the header has 7"),
+    bad("linkedin-truncated", ["--export", "linkedin:" + export("linkedin_truncated")],
+        f"{export('linkedin_truncated/Connections.csv')}, row 5",
+        "truncated or malformed CSV (unexpected end of data)"),
+    bad("mastodon-actor-without-id",
+        ["--export", "mastodon:" + export("mastodon_actor_without_id")],
+        export("mastodon_actor_without_id/actor.json"),
+        "no actor id and preferredUsername: cannot tell whose export this is"),
+    bad("mastodon-outbox-not-a-collection",
+        ["--export", "mastodon:" + export("mastodon_outbox_not_a_collection")],
+        export("mastodon_outbox_not_a_collection/outbox.json"),
+        "not an ActivityStreams collection: no orderedItems list"),
+    bad("mastodon-bad-published", ["--export", "mastodon:" + export("mastodon_bad_published")],
+        export("mastodon_bad_published/outbox.json"),
+        "item 1 has an unparsable published time 'last tuesday'"),
+    bad("mastodon-bad-address", ["--export", "mastodon:" + export("mastodon_bad_address")],
+        f"{export('mastodon_bad_address/following_accounts.csv')}, row 3, column 'Account address'",
+        "not an account address (name@server): 'not an address'"),
+    bad("mastodon-truncated-likes", ["--export", "mastodon:" + export("mastodon_truncated_likes")],
+        f"{export('mastodon_truncated_likes/likes.json')}, row 1",
+        "invalid JSON (Unterminated string starting at)"),
+    bad("json-that-is-not-an-export", ["--export", export("not_an_export.json")],
+        export("not_an_export.json"),
+        "not a platform export (expected an X archive, a LinkedIn export, a Mastodon export)"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("options", "expected_line"), CORPUS)
 def test_bad_input_is_one_error_line(options: list[str], expected_line: str, out_dir: Path) -> None:
     result = run(["rank", *options, "-o", str(out_dir / "out.csv")])
     assert_failed_cleanly(result, expected_line, out_dir)
