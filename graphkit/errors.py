@@ -62,6 +62,11 @@ class ConvergenceError(GraphkitError):
     """An iterative algorithm did not reach its tolerance within its iteration limit."""
 
 
+class MemoryLimitError(GraphkitError):
+    """A run would need more memory than the machine has available (an estimate, made before
+    reading the input)."""
+
+
 class MissingDependencyError(GraphkitError):
     """An optional package a feature needs is not installed; the message says how to add it."""
 
