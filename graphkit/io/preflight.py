@@ -183,17 +183,21 @@ def estimate_memory(
     paths.update({name: Path(value) for name, value in files.items() if value is not None})
     tables = []
     for table, path in sorted(paths.items()):
-        if not path.is_file():
-            continue  # the reader says what is wrong
-        rows = estimate_rows(path)
-        size = path.stat().st_size
+        try:
+            if not path.is_file():
+                continue
+            rows = estimate_rows(path)
+            size = path.stat().st_size
+            text_bytes = 0 if table in BYTES_PER_RECORD else _text_size(path)[0]
+        except OSError:
+            continue  # unreadable: the reader says so, naming the file
         if table in BYTES_PER_RECORD:
             streamed = stream if stream is not None else size >= STREAM_MIN_BYTES
             per_record = (STREAMED_BYTES_PER_RECORD if streamed else BYTES_PER_RECORD)[table]
             cost = rows * per_record
         else:
             streamed = False
-            cost = int(_text_size(path)[0] * BYTES_PER_TEXT_BYTE.get(table, 6.0))
+            cost = int(text_bytes * BYTES_PER_TEXT_BYTE.get(table, 6.0))
         tables.append(TableEstimate(table, path, rows, streamed, int(cost)))
     return MemoryEstimate(tuple(tables), extra_bytes_per_record)
 

@@ -548,8 +548,7 @@ def _locate_delimited_error(
                 continue
             if len(raw) >= _CSV_BLOCK_SIZE:
                 raise InputError(
-                    f"row longer than {_CSV_BLOCK_SIZE >> 20} MiB ({len(raw):,} bytes), the "
-                    "most one row may hold",
+                    f"row longer than {_CSV_BLOCK_SIZE >> 20} MiB, the most one row may hold",
                     path=path,
                     row=line_number,
                 )
@@ -562,6 +561,8 @@ def _locate_delimited_error(
                     "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=line_number
                 ) from None
 
+    # The csv module refuses fields over 128 KiB by default; pyarrow takes a row of a block.
+    field_limit = csv.field_size_limit(2 * _CSV_BLOCK_SIZE)
     try:
         with _open_binary(path) as handle:
             reader = csv.reader(lines(), delimiter=layout.delimiter)
@@ -586,6 +587,8 @@ def _locate_delimited_error(
         return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
     except csv.Error as bad:
         return InputError(f"malformed CSV ({bad})", path=path, row=line_number)
+    finally:
+        csv.field_size_limit(field_limit)
     if "straddling" in str(error):
         return InputError(
             f"a record longer than {_CSV_BLOCK_SIZE >> 20} MiB (a quoted value running over "
@@ -881,11 +884,17 @@ def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.Ch
                 row=source.row(offset + int(blank[0])),
                 column=name,
             )
-        broken = _line_break_position(chunk)
+        broken = _control_character_position(chunk)
         if broken is not None:
+            value = chunk[broken].as_py()
+            problem = (
+                f"account id with a NUL byte: {quoted(value)}"
+                if "\x00" in value
+                else f"account id with a line break: {quoted(value)} (a double quote left open "
+                "joins the lines that follow into one value)"
+            )
             raise InputError(
-                f"account id with a line break: {quoted(chunk[broken].as_py())} (a double quote "
-                "left open joins the lines that follow into one value)",
+                problem,
                 path=source.path,
                 row=source.row(offset + broken),
                 column=name,
@@ -894,8 +903,8 @@ def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.Ch
     return ids
 
 
-def _line_break_position(chunk: pa.Array) -> int | None:
-    """Position of the first string holding a line break, or None.
+def _control_character_position(chunk: pa.Array) -> int | None:
+    """Position of the first string holding a line break or a NUL byte, or None.
 
     The minimum byte of the string data settles it for ordinary ids (one fast pass); only text
     holding control characters is searched string by string.
@@ -905,7 +914,7 @@ def _line_break_position(chunk: pa.Array) -> int | None:
         return None
     if int(np.frombuffer(data_buffer, dtype=np.uint8).min()) > ord("\r"):
         return None
-    broken = pc.fill_null(pc.match_substring_regex(chunk, "[\r\n]"), False)
+    broken = pc.fill_null(pc.match_substring_regex(chunk, "[\\x00\r\n]"), False)
     if not pc.any(broken).as_py():
         return None
     return int(pc.index(broken, True).as_py())

@@ -7,13 +7,22 @@ CRLF, invalid UTF-8, gzip) are stored byte for byte.
 from __future__ import annotations
 
 import csv
+import ctypes
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 from _pytest.mark import ParameterSet
 from click.testing import CliRunner, Result
 
+import graphkit.io.readers as readers
 from cli.main import cli
+from tests.conftest import PLATFORM_EXPORTS, zip_folder
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
 
@@ -500,3 +509,303 @@ def test_regression_inputs_are_small() -> None:
     sizes = {path.name: path.stat().st_size for path in BAD.rglob("*") if path.is_file()}
     assert sizes
     assert {name: size for name, size in sizes.items() if size >= 2048} == {}
+
+
+# --- cases made at test time: too large to store, or not storable in git -------------------
+
+TEN_MB = 10 << 20
+LOOP = "symbolic link loop (too many levels of symbolic links)"
+
+
+def _symlink_loop(tmp: Path) -> tuple[list[str], str]:
+    loop = tmp / "follows.csv"
+    loop.symlink_to(loop)
+    return ["--follows", str(loop)], f"{loop}: {LOOP}"
+
+
+def _symlink_loop_folder(tmp: Path) -> tuple[list[str], str]:
+    loop = tmp / "dataset"
+    loop.symlink_to(loop)
+    return [str(loop)], f"{loop}: {LOOP}"
+
+
+def _broken_symlink(tmp: Path) -> tuple[list[str], str]:
+    link = tmp / "follows.csv"
+    link.symlink_to(tmp / "gone.csv")
+    return ["--follows", str(link)], (
+        f"{link}: broken symbolic link (it points to {tmp / 'gone.csv'}, which does not exist)"
+    )
+
+
+def _ten_mb_value(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "interactions.csv"
+    path.write_text("source,target,type,weight\na,b,like,1\nb,c,like," + "9x" * (TEN_MB // 2))
+    shown = "'" + "9x" * 30 + f"...' ({TEN_MB:,} characters)"
+    return ["--interactions", str(path)], f"{path}, row 3, column 'weight': not a number: {shown}"
+
+
+def _ten_mb_line_without_delimiters(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "follows.csv"
+    path.write_bytes(b"follower,followed\na,b\n" + b"z" * TEN_MB + b"\nb,a\n")
+    return ["--follows", str(path)], f"{path}, row 3: expected 2 fields, found 1"
+
+
+def _ten_mb_line_of_fields(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "follows.csv"
+    path.write_bytes(b"follower,followed\na,b\n" + b"z," * (TEN_MB // 2) + b"\nb,a\n")
+    return ["--follows", str(path)], f"{path}, row 3: expected 2 fields, found {TEN_MB // 2 + 1}"
+
+
+def _nul_past_the_sniffed_head(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "follows.csv"
+    rows = [f"u{i},u{i + 1}" for i in range(20_000)]  # about 230 KB: past the 64 KiB head
+    rows[15_000] = "u1,\x00u2"
+    path.write_text("follower,followed\n" + "\n".join(rows) + "\n")
+    return ["--follows", str(path)], (
+        f"{path}, row 15002, column 'followed': account id with a NUL byte: '\\x00u2'"
+    )
+
+
+def _invalid_utf8_past_the_sniffed_head(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "follows.csv"
+    rows = [f"u{i},u{i + 1}".encode() for i in range(20_000)]
+    rows[18_000] = b"u1,caf\xe9"
+    path.write_bytes(b"follower,followed\n" + b"\n".join(rows) + b"\n")
+    return ["--follows", str(path)], (
+        f"{path}, row 18002: invalid UTF-8 text; re-save the file as UTF-8"
+    )
+
+
+def _truncated_zip_export(tmp: Path) -> tuple[list[str], str]:
+    archive = zip_folder(PLATFORM_EXPORTS / "maya_x", tmp / "maya.zip")
+    archive.write_bytes(archive.read_bytes()[:-100])
+    return ["--export", f"x:{archive}"], (
+        f"{archive}: not a readable zip archive, truncated or corrupt (File is not a zip file)"
+    )
+
+
+def _empty_zip_export(tmp: Path) -> tuple[list[str], str]:
+    (tmp / "nothing").mkdir()
+    archive = zip_folder(tmp / "nothing", tmp / "empty.zip")
+    return ["--export", str(archive)], f"{archive}: empty archive: it holds no files"
+
+
+def _truncated_tar_export(tmp: Path) -> tuple[list[str], str]:
+    archive = tmp / "hana.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(PLATFORM_EXPORTS / "hana_mastodon", arcname=".")
+    archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    return ["--export", f"mastodon:{archive}"], (
+        f"{archive}: not a readable tar archive, truncated or corrupt (Compressed file ended "
+        "before the end-of-stream marker was reached)"
+    )
+
+
+def _symlink_loop_in_export(tmp: Path) -> tuple[list[str], str]:
+    folder = tmp / "maya"
+    shutil.copytree(PLATFORM_EXPORTS / "maya_x", folder)
+    (folder / "data" / "loop.js").symlink_to(folder / "data" / "loop.js")
+    (folder / "data" / "follower.js").write_text("window.YTD.follower.part0 = [")
+    return ["--export", f"x:{folder}"], (
+        f"{folder}/data/follower.js, row 1: truncated JSON: the file ends too early"
+    )
+
+
+GENERATED = {
+    "symlink-loop": _symlink_loop,
+    "symlink-loop-as-dataset-folder": _symlink_loop_folder,
+    "broken-symlink": _broken_symlink,
+    "10mb-value-is-quoted-short": _ten_mb_value,
+    "10mb-line-without-delimiters": _ten_mb_line_without_delimiters,
+    "10mb-line-of-fields": _ten_mb_line_of_fields,
+    "nul-byte-past-the-sniffed-head": _nul_past_the_sniffed_head,
+    "invalid-utf8-past-the-sniffed-head": _invalid_utf8_past_the_sniffed_head,
+    "truncated-zip-export": _truncated_zip_export,
+    "empty-zip-export": _empty_zip_export,
+    "truncated-tar-export": _truncated_tar_export,
+    "symlink-loop-inside-an-export": _symlink_loop_in_export,
+}
+
+
+@pytest.mark.parametrize("case", sorted(GENERATED))
+def test_generated_bad_input_is_one_error_line(case: str, tmp_path: Path, out_dir: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    options, expected = GENERATED[case](inputs)
+    result = run(["rank", *options, "-o", str(out_dir / "out.csv")])
+    assert_failed_cleanly(result, f"Error: {expected}", out_dir)
+
+
+def test_row_longer_than_a_csv_block(tmp_path: Path, out_dir: Path, monkeypatch) -> None:
+    """A row may straddle two parse blocks, not three: with 1 MiB blocks (64 MiB in use), a
+    3 MiB row is refused by name."""
+    monkeypatch.setattr(readers, "_CSV_BLOCK_SIZE", 1 << 20)
+    path = tmp_path / "follows.csv"
+    path.write_bytes(b"follower,followed\na,b\n" + b"y" * (3 << 20) + b",b\nb,a\n")
+    result = run(["rank", "--follows", str(path), "-o", str(out_dir / "out.csv")])
+    assert_failed_cleanly(
+        result,
+        f"Error: {path}, row 3: row longer than 1 MiB, the most one row may hold",
+        out_dir,
+    )
+
+
+# --- hostile but valid: these must work, exactly -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "expected_ids"),
+    [
+        pytest.param(["--follows", data("huge_integer_ids.csv")],
+                     ["1", "123456789012345678901234567890", "2"], id="huge-integer-ids"),
+        pytest.param(["--follows", data("unsigned_64_bit_ids.parquet")],
+                     ["18446744073709551615", "7"], id="unsigned-64-bit-ids"),
+        pytest.param(["--follows", data("ids_with_commas_and_quotes.csv")],
+                     ['a,b', 'c "the" d', "e"], id="ids-with-commas-and-quotes"),
+    ],
+)  # fmt: skip
+def test_hostile_but_valid_ids_come_out_exactly(
+    options: list[str], expected_ids: list[str], out_dir: Path
+) -> None:
+    output = out_dir / "out.csv"
+    result = run(["rank", *options, "--top", "0", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    assert sorted(row["id"] for row in read_output(output)) == sorted(expected_ids)
+
+
+def test_a_10mb_id_is_read_and_written_whole(tmp_path: Path, out_dir: Path) -> None:
+    long_id = "L" * TEN_MB
+    path = tmp_path / "follows.csv"
+    path.write_text(f"follower,followed\n{long_id},b\nb,a\n")
+    output = out_dir / "out.csv"
+    result = run(["rank", "--follows", str(path), "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    ids = pl.read_csv(output, infer_schema=False)["id"].to_list()
+    assert sorted(ids, key=len) == ["a", "b", long_id]
+
+
+# --- unreadable files: tests run as root in CI ---------------------------------------------
+
+
+def _drop_file_permission_bypass() -> None:
+    """In the child, before exec: drop CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+    bounding set, so that even root is refused a file of mode 000."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _can_drop_permission_bypass() -> bool:
+    probe = subprocess.run(["true"], preexec_fn=_drop_file_permission_bypass, check=False)
+    return probe.returncode == 0
+
+
+def _run_unprivileged(args: list[str]) -> tuple[int, str]:
+    """Run graphkit where file permissions apply: in-process for an ordinary user; as root, in a
+    child process without the capabilities that let root read any file."""
+    if os.geteuid() != 0:
+        result = run(args)
+        return result.exit_code, result.stderr
+    process = subprocess.run(
+        [sys.executable, "-m", "cli.main", *args], cwd=BAD.parents[2], capture_output=True,
+        text=True, preexec_fn=_drop_file_permission_bypass, check=False,
+    )  # fmt: skip
+    return process.returncode, process.stderr
+
+
+def _unreadable_file(tmp: Path) -> tuple[list[str], str]:
+    path = tmp / "follows.csv"
+    path.write_text("follower,followed\na,b\n")
+    path.chmod(0)
+    return ["--follows", str(path)], f"{path}: permission denied"
+
+
+def _unreadable_folder(tmp: Path) -> tuple[list[str], str]:
+    folder = tmp / "dataset"
+    folder.mkdir()
+    (folder / "follows.csv").write_text("follower,followed\na,b\n")
+    folder.chmod(0)
+    return [str(folder)], f"{folder}: cannot read folder (Permission denied)"
+
+
+def _unreadable_table_in_folder(tmp: Path) -> tuple[list[str], str]:
+    folder = tmp / "dataset"
+    folder.mkdir()
+    (folder / "follows.csv").write_text("follower,followed\na,b\n")
+    (folder / "accounts.csv").write_text("id\na\n")
+    (folder / "accounts.csv").chmod(0)
+    return [str(folder)], f"{folder / 'accounts.csv'}: permission denied"
+
+
+def _unreadable_export_file(tmp: Path) -> tuple[list[str], str]:
+    folder = tmp / "maya"
+    shutil.copytree(PLATFORM_EXPORTS / "maya_x", folder)
+    (folder / "data" / "follower.js").chmod(0)
+    return ["--export", f"x:{folder}"], (
+        f"{folder}/data/follower.js: cannot read file (Permission denied)"
+    )
+
+
+def _unreadable_config(tmp: Path) -> tuple[list[str], str]:
+    config = tmp / "weights.toml"
+    config.write_text("[weights]\nlike = 0\n")
+    config.chmod(0)
+    return ["--follows", data("valid_follows.csv"), "--config", str(config)], (
+        f"{config}: cannot read file (Permission denied)"
+    )
+
+
+UNREADABLE = {
+    "unreadable-file": _unreadable_file,
+    "unreadable-folder": _unreadable_folder,
+    "unreadable-table-in-folder": _unreadable_table_in_folder,
+    "unreadable-export-file": _unreadable_export_file,
+    "unreadable-config": _unreadable_config,
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_unreadable_input_is_one_error_line(case: str, tmp_path: Path, out_dir: Path) -> None:
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    options, expected = UNREADABLE[case](inputs)
+    args = ["rank", *options, "-o", str(out_dir / "out.csv")]
+    try:
+        if os.geteuid() == 0 and not _can_drop_permission_bypass():
+            # Root that may not give up its capabilities reads any file: say so by asserting
+            # it, rather than skipping.
+            result = run(args)
+            assert result.exit_code == 0, result.output
+            return
+        code, stderr = _run_unprivileged(args)
+    finally:
+        for path in inputs.rglob("*"):
+            path.chmod(0o755)
+        inputs.chmod(0o755)
+    assert code == 1, stderr
+    assert stderr.strip().splitlines()[-1] == f"Error: {expected}"
+    assert "Traceback" not in stderr
+    assert list(out_dir.iterdir()) == []
+
+
+# --- the corpus itself ---------------------------------------------------------------------
+
+
+def test_corpus_counts_and_every_stored_case_is_used() -> None:
+    cases = len(CORPUS) + len(GENERATED) + 1 + len(UNREADABLE)  # +1: the row over a block
+    assert cases >= 50
+    # The README's "Guarantees and limits" gives these counts: update it with them.
+    assert len(CORPUS) == 94
+    assert len(GENERATED) + 1 + len(UNREADABLE) == 18
+    used = " ".join(" ".join(case.values[0]) for case in CORPUS) + " " + " ".join(
+        data(name) for name in ("valid_follows.csv", "valid_follows.csv.gz", "unicode_accounts.csv",
+                                "bom_crlf_follows.csv", "bom_crlf_edges.txt",
+                                "huge_integer_ids.csv", "unsigned_64_bit_ids.parquet",
+                                "ids_with_commas_and_quotes.csv")
+    )  # fmt: skip
+    stored = {path for path in BAD.iterdir() if not path.name.startswith(".")}
+    stored |= set((BAD / "exports").iterdir())
+    stored.discard(BAD / "exports")
+    unused = sorted(str(path.relative_to(BAD)) for path in stored if str(path) not in used)
+    assert unused == []
