@@ -14,7 +14,7 @@ from graphkit import __version__
 from graphkit.errors import GraphkitError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for a command stopped by Ctrl-C
+INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT (cli/entry.py catches one during the imports)
 _LONGEST_ERROR = 2_000  # characters of an error line, whatever a hostile input holds
 
 
@@ -68,6 +68,24 @@ class GraphkitGroup(click.Group):
             if ctx.obj and ctx.obj.get("debug"):
                 raise
             raise Interrupted() from None
+        except Exception as error:
+            # A Ctrl-C that lands in a Python callback of compiled code (numba unpickling a
+            # constant) comes back wrapped, as a SystemError caused by the KeyboardInterrupt.
+            if _interrupted(error) and not (ctx.obj and ctx.obj.get("debug")):
+                raise Interrupted() from None
+            raise
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was caused, directly or not, by a KeyboardInterrupt."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _one_line(message: str) -> str:

@@ -715,9 +715,10 @@ def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
             for line_number, raw_line in enumerate(handle, start=1):
                 if not raw_line.strip():
                     continue
-                if len(raw_line) >= _BLOCK_SIZE:
+                length = len(raw_line.rstrip(b"\r\n"))
+                if length >= _BLOCK_SIZE:
                     return InputError(
-                        f"line longer than {_BLOCK_SIZE >> 20} MiB ({len(raw_line):,} bytes), "
+                        f"line longer than {_BLOCK_SIZE >> 20} MiB ({length:,} bytes), "
                         "the most one NDJSON record may hold",
                         path=path,
                         row=line_number,

@@ -650,6 +650,19 @@ def test_row_longer_than_a_csv_block(tmp_path: Path, out_dir: Path, monkeypatch)
     )
 
 
+def test_ndjson_line_longer_than_a_json_block(tmp_path: Path, out_dir: Path, monkeypatch) -> None:
+    monkeypatch.setattr(readers, "_BLOCK_SIZE", 1 << 20)  # 16 MiB in use
+    path = tmp_path / "follows.ndjson"
+    path.write_text('{"follower":"a","followed":"b"}\n{"follower":"' + "y" * (3 << 20) + '"}\n')
+    result = run(["rank", "--follows", str(path), "-o", str(out_dir / "out.csv")])
+    assert_failed_cleanly(
+        result,
+        f"Error: {path}, row 2: line longer than 1 MiB ({(3 << 20) + 15:,} bytes), the most one "
+        "NDJSON record may hold",
+        out_dir,
+    )
+
+
 # --- hostile but valid: these must work, exactly -------------------------------------------
 
 
@@ -793,11 +806,11 @@ def test_unreadable_input_is_one_error_line(case: str, tmp_path: Path, out_dir: 
 
 
 def test_corpus_counts_and_every_stored_case_is_used() -> None:
-    cases = len(CORPUS) + len(GENERATED) + 1 + len(UNREADABLE)  # +1: the row over a block
+    cases = len(CORPUS) + len(GENERATED) + 2 + len(UNREADABLE)  # +2: rows over a block
     assert cases >= 50
     # The README's "Guarantees and limits" gives these counts: update it with them.
     assert len(CORPUS) == 94
-    assert len(GENERATED) + 1 + len(UNREADABLE) == 18
+    assert len(GENERATED) + 2 + len(UNREADABLE) == 19
     used = " ".join(" ".join(case.values[0]) for case in CORPUS) + " " + " ".join(
         data(name) for name in ("valid_follows.csv", "valid_follows.csv.gz", "unicode_accounts.csv",
                                 "bom_crlf_follows.csv", "bom_crlf_edges.txt",
