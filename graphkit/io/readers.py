@@ -543,7 +543,7 @@ def _locate_delimited_error(
 
     def lines() -> Iterator[str]:
         nonlocal line_number
-        for line_number, raw in enumerate(_physical_lines(handle, path), start=1):
+        for line_number, raw in enumerate(_physical_lines(handle), start=1):
             if line_number < first_line:
                 continue
             if len(raw) >= _CSV_BLOCK_SIZE:
@@ -598,7 +598,7 @@ def _locate_delimited_error(
     return InputError(f"cannot parse file: {_first_line(error)}", path=path)
 
 
-def _physical_lines(handle: BinaryIO, path: Path, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+def _physical_lines(handle: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[bytes]:
     """The lines of a binary stream without their ends, split at ``\\n``, ``\\r\\n`` or a lone
     ``\\r`` as pyarrow's CSV parser splits them. A line longer than the CSV block size is
     yielded as soon as it is known to be that long, cut there."""
