@@ -9,8 +9,10 @@ import click
 import polars as pl
 
 from cli.options import (
+    EngineChoice,
     InputChoice,
     emit,
+    engine_options,
     input_options,
     load,
     output_options,
@@ -31,7 +33,8 @@ from graphkit.progress import Progress
     type=click.Choice(METHODS),
     default="leiden",
     show_default=True,
-    help="leiden (igraph), louvain (igraph) or label_propagation (fastest on large graphs).",
+    help="leiden (igraph), louvain (igraph) or label_propagation (fastest on large graphs; "
+    "the only one, and the default, with --engine spark).",
 )
 @click.option(
     "--resolution",
@@ -83,10 +86,14 @@ from graphkit.progress import Progress
 @weighting_options
 @output_options
 @run_options
+@engine_options
+@click.pass_context
 def communities_command(
+    ctx: click.Context,
     inputs: InputChoice,
     weighting: Weighting,
     progress: Progress,
+    engine: EngineChoice,
     method: str,
     resolution: float,
     seed: int,
@@ -95,7 +102,7 @@ def communities_command(
     top: int,
     summary: bool,
     stability_seeds: int | None,
-    output: Path | None,
+    output: Path | str | None,
     output_format: str | None,
 ) -> None:
     """Find the communities (niches) of the influence graph and who leads each one.
@@ -115,9 +122,33 @@ def communities_command(
       graphkit communities exports/ --method label_propagation --seed 7 -o niches.csv
       graphkit communities --follows twitter_combined.txt --resolution 2 --stability 5
       graphkit communities --demo -o communities.gexf
+      graphkit communities hdfs:///exports/ --engine spark -o hdfs:///niches.parquet
     """
     if summary and top:
         raise click.UsageError("--top selects accounts; --summary has one row per community")
+    if engine.name == "spark":
+        from cli.spark import communities_with_spark
+
+        explicit = ctx.get_parameter_source("method") is not click.core.ParameterSource.DEFAULT
+        if explicit and method != "label_propagation":
+            raise click.UsageError("--engine spark finds communities by label_propagation only")
+        refused = (("--summary", summary), ("--stability", stability_seeds), ("--top", top))
+        for flag, given in refused:
+            if given:
+                raise click.UsageError(f"{flag} is not available with --engine spark")
+        communities_with_spark(
+            inputs=inputs,
+            weighting=weighting,
+            progress=progress,
+            engine=engine,
+            resolution=resolution,
+            seed=seed,
+            leaders=leaders,
+            only_leaders=only_leaders,
+            output=output,
+            output_format=output_format,
+        )
+        return
     _, graph = load(inputs, weighting, progress)
     chosen = cast(Method, method)
     with progress.step("Finding communities"):

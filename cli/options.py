@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 import shlex
 import sys
 import tomllib
@@ -55,9 +56,24 @@ from graphkit.progress import Progress
 F = TypeVar("F", bound=Callable[..., Any])
 
 OUTPUT_FORMATS = ("csv", "parquet", "json", "ndjson", "table")
+ENGINES = ("local", "spark")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^file:/")
+
+
+class Location(click.Path):
+    """A local path (as :class:`pathlib.Path`), or a storage URI such as ``s3a://bucket/x``
+    kept as the string given (a ``Path`` would fold its ``//``); only --engine spark reads
+    and writes URIs."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and _URI.match(value):
+            return value
+        return super().convert(value, param, ctx)
+
+
 # Input paths are not checked by click: graphkit's readers name a missing or unreadable file
 # themselves, with exit status 1 like any other bad input.
-INPUT_PATH = click.Path(path_type=Path, readable=False)
+INPUT_PATH = Location(path_type=Path, readable=False)
 
 
 def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
@@ -198,7 +214,7 @@ output_options = _stack(
     click.option(
         "-o",
         "--output",
-        type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+        type=Location(path_type=Path, dir_okay=False, allow_dash=True),
         help="Write here; the format follows the suffix (.csv .parquet .json .ndjson). "
         "Default: a table on a terminal, CSV when piped.",
     ),
@@ -257,14 +273,99 @@ run_options = _stack(
 
 
 @dataclass(frozen=True)
-class InputChoice:
-    """The files a command reads, as given on the command line."""
+class EngineChoice:
+    """Where a command computes: this process, or Spark (with its settings)."""
 
-    input: Path | None
-    follows: Path | None
-    interactions: Path | None
-    accounts: Path | None
-    identities: Path | None
+    name: str
+    spark_master: str | None = None
+    spark_remote: str | None = None
+    spark_checkpoint_dir: str | None = None
+    spark_conf: tuple[str, ...] = ()
+
+    @property
+    def spark_settings(self) -> dict[str, str]:
+        """The --spark-conf settings as a mapping."""
+        settings = {}
+        for item in self.spark_conf:
+            key, _, value = item.partition("=")
+            settings[key.strip()] = value.strip()
+        return settings
+
+
+def _engine_choice(**options: Any) -> EngineChoice:
+    choice = EngineChoice(
+        name=options["engine"],
+        spark_master=options["spark_master"],
+        spark_remote=options["spark_remote"],
+        spark_checkpoint_dir=options["spark_checkpoint_dir"],
+        spark_conf=tuple(options["spark_conf"]),
+    )
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name in ("spark_master", "spark_remote", "spark_checkpoint_dir", "spark_conf")
+        if options[name]
+    ]
+    if choice.name != "spark" and given:
+        raise click.UsageError(f"{given[0]} needs --engine spark")
+    if choice.spark_master and choice.spark_remote:
+        raise click.UsageError("give --spark-master or --spark-remote, not both")
+    for item in choice.spark_conf:
+        if "=" not in item or not item.partition("=")[0].strip():
+            raise click.UsageError(f"bad --spark-conf {item!r}: expected KEY=VALUE")
+    return choice
+
+
+engine_options = _stack(
+    click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="local",
+        show_default=True,
+        help="local: this process; spark: Apache Spark DataFrames, for graphs beyond one "
+        "machine (pip install 'graphkit[spark]'); inputs and -o may then be URIs "
+        "(s3a://, hdfs://, gs://...).",
+    ),
+    click.option(
+        "--spark-master",
+        metavar="URL",
+        help="Spark master for --engine spark: local[*] (default, or spark-submit's), "
+        "spark://host:7077, yarn, k8s://...",
+    ),
+    click.option(
+        "--spark-remote",
+        metavar="URL",
+        help="Spark Connect server for --engine spark, e.g. sc://host:15002.",
+    ),
+    click.option(
+        "--spark-checkpoint-dir",
+        metavar="URI",
+        help="Checkpoint iterations reliably here (storage every executor reaches); "
+        "default: localCheckpoint on the executors.",
+    ),
+    click.option(
+        "--spark-conf",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="A Spark setting, e.g. spark.driver.memory=8g; repeat for more.",
+    ),
+    _collect(
+        ("engine", "spark_master", "spark_remote", "spark_checkpoint_dir", "spark_conf"),
+        "engine",
+        _engine_choice,
+    ),
+)
+"""Engine options, handed to the command as ``engine: EngineChoice``."""
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    """The files a command reads, as given on the command line (URIs stay strings)."""
+
+    input: Path | str | None
+    follows: Path | str | None
+    interactions: Path | str | None
+    accounts: Path | str | None
+    identities: Path | str | None
     interaction_type: str | None
     demo: bool
     exports: tuple[str, ...] = ()
@@ -285,12 +386,38 @@ def load(
 ) -> tuple[Dataset, SocialGraph]:
     """Read the input tables and build the influence graph, with progress."""
     exports = [parse_export_spec(spec) for spec in choice.exports]
-    if choice.input is not None and not choice.demo and _is_export(choice.input):
+    if isinstance(choice.input, Path) and not choice.demo and _is_export(choice.input):
         exports.insert(0, ("auto", choice.input))
     if exports:
         return _load_exports(choice, exports, weighting, progress)
-    folder: Path | None = None
-    files = {
+    folder, files = input_locations(choice)
+    local_files: dict[str, Path | None] = {}
+    for name, location in (("folder", folder), *files.items()):
+        if isinstance(location, str):
+            raise click.UsageError(f"{location} is a URI: read it with --engine spark")
+        local_files[name] = location
+    local_folder = local_files.pop("folder")
+    stream = _preflight(local_folder, local_files, progress) if choice.memory_check else None
+    with progress.step("Reading tables"):
+        dataset = load_dataset(
+            local_folder,
+            interaction_type=choice.interaction_type,
+            known_types=weighting.known_types,
+            stream=stream,
+            **local_files,
+        )
+    with progress.step("Building graph"):
+        graph = build_graph(dataset, weighting, release_tables=True)
+    _remember_inputs(dict(dataset.sources), graph)
+    return dataset, graph
+
+
+def input_locations(
+    choice: InputChoice,
+) -> tuple[Path | str | None, dict[str, Path | str | None]]:
+    """The dataset folder and the table files a command reads (URIs stay strings)."""
+    folder: Path | str | None = None
+    files: dict[str, Path | str | None] = {
         "follows": choice.follows,
         "interactions": choice.interactions,
         "accounts": choice.accounts,
@@ -300,6 +427,15 @@ def load(
         if choice.input is not None:
             raise click.UsageError("give INPUT or --demo, not both")
         folder = demo_folder()
+    elif isinstance(choice.input, str):
+        name = choice.input.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".gz")
+        if "." not in name:
+            folder = choice.input
+        else:
+            table = "interactions" if choice.interaction_type is not None else "follows"
+            if files[table] is not None:
+                raise click.UsageError(f"INPUT and --{table} both give the {table} table")
+            files[table] = choice.input
     elif choice.input is not None:
         if choice.input.is_dir():
             folder = choice.input
@@ -316,19 +452,7 @@ def load(
         raise click.UsageError(
             "no input: give a dataset folder or file, --follows/--interactions FILE, or --demo"
         )
-    stream = _preflight(folder, files, progress) if choice.memory_check else None
-    with progress.step("Reading tables"):
-        dataset = load_dataset(
-            folder,
-            interaction_type=choice.interaction_type,
-            known_types=weighting.known_types,
-            stream=stream,
-            **files,
-        )
-    with progress.step("Building graph"):
-        graph = build_graph(dataset, weighting, release_tables=True)
-    _remember_inputs(dict(dataset.sources), graph)
-    return dataset, graph
+    return folder, files
 
 
 # What an analysis adds per follow or interaction record to the memory of reading and ranking:
@@ -465,7 +589,7 @@ def start(threads: int, verbose: bool, quiet: bool) -> Progress:
 
 def emit(
     frame: pl.DataFrame,
-    output: Path | None,
+    output: Path | str | None,
     output_format: str | None,
     progress: Progress,
     *,
@@ -480,8 +604,10 @@ def emit(
     ``export.crm`` writes the CRM's import files instead, and an output ending in ``.gexf``
     or ``.graphml`` writes the accounts of ``frame`` and the edges among them from ``graph``
     (commands that offer it pass ``gephi=True``). Both write a run manifest beside the
-    output, as does a plain file with ``export.manifest``.
+    output, as does a plain file with ``export.manifest``. URIs are for ``--engine spark``.
     """
+    if isinstance(output, str):
+        raise click.UsageError(f"{output} is a URI: write it with --engine spark")
     choice = export or ExportChoice()
     to_stdout = output is None or str(output) == "-"
     if choice.crm is not None:

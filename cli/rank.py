@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 
 from cli.options import (
+    EngineChoice,
     ExportChoice,
     InputChoice,
     emit,
+    engine_options,
     export_options,
     input_options,
     load,
@@ -87,7 +89,8 @@ TABLE_COLUMNS = (
     "--communities",
     "with_communities",
     is_flag=True,
-    help="Add each account's community (Leiden) and its rank inside it.",
+    help="Add each account's community (Leiden; label propagation with --engine spark) "
+    "and its rank inside it.",
 )
 @click.option(
     "--seed",
@@ -100,10 +103,12 @@ TABLE_COLUMNS = (
 @output_options
 @export_options
 @run_options
+@engine_options
 def rank(
     inputs: InputChoice,
     weighting: Weighting,
     progress: Progress,
+    engine: EngineChoice,
     top: int,
     damping: float,
     tolerance: float,
@@ -112,7 +117,7 @@ def rank(
     audience_selectors: tuple[str, ...],
     with_communities: bool,
     seed: int,
-    output: Path | None,
+    output: Path | str | None,
     output_format: str | None,
     export: ExportChoice,
 ) -> None:
@@ -137,7 +142,32 @@ def rank(
       graphkit rank --demo --communities --top 0 -o ranked.csv
       graphkit rank --demo --kind person --top 500 --crm hubspot -o hubspot.csv
       graphkit rank --demo --communities --top 200 -o top200.gexf
+      graphkit rank s3a://bucket/exports/ --engine spark --spark-remote sc://spark:15002 \\
+          --top 0 -o s3a://bucket/ranking.parquet
     """
+    if engine.name == "spark":
+        from cli.spark import rank_with_spark
+
+        if export.crm is not None or export.manifest:
+            raise click.UsageError("--crm and --manifest are not available with --engine spark")
+
+        rank_with_spark(
+            inputs=inputs,
+            weighting=weighting,
+            progress=progress,
+            engine=engine,
+            top=top,
+            damping=damping,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            kind=kind,
+            audience_selectors=audience_selectors,
+            with_communities=with_communities,
+            seed=seed,
+            output=output,
+            output_format=output_format,
+        )
+        return
     _, graph = load(inputs, weighting, progress)
     audience = select_audience(graph, audience_selectors) if audience_selectors else None
     partition = None
@@ -157,7 +187,7 @@ def rank(
         )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")
-    if _is_terminal_table(output, output_format):
+    if is_terminal_table(output, output_format):
         shown = table.select(TABLE_COLUMNS)
         table = shown.select(
             name for name in shown.columns if shown[name].null_count() < shown.height
@@ -174,7 +204,8 @@ def rank(
     )
 
 
-def _is_terminal_table(output: Path | None, output_format: str | None) -> bool:
+def is_terminal_table(output: Path | str | None, output_format: str | None) -> bool:
+    """Whether the table goes to a terminal (then only the columns that fit are shown)."""
     to_stdout = output is None or str(output) == "-"
     interactive = output_format is None and sys.stdout.isatty()
     return to_stdout and (output_format == "table" or interactive)

@@ -71,6 +71,10 @@ class MissingDependencyError(GraphkitError):
     """An optional package a feature needs is not installed; the message says how to add it."""
 
 
+class EngineUnavailableError(GraphkitError, ImportError):
+    """An optional engine was asked for but its package is not installed."""
+
+
 QUOTED_LENGTH = 60
 """Characters of a value that error messages quote; longer values are cut short."""
 

@@ -118,3 +118,30 @@ def zip_folder(folder: Path, target: Path, *, wrap: str | None = None) -> Path:
                 name = path.relative_to(folder).as_posix()
                 archive.write(path, f"{wrap}/{name}" if wrap else name)
     return target
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (2 cores) for the whole run, serving Spark Connect too.
+
+    Skips where pyspark is not installed (``pip install -e '.[spark]'``; CI installs it).
+    """
+    pytest.importorskip("pyspark", reason="the Spark engine needs pip install -e '.[spark]'")
+    import socket
+
+    from graphkit.engines.spark import spark_session
+
+    with socket.socket() as probe:  # a free port for the Spark Connect server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    session = spark_session(
+        master="local[2]",
+        conf={
+            "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(port),
+            "spark.sql.shuffle.partitions": "4",
+        },
+    )
+    yield session
+    session.stop()

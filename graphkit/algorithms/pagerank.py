@@ -8,12 +8,13 @@ import numpy as np
 
 from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
-from graphkit.kernels.pagerank import _pagerank_kernel, row_blocks
+from graphkit.kernels.pagerank import _pagerank_kernel, block_targets, row_blocks
 
 DEFAULT_DAMPING = 0.85
 # L1 change per iteration; tight enough that the top of the ranking equals the converged one.
 DEFAULT_TOLERANCE = 1e-10
 DEFAULT_MAX_ITER = 1000
+PULL_LAYOUT_KEY = "pagerank_pull_layout"
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,19 @@ def pagerank_run(
 
 
 def _pull_layout(graph: SocialGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The in-edge arrays as the kernel reads them: unsigned views, the target of each edge
-    and the row blocks."""
-    return (
-        graph.in_indptr.view(np.uint64),
-        graph.in_sources.view(np.uint32),
-        graph.edge_targets().view(np.uint32),
-        row_blocks(graph.in_indptr),
-    )
+    """The in-edge arrays as the kernel reads them (unsigned views, each edge's row within its
+    block, the row blocks), made once per graph and shared by its reweighted copies."""
+    layout = graph._cache.get(PULL_LAYOUT_KEY)
+    if not isinstance(layout, tuple):
+        blocks = row_blocks(graph.in_indptr)
+        layout = (
+            graph.in_indptr.view(np.uint64),
+            graph.in_sources.view(np.uint32),
+            block_targets(graph.in_indptr, blocks),
+            blocks,
+        )
+        graph._cache[PULL_LAYOUT_KEY] = layout
+    return layout
 
 
 def _inverse_out_weight(graph: SocialGraph) -> np.ndarray:

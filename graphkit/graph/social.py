@@ -115,7 +115,8 @@ class SocialGraph:
 
     def with_weights(self, in_weights: np.ndarray) -> SocialGraph:
         """The same edges with other weights (out-weights recomputed, structure shared)."""
-        shared = {key: self._cache[key] for key in ("edge_targets",) if key in self._cache}
+        structural = ("edge_targets", "pagerank_pull_layout")  # depend on the edges only
+        shared = {key: self._cache[key] for key in structural if key in self._cache}
         return dataclasses.replace(
             self,
             in_weights=in_weights,

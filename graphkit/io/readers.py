@@ -46,6 +46,8 @@ _SNIFF_BYTES: Final = 1 << 16
 _BLOCK_SIZE: Final = 1 << 24
 # Text per parsed CSV block: a few large chunks make the id interning fastest.
 _CSV_BLOCK_SIZE: Final = 1 << 26
+# Text per piece of a streamed file: pieces this large keep the interning rounds long.
+_STREAM_PIECE_BYTES: Final = 1 << 28
 # Files this large are streamed when the caller lets graphkit choose (whole reads are faster).
 STREAM_MIN_BYTES: Final = 1 << 30
 _LIST_SEPARATORS: Final = r"[;|]"
@@ -483,14 +485,22 @@ def _iter_delimited(
     )
     row = 0
     try:
-        if stream:
+        if stream and not path.name.lower().endswith(".gz"):
+            batches: Iterator[pa.RecordBatch | pa.Table] | list[pa.Table] = _read_ranges(
+                path,
+                layout.skip_lines + (1 if layout.header is not None else 0),
+                pacsv.ReadOptions(column_names=read_names, block_size=_CSV_BLOCK_SIZE // 4),
+                parse_options,
+                convert_options,
+            )
+        elif stream:
             reader = pacsv.open_csv(
                 path,
                 read_options=read_options,
                 parse_options=parse_options,
                 convert_options=convert_options,
             )
-            batches: Iterator[pa.RecordBatch] | list[pa.Table] = iter(reader)
+            batches = iter(reader)
         else:
             batches = [
                 pacsv.read_csv(
@@ -509,6 +519,52 @@ def _iter_delimited(
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
         # pyarrow reports a truncated or corrupt gzip stream as a plain OSError
         raise _locate_delimited_error(path, layout, read_names, first_line, error) from None
+
+
+def _read_ranges(
+    path: Path,
+    skip_lines: int,
+    read_options: pacsv.ReadOptions,
+    parse_options: pacsv.ParseOptions,
+    convert_options: pacsv.ConvertOptions,
+) -> Iterator[pa.Table]:
+    """Parse a large uncompressed file in ranges of whole lines, each on all threads.
+
+    pyarrow's streaming reader parses one block at a time; ranges of the memory-mapped file
+    (about :data:`_STREAM_PIECE_BYTES` bytes, cut after a newline) parsed by ``read_csv`` use
+    every core and never hold more than a range of text.
+    """
+    with pa.memory_map(str(path)) as mapped:
+        size = mapped.size()
+        start = 0
+        for _ in range(skip_lines):
+            start = _next_line(mapped, start, size)
+        while start < size:
+            end = (
+                size
+                if start + _CSV_BLOCK_SIZE >= size
+                else _next_line(mapped, start + _CSV_BLOCK_SIZE, size)
+            )
+            mapped.seek(start)
+            yield pacsv.read_csv(
+                pa.BufferReader(mapped.read_buffer(end - start)),  # zero-copy slice
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            start = end
+
+
+def _next_line(mapped: pa.MemoryMappedFile, position: int, size: int) -> int:
+    """Offset just after the first newline at or after ``position`` (``size`` if none)."""
+    step = 1 << 16
+    while position < size:
+        chunk: bytes = mapped.read_at(min(step, size - position), position)
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return position + found + 1
+        position += len(chunk)
+    return size
 
 
 def _headerless_names(path: Path, spec: TableSpec, n_fields: int) -> list[str]:

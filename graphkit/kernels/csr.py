@@ -43,24 +43,18 @@ def _scatter_by_part_kernel(
     flags: np.ndarray,
     relabel: np.ndarray,
     carry: bool,
-    counts: np.ndarray,
-    indptr: np.ndarray,
+    cursors: np.ndarray,
     out_columns: np.ndarray,
     out_weights: np.ndarray,
     out_flags: np.ndarray,
 ) -> None:
     """Place entry ``e`` under its key, keeping input order within each key (stable).
 
-    Weights and flags move along only when ``carry``.
+    ``cursors[p, k]`` is where part ``p`` writes its next entry of key ``k`` (from
+    :func:`part_cursors`). Weights and flags move along only when ``carry``.
     """
-    n_parts, n_keys = counts.shape
+    n_parts = cursors.shape[0]
     size = keys.shape[0]
-    cursors = np.empty((n_parts, n_keys), dtype=np.int64)
-    for key in numba.prange(n_keys):
-        position = indptr[key]
-        for part in range(n_parts):
-            cursors[part, key] = position
-            position += counts[part, key]
     for part in numba.prange(n_parts):
         for entry in range(size * part // n_parts, size * (part + 1) // n_parts):
             key = _label(relabel, keys[entry])
@@ -103,38 +97,51 @@ def _sort_rows_kernel(
                 flags[start:end] = flags[start:end][order]
 
 
-@numba.njit(**JIT_OPTIONS)
-def _merge_adjacent_kernel(
-    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray, flags: np.ndarray, carry: bool
-) -> np.ndarray:
-    """Merge equal neighbouring columns within each row in place (rows sorted by column).
-
-    Weights add up and flags are OR-ed; without ``carry``, ``weights`` receives the number of
-    entries merged. Returns the new ``indptr``.
-    """
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _distinct_per_row_kernel(indptr: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """Distinct columns of each row (rows sorted by column)."""
     n_rows = indptr.shape[0] - 1
-    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    write = 0
-    for row in range(n_rows):
-        row_start = write
+    distinct = np.zeros(n_rows, dtype=np.int64)
+    for row in numba.prange(n_rows):
+        count = 0
         for edge in range(indptr[row], indptr[row + 1]):
-            column = columns[edge]
-            if write > row_start and columns[write - 1] == column:
-                if carry:
-                    weights[write - 1] += weights[edge]
-                    flags[write - 1] |= flags[edge]
-                else:
-                    weights[write - 1] += 1.0
-            else:
-                columns[write] = column
-                if carry:
-                    weights[write] = weights[edge]
-                    flags[write] = flags[edge]
-                else:
-                    weights[write] = 1.0
+            if edge == indptr[row] or columns[edge] != columns[edge - 1]:
+                count += 1
+        distinct[row] = count
+    return distinct
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _merge_rows_kernel(
+    indptr: np.ndarray,
+    columns: np.ndarray,
+    weights: np.ndarray,
+    flags: np.ndarray,
+    carry: bool,
+    merged_indptr: np.ndarray,
+    out_columns: np.ndarray,
+    out_weights: np.ndarray,
+    out_flags: np.ndarray,
+) -> None:
+    """Merge equal neighbouring columns of each row into the output arrays.
+
+    Weights add up (in input order) and flags are OR-ed; without ``carry``, ``out_weights``
+    receives the number of entries merged.
+    """
+    for row in numba.prange(indptr.shape[0] - 1):
+        write = merged_indptr[row] - 1
+        for edge in range(indptr[row], indptr[row + 1]):
+            if edge == indptr[row] or columns[edge] != columns[edge - 1]:
                 write += 1
-        merged_indptr[row + 1] = write
-    return merged_indptr
+                out_columns[write] = columns[edge]
+                out_weights[write] = weights[edge] if carry else 1.0
+                if carry:
+                    out_flags[write] = flags[edge]
+            elif carry:
+                out_weights[write] += weights[edge]
+                out_flags[write] |= flags[edge]
+            else:
+                out_weights[write] += 1.0
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -169,6 +176,22 @@ def _descending_order_kernel(values: np.ndarray) -> np.ndarray:
         order[starts[slot]] = index
         starts[slot] += 1
     return order
+
+
+def part_cursors(counts: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Where each part of a stable counting sort writes its first entry of each key.
+
+    ``counts[p, k]`` counts the entries of key ``k`` in part ``p``; key ``k`` starts at
+    ``starts[k]``, and each part writes after the parts before it, so the sort is stable
+    whatever the number of parts.
+
+    Examples
+    --------
+    >>> part_cursors(np.array([[1, 0], [2, 1]]), np.array([0, 3])).tolist()
+    [[0, 3], [1, 3]]
+    """
+    cursors: np.ndarray = np.cumsum(counts, axis=0) - counts + starts[: counts.shape[1]]
+    return cursors
 
 
 def descending_order(values: np.ndarray) -> np.ndarray:
@@ -230,19 +253,29 @@ def csr_by_row(
     out_weights = np.empty(size, dtype=np.float64)
     out_flags = np.empty(size if carry else 0, dtype=np.uint8)
     _scatter_by_part_kernel(
-        rows, columns, weights, flags, labels, carry, counts, indptr, out_columns, out_weights,
-        out_flags,
+        rows, columns, weights, flags, labels, carry, part_cursors(counts, indptr), out_columns,
+        out_weights, out_flags,
     )  # fmt: skip
     del counts
     _sort_rows_kernel(indptr, out_columns, out_weights, out_flags, carry)
-    merged_indptr = _merge_adjacent_kernel(indptr, out_columns, out_weights, out_flags, carry)
+    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(_distinct_per_row_kernel(indptr, out_columns), out=merged_indptr[1:])
     merged = int(merged_indptr[-1])
     if merged < size:
-        out_columns = out_columns[:merged].copy()
-        out_weights = out_weights[:merged].copy()
-        out_flags = out_flags[:merged].copy()
+        sorted_columns, sorted_weights, sorted_flags = out_columns, out_weights, out_flags
+        out_columns = np.empty(merged, dtype=columns.dtype)
+        out_weights = np.empty(merged, dtype=np.float64)
+        out_flags = np.empty(merged if carry else 0, dtype=np.uint8)
+        _merge_rows_kernel(
+            indptr, sorted_columns, sorted_weights, sorted_flags, carry, merged_indptr,
+            out_columns, out_weights, out_flags,
+        )  # fmt: skip
+        del sorted_columns, sorted_weights, sorted_flags
+        if not carry:
+            out_weights *= common_weight
+    elif not carry:
+        out_weights.fill(common_weight)
     if not carry:
-        out_weights *= common_weight
         out_flags = np.full(merged, common_flags, dtype=np.uint8)
     return merged_indptr, out_columns, out_weights, out_flags
 

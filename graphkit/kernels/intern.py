@@ -18,6 +18,7 @@ import numba
 import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.kernels.csr import part_cursors
 from graphkit.kernels.memory import load_word
 
 _EMPTY: Final = -1
@@ -25,7 +26,7 @@ _EMPTY: Final = -1
 # on how many there are.
 _PART_RECORDS: Final = 1 << 14
 # Strings interned per round: the round's work arrays (about 50 bytes a string) stay in cache.
-_ROUND_RECORDS: Final = 1 << 22
+_ROUND_RECORDS: Final = 1 << 23
 # Bytes of a string held in its key (with one byte of length); longer strings are compared
 # with the dictionary as well.
 KEY_BYTES: Final = 23
@@ -95,20 +96,14 @@ def _group_kernel(
     data: np.ndarray,
     hashes: np.ndarray,
     bucket_shift: np.uint64,
-    counts: np.ndarray,
-    bucket_starts: np.ndarray,
+    cursors: np.ndarray,
     grouped: np.ndarray,
     grouped_index: np.ndarray,
 ) -> None:
-    """Stable counting sort of ``(hash, key)`` rows and string positions by bucket."""
-    n_parts, n_buckets = counts.shape
+    """Stable counting sort of ``(hash, key)`` rows and string positions by bucket, each part
+    writing from its cursors (:func:`graphkit.kernels.csr.part_cursors`)."""
+    n_parts = cursors.shape[0]
     size = hashes.shape[0]
-    cursors = np.empty((n_parts, n_buckets), dtype=np.int64)
-    for bucket in numba.prange(n_buckets):
-        position = bucket_starts[bucket]
-        for part in range(n_parts):
-            cursors[part, bucket] = position
-            position += counts[part, bucket]
     for part in numba.prange(n_parts):
         for index in range(size * part // n_parts, size * (part + 1) // n_parts):
             value = hashes[index]
@@ -365,8 +360,8 @@ class StringInterner:
         bucket_starts = np.zeros(self.n_buckets + 1, dtype=np.int64)
         np.cumsum(counts.sum(axis=0), out=bucket_starts[1:])
         _group_kernel(
-            offsets, data, hashes, self.bucket_shift, counts, bucket_starts, grouped,
-            grouped_index,
+            offsets, data, hashes, self.bucket_shift, part_cursors(counts, bucket_starts),
+            grouped, grouped_index,
         )  # fmt: skip
         is_new[:] = False
         resume = bucket_starts[:-1].copy()

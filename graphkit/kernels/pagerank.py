@@ -2,7 +2,8 @@
 
 Each iteration is one parallel pass over fixed blocks of rows, balanced by edges. Within a block
 the in-edges are summed as one flat run over the edge array, restarting at each new target
-(``targets[e]``), in two independent halves: no loop per row, so short rows cost no branch
+(``targets[e]``, the row of edge ``e`` counted from its block's first row, in 16 bits), in two
+independent halves: no loop per row, so short rows cost no branch
 mispredictions, and two chains of additions keep the gathers overlapping. The same pass updates
 the scores, the L1 change and the dangling mass of its block. Reductions are summed per block
 and then over blocks in order, so the result does not depend on the number of threads.
@@ -10,6 +11,7 @@ and then over blocks in order, so the result does not depend on the number of th
 
 from __future__ import annotations
 
+import itertools
 from typing import Final
 
 import numba
@@ -20,17 +22,42 @@ from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 # Work (edges + rows) per block: enough to amortise the scheduling, small enough that the
 # block's rows stay in cache between the edge run and the row updates.
 BLOCK_WORK: Final = 1 << 16
-_NO_TARGET = np.uint32(0xFFFFFFFF)
+# Rows of a block are numbered in 16 bits; 0xFFFF marks "no row yet".
+MAX_BLOCK_ROWS: Final = 0xFFFF
+_NO_TARGET = np.uint16(0xFFFF)
 
 
 def row_blocks(indptr: np.ndarray, work: int = BLOCK_WORK) -> np.ndarray:
-    """Row boundaries of blocks of about ``work`` edges plus rows each (uint64, ascending)."""
+    """Row boundaries of blocks of about ``work`` edges plus rows each, and of at most
+    :data:`MAX_BLOCK_ROWS` rows (uint64, ascending)."""
     n_rows = indptr.shape[0] - 1
     cost = indptr + np.arange(n_rows + 1, dtype=np.int64)
-    n_blocks = max(1, int(cost[-1]) // work)
+    n_blocks = max(1, -(-int(cost[-1]) // work))
     cuts = np.searchsorted(cost, np.arange(1, n_blocks, dtype=np.int64) * (cost[-1] / n_blocks))
     bounds = np.unique(np.concatenate([[0], cuts, [n_rows]]).astype(np.int64))
+    sizes = np.diff(bounds)
+    if sizes.shape[0] and sizes.max() > MAX_BLOCK_ROWS:
+        pieces = [
+            np.arange(start, stop, MAX_BLOCK_ROWS) for start, stop in itertools.pairwise(bounds)
+        ]
+        bounds = np.concatenate([*pieces, [n_rows]])
     return bounds.astype(np.uint64)
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _block_targets_kernel(indptr: np.ndarray, blocks: np.ndarray, targets: np.ndarray) -> None:
+    for block in numba.prange(blocks.shape[0] - 1):
+        first_row = blocks[block]
+        for row in range(first_row, blocks[block + 1]):
+            for edge in range(indptr[row], indptr[row + 1]):
+                targets[edge] = row - first_row
+
+
+def block_targets(indptr: np.ndarray, blocks: np.ndarray) -> np.ndarray:
+    """uint16 row of each edge, counted from the first row of its block."""
+    targets = np.empty(int(indptr[-1]), dtype=np.uint16)
+    _block_targets_kernel(indptr.view(np.uint64), blocks, targets)
+    return targets
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
@@ -68,21 +95,21 @@ def _block_sums(
             value_b *= weights[edge_b]
         running_a = value_a + (running_a if row_a == target_a else 0.0)
         running_b = value_b + (running_b if row_b == target_b else 0.0)
-        totals[row_a] = running_a
-        totals[row_b] = running_b
+        totals[first_row + row_a] = running_a
+        totals[first_row + row_b] = running_b
         target_a = row_a
         target_b = row_b
     for edge in range(begin + common, split):
         row = targets[edge]
         value = scaled[sources[edge]] * (1.0 if uniform_weights else weights[edge])
         running_a = value + (running_a if row == target_a else 0.0)
-        totals[row] = running_a
+        totals[first_row + row] = running_a
         target_a = row
     for edge in range(split + common, end):
         row = targets[edge]
         value = scaled[sources[edge]] * (1.0 if uniform_weights else weights[edge])
         running_b = value + (running_b if row == target_b else 0.0)
-        totals[row] = running_b
+        totals[first_row + row] = running_b
         target_b = row
 
 
@@ -103,7 +130,8 @@ def _pagerank_kernel(
 ) -> tuple[np.ndarray, int, float]:
     """Return (scores, iterations, last L1 change).
 
-    ``indptr`` (uint64), ``sources`` and ``targets`` (uint32) give the in-edges by target;
+    ``indptr`` (uint64), ``sources`` (uint32) and ``targets`` (uint16, from
+    :func:`block_targets`) give the in-edges by target;
     ``inverse_out[u]`` is what one unit of ``u``'s score passes along one unit of edge weight
     (``1 / out_weight``; times the common weight when ``uniform_weights``, in which case
     ``weights`` is not read), 0 for dangling nodes. Dangling nodes spread their score by the

@@ -16,6 +16,7 @@ from graphkit.io import load_dataset
 def small_blocks(monkeypatch):
     """Blocks of 4 KiB, so that a 100 KB file arrives in many pieces."""
     monkeypatch.setattr(readers, "_CSV_BLOCK_SIZE", 1 << 12)
+    monkeypatch.setattr(readers, "_STREAM_PIECE_BYTES", 1 << 12)
 
 
 def _edges_file(tmp_path, rows=8_000, bad_row=None):

@@ -1,0 +1,232 @@
+"""``--engine spark`` for ``graphkit rank`` and ``graphkit communities``: the same tables and
+options, computed on Spark DataFrames (:mod:`graphkit.engines.spark`)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import click
+
+from cli.options import EngineChoice, InputChoice, emit, input_locations
+from graphkit.errors import GraphkitError
+from graphkit.graph import Weighting
+from graphkit.io.writers import format_for
+from graphkit.progress import Progress
+
+
+@contextlib.contextmanager
+def spark_failures() -> Iterator[None]:
+    """Turn a failure inside Spark (a lost executor, an unreadable file...) into one line."""
+    try:
+        yield
+    except (GraphkitError, click.ClickException):
+        raise
+    except Exception as error:
+        if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
+            raise
+        lines = str(error).strip().splitlines()
+        reason = lines[0] if lines else type(error).__name__
+        raise GraphkitError(f"Spark failed: {reason}") from None
+
+
+def start(engine: EngineChoice, progress: Progress) -> tuple[ModuleType, Any]:
+    """Import the engine (one-line error without pyspark) and start its session."""
+    from graphkit.engines import spark
+
+    with progress.step("Starting Spark"):
+        session = spark.spark_session(
+            master=engine.spark_master,
+            remote=engine.spark_remote,
+            checkpoint_dir=engine.spark_checkpoint_dir,
+            conf=engine.spark_settings,
+        )
+    return spark, session
+
+
+def read_graph(
+    spark: ModuleType, session: Any, inputs: InputChoice, weighting: Weighting, progress: Progress
+) -> Any:
+    """Read the input tables with Spark and build the influence graph."""
+    folder, files = input_locations(inputs)
+    with progress.step("Reading tables"):
+        tables = spark.read_tables(
+            session,
+            None if folder is None else str(folder),
+            **{name: None if value is None else str(value) for name, value in files.items()},
+            interaction_type=inputs.interaction_type,
+            known_types=weighting.known_types,
+        )
+    with progress.step("Building graph"):
+        graph = spark.build_graph(tables, weighting)
+    return graph
+
+
+def deliver(
+    spark: ModuleType,
+    frame: Any,
+    output: Path | str | None,
+    output_format: str | None,
+    progress: Progress,
+    *,
+    title: str,
+    terminal_columns: tuple[str, ...] | None = None,
+) -> None:
+    """Write a result: Spark part files at a URI, else collected and written as locally."""
+    if isinstance(output, str):
+        if output_format == "table":
+            raise click.UsageError("--format table prints to the terminal; drop -o")
+        chosen = output_format or _suffix_format(output)
+        with progress.step(f"Writing {output}"):
+            spark.write_table(frame, output, file_format=chosen)
+        progress.note(f"Wrote {chosen} part files to {output}")
+        return
+    with progress.step("Collecting results"):
+        table = spark.to_polars(frame)
+    if terminal_columns is not None:
+        from cli.rank import is_terminal_table
+
+        if is_terminal_table(output, output_format):
+            shown = table.select(terminal_columns)
+            table = shown.select(
+                name for name in shown.columns if shown[name].null_count() < shown.height
+            )
+    emit(table, output, output_format, progress, title=title)
+
+
+def _suffix_format(location: str) -> str:
+    name = location.rstrip("/").rsplit("/", 1)[-1]
+    if "." not in name:
+        return "parquet"
+    chosen = format_for(name)
+    return "ndjson" if chosen == "json" else chosen
+
+
+def rank_with_spark(
+    *,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
+    engine: EngineChoice,
+    top: int,
+    damping: float,
+    tolerance: float,
+    max_iter: int,
+    kind: str | None,
+    audience_selectors: tuple[str, ...],
+    with_communities: bool,
+    seed: int,
+    output: Path | str | None,
+    output_format: str | None,
+) -> None:
+    """``graphkit rank --engine spark``."""
+    with spark_failures():
+        _rank(
+            inputs=inputs,
+            weighting=weighting,
+            progress=progress,
+            engine=engine,
+            top=top,
+            damping=damping,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            kind=kind,
+            audience_selectors=audience_selectors,
+            with_communities=with_communities,
+            seed=seed,
+            output=output,
+            output_format=output_format,
+        )
+
+
+def _rank(
+    *,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
+    engine: EngineChoice,
+    top: int,
+    damping: float,
+    tolerance: float,
+    max_iter: int,
+    kind: str | None,
+    audience_selectors: tuple[str, ...],
+    with_communities: bool,
+    seed: int,
+    output: Path | str | None,
+    output_format: str | None,
+) -> None:
+    from cli.rank import TABLE_COLUMNS
+
+    spark, session = start(engine, progress)
+    graph = read_graph(spark, session, inputs, weighting, progress)
+    audience = spark.select_audience(graph, audience_selectors) if audience_selectors else None
+    partition = None
+    if with_communities:
+        with progress.step("Finding communities"):
+            partition = spark.label_propagation(graph, seed=seed)
+    with progress.step("Ranking"):
+        result = spark.pagerank(
+            graph,
+            damping=damping,
+            tolerance=tolerance,
+            max_iter=max_iter,
+            personalization=audience,
+        )
+        table = spark.rank_table(graph, result, kind=kind, top=top, communities=partition)
+    if progress.verbose:
+        progress.note(f"PageRank: {result.iterations} iterations, L1 change {result.change:.3g}")
+    if graph.self_loops:
+        progress.note(f"Dropped {graph.self_loops:,} self-loop records")
+    shown = graph.n_nodes if not top else min(top, graph.n_nodes)
+    deliver(
+        spark,
+        table,
+        output,
+        output_format,
+        progress,
+        title=f"Top {shown:,} of {graph.n_nodes:,} accounts",
+        terminal_columns=TABLE_COLUMNS,
+    )
+
+
+def communities_with_spark(
+    *,
+    inputs: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
+    engine: EngineChoice,
+    resolution: float,
+    seed: int,
+    leaders: int,
+    only_leaders: bool,
+    output: Path | str | None,
+    output_format: str | None,
+) -> None:
+    """``graphkit communities --engine spark`` (label propagation)."""
+    with spark_failures():
+        spark, session = start(engine, progress)
+        graph = read_graph(spark, session, inputs, weighting, progress)
+        with progress.step("Finding communities"):
+            result = spark.label_propagation(graph, seed=seed, resolution=resolution)
+        with progress.step("Ranking"):
+            scores = spark.pagerank(graph)
+        progress.note(
+            f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
+            f"modularity {result.modularity:.4f} (label_propagation, seed {seed}, "
+            f"{result.iterations} iterations)"
+        )
+        table = spark.community_table(graph, result, scores, leaders=leaders)
+        if only_leaders:
+            table = table.filter(table["is_leader"])
+        deliver(
+            spark,
+            table,
+            output,
+            output_format,
+            progress,
+            title=f"Accounts in {result.n_communities:,} communities",
+        )
