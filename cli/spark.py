@@ -29,9 +29,22 @@ def spark_failures() -> Iterator[None]:
     except Exception as error:
         if type(error).__module__.split(".")[0] not in ("pyspark", "py4j"):
             raise
-        lines = str(error).strip().splitlines()
-        reason = lines[0] if lines else type(error).__name__
-        raise GraphkitError(f"Spark failed: {reason}") from None
+        raise GraphkitError(f"Spark failed: {spark_reason(error)}") from None
+
+
+def spark_reason(error: Exception) -> str:
+    """The line of a Spark failure that says what went wrong.
+
+    A JVM failure reads ``An error occurred while calling o123.count.`` and then the Java
+    exception (``: org.apache.spark.SparkException: Job aborted ...``) and its stack; the
+    Java exception's line is the one that helps.
+    """
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    if lines[0].startswith("An error occurred while calling") and len(lines) > 1:
+        return lines[1].removeprefix(":").strip()
+    return lines[0]
 
 
 def start(engine: EngineChoice, progress: Progress) -> tuple[ModuleType, Any]:

@@ -1509,30 +1509,75 @@ def label_propagation(
 def _propagation_step(
     adjacency: DataFrame, labels: DataFrame, penalty: float, seed: int, iteration: int
 ) -> DataFrame:
-    """One synchronous iteration: the new ``node, label, k, moved`` (moved = wanted to move)."""
-    label_stats = labels.groupBy("label").agg(
-        F.sum("k").alias("label_strength"), F.count("*").alias("label_size")
+    """One synchronous iteration: the new ``node, label, k, moved`` (moved = wanted to move).
+
+    The labels table enters the plan once: each node's own row (its label, strength and
+    whether it moved) travels beside the rows of its neighbours' labels, and windows hand the
+    node's own values to those rows. Joining the labels to the plan several times would make
+    Spark's size estimate of the next iteration's table the product of this one's several
+    times over: an estimate whose digits multiply with every iteration (thousands of digits
+    after ten on the demo graph), and planning time with them.
+    """
+    by_label = Window.partitionBy("label")
+    labelled = labels.select(
+        "node",
+        "label",
+        "k",
+        "moved",
+        F.sum("k").over(by_label).alias("c_strength"),
+        F.count("*").over(by_label).alias("c_size"),
     )
-    current = labels.join(label_stats, "label").select(
+    their_labels = labelled.select(
+        F.col("node").alias("v"), F.col("label").alias("c"), "c_strength", "c_size"
+    )
+    neighbours = adjacency.join(their_labels, "v").select(
+        "u",
+        "c",
+        "w",
+        "c_strength",
+        "c_size",
+        F.lit(False).alias("own"),
+        F.lit(None).cast("double").alias("k_u"),
+        F.lit(None).cast("boolean").alias("moved"),
+    )
+    itself = labelled.select(
         F.col("node").alias("u"),
-        F.col("label").alias("current"),
+        F.col("label").alias("c"),
+        F.lit(0.0).alias("w"),
+        "c_strength",
+        "c_size",
+        F.lit(True).alias("own"),
         F.col("k").alias("k_u"),
-        F.col("label_strength").alias("current_strength"),
-        F.col("label_size").alias("current_size"),
+        "moved",
     )
     toward = (
-        adjacency.join(labels.select(F.col("node").alias("v"), F.col("label").alias("c")), "v")
+        neighbours.unionByName(itself)
         .groupBy("u", "c")
-        .agg(F.sum("w").alias("w_c"))
-        .join(
-            label_stats.select(
-                F.col("label").alias("c"),
-                F.col("label_strength").alias("c_strength"),
-                F.col("label_size").alias("c_size"),
-            ),
-            "c",
+        .agg(
+            F.sum("w").alias("w_c"),
+            F.max("c_strength").alias("c_strength"),
+            F.max("c_size").alias("c_size"),
+            F.max("own").alias("own"),
+            F.max("k_u").alias("k_u"),
+            F.max("moved").alias("moved"),
         )
-        .join(current, "u")
+    )
+    by_node = Window.partitionBy("u")
+
+    def own_value(name: str) -> Column:
+        return F.max(F.when(F.col("own"), F.col(name))).over(by_node)
+
+    rows = toward.select(
+        "u",
+        "c",
+        "w_c",
+        "c_strength",
+        "c_size",
+        own_value("c").alias("current"),
+        own_value("k_u").alias("k_u"),
+        own_value("c_strength").alias("current_strength"),
+        own_value("c_size").alias("current_size"),
+        own_value("moved").alias("moved"),
     )
     scale = F.lit(penalty) * F.col("k_u")
     lone_pair = (
@@ -1540,18 +1585,14 @@ def _propagation_step(
     )
     candidate = (F.col("c") != F.col("current")) & ~lone_pair
     gain = F.col("w_c") - scale * F.col("c_strength")
-    best = toward.groupBy("u").agg(
+    decided = rows.groupBy("u").agg(
         F.max(
             F.when(candidate, F.struct(gain.alias("gain"), (-F.col("c")).alias("negated")))
         ).alias("best"),
         F.max(F.when(F.col("c") == F.col("current"), F.col("w_c"))).alias("w_current"),
+        *(F.max(name).alias(name) for name in ("current", "k_u", "current_strength", "moved")),
     )
-    decided = current.join(best, "u", "left").join(
-        labels.select(F.col("node").alias("u"), "moved"), "u"
-    )
-    stay_gain = F.coalesce(F.col("w_current"), F.lit(0.0)) - scale * (
-        F.col("current_strength") - F.col("k_u")
-    )
+    stay_gain = F.col("w_current") - scale * (F.col("current_strength") - F.col("k_u"))
     wants = F.col("best").isNotNull() & (F.col("best.gain") > stay_gain)
     heads = (
         F.xxhash64(F.lit(seed).cast("long"), F.col("u"), F.lit(iteration).cast("long")).bitwiseAND(

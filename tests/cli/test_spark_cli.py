@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from graphkit.errors import GraphkitError
 
 
 def _run(*args: str):
@@ -145,3 +146,25 @@ def test_runs_over_spark_connect(spark):
     assert remote.returncode == 0, remote.stderr[-2000:]
     local = _run("rank", "--demo", "--top", "50", "--format", "csv", "-q")
     _same_ranking(_csv(remote.stdout), _csv(local.stdout))
+
+
+def test_a_jvm_failure_is_reported_by_its_java_exception():
+    from cli.spark import spark_failures
+
+    class Py4JJavaError(Exception):
+        pass
+
+    Py4JJavaError.__module__ = "py4j.protocol"
+    trace = (
+        "An error occurred while calling o21428.localCheckpoint.\n"
+        ": org.apache.spark.SparkException: Job aborted due to stage failure: lost task\n"
+        "\tat org.apache.spark.scheduler.DAGScheduler.failJobAndIndependentStages\n"
+    )
+    with pytest.raises(GraphkitError) as caught, spark_failures():
+        raise Py4JJavaError(trace)
+    assert str(caught.value) == (
+        "Spark failed: org.apache.spark.SparkException: Job aborted due to stage failure: "
+        "lost task"
+    )
+    with pytest.raises(GraphkitError, match=r"^Spark failed: Py4JJavaError$"), spark_failures():
+        raise Py4JJavaError("")

@@ -5,7 +5,9 @@ All tests share one local Spark session (the ``spark`` fixture of tests/conftest
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -44,18 +46,37 @@ def _top_ids(ids: list[str], scores: np.ndarray, count: int = 100) -> list[str]:
     return frame.sort(["score", "id"], descending=[True, False])["id"].head(count).to_list()
 
 
+@contextlib.contextmanager
+def _shuffle_partitions(spark, count: int) -> Iterator[None]:
+    """Shuffle into ``count`` partitions for a while (the session's default is one)."""
+    before = spark.conf.get("spark.sql.shuffle.partitions")
+    spark.conf.set("spark.sql.shuffle.partitions", str(count))
+    try:
+        yield
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", before)
+
+
+# The real graphs run on several partitions: results must not depend on how rows are split.
+REAL_GRAPH_PARTITIONS = 4
+
+
 @pytest.fixture(scope="module")
 def ego_twitter(spark, shared_data):
     path = shared_data / "ego-twitter" / "twitter_combined.txt"
-    return path, _spark_run(spark, follows=path)
+    with _shuffle_partitions(spark, REAL_GRAPH_PARTITIONS):
+        return path, _spark_run(spark, follows=path)
 
 
 @pytest.fixture(scope="module")
 def higgs_retweets(spark, shared_data):
     path = shared_data / "higgs-twitter" / "higgs-retweet_network.edgelist"
-    graph = S.build_graph(S.read_tables(spark, interactions=str(path), interaction_type="repost"))
-    result = S.pagerank(graph, tolerance=TOLERANCE)
-    return path, graph, result, S.to_polars(S.rank_table(graph, result, top=0))
+    with _shuffle_partitions(spark, REAL_GRAPH_PARTITIONS):
+        tables = S.read_tables(spark, interactions=str(path), interaction_type="repost")
+        graph = S.build_graph(tables)
+        result = S.pagerank(graph, tolerance=TOLERANCE)
+        table = S.to_polars(S.rank_table(graph, result, top=0))
+    return path, graph, result, table
 
 
 @pytest.mark.shared_data
@@ -321,3 +342,29 @@ def test_label_propagation_matches_reference_on_classic_graphs(spark, shared_dat
     membership = np.array([ours[account] for account in local.ids.to_pylist()])
     assert found.modularity == pytest.approx(modularity(local, membership), abs=1e-12)
     assert found.modularity > 0.3
+
+
+def test_label_propagation_plans_stay_small(spark, monkeypatch):
+    # Spark carries a checkpointed table's size estimate into the next plan, and a join
+    # multiplies its sides' estimates: with the labels joined in several times per iteration
+    # the estimate's digits multiplied each iteration (6,531 digits after 8 on the demo graph,
+    # and planning took minutes). Now they grow by a few digits an iteration.
+    from cli.options import demo_folder
+
+    digits: list[int] = []
+    checkpoint = S._checkpoint
+
+    def measured(frame):
+        kept = checkpoint(frame)
+        size = kept._jdf.queryExecution().optimizedPlan().stats().sizeInBytes()
+        digits.append(len(str(size)))
+        return kept
+
+    graph = S.build_graph(S.read_tables(spark, str(demo_folder())))
+    monkeypatch.setattr(S, "_checkpoint", measured)
+    found = S.label_propagation(graph, seed=0)
+    assert found.settled
+    assert found.iterations >= 5
+    assert found.modularity > 0.2
+    assert len(digits) >= found.iterations
+    assert max(digits) <= 12 * len(digits)
