@@ -163,8 +163,7 @@ def test_a_jvm_failure_is_reported_by_its_java_exception():
     with pytest.raises(GraphkitError) as caught, spark_failures():
         raise Py4JJavaError(trace)
     assert str(caught.value) == (
-        "Spark failed: org.apache.spark.SparkException: Job aborted due to stage failure: "
-        "lost task"
+        "Spark failed: org.apache.spark.SparkException: Job aborted due to stage failure: lost task"
     )
     with pytest.raises(GraphkitError, match=r"^Spark failed: Py4JJavaError$"), spark_failures():
         raise Py4JJavaError("")
