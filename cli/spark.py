@@ -123,6 +123,7 @@ def _suffix_format(location: str) -> str:
     return "ndjson" if chosen == "json" else chosen
 
 
+@spark_failures()
 def rank_with_spark(
     *,
     inputs: InputChoice,
@@ -141,42 +142,6 @@ def rank_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit rank --engine spark``."""
-    with spark_failures():
-        _rank(
-            inputs=inputs,
-            weighting=weighting,
-            progress=progress,
-            engine=engine,
-            top=top,
-            damping=damping,
-            tolerance=tolerance,
-            max_iter=max_iter,
-            kind=kind,
-            audience_selectors=audience_selectors,
-            with_communities=with_communities,
-            seed=seed,
-            output=output,
-            output_format=output_format,
-        )
-
-
-def _rank(
-    *,
-    inputs: InputChoice,
-    weighting: Weighting,
-    progress: Progress,
-    engine: EngineChoice,
-    top: int,
-    damping: float,
-    tolerance: float,
-    max_iter: int,
-    kind: str | None,
-    audience_selectors: tuple[str, ...],
-    with_communities: bool,
-    seed: int,
-    output: Path | str | None,
-    output_format: str | None,
-) -> None:
     from cli.rank import TABLE_COLUMNS
 
     spark, session = start(engine, progress)
@@ -211,6 +176,7 @@ def _rank(
     )
 
 
+@spark_failures()
 def communities_with_spark(
     *,
     inputs: InputChoice,
@@ -225,26 +191,25 @@ def communities_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit communities --engine spark`` (label propagation)."""
-    with spark_failures():
-        spark, session = start(engine, progress)
-        graph = read_graph(spark, session, inputs, weighting, progress)
-        with progress.step("Finding communities"):
-            result = spark.label_propagation(graph, seed=seed, resolution=resolution)
-        with progress.step("Ranking"):
-            scores = spark.pagerank(graph)
-        progress.note(
-            f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
-            f"modularity {result.modularity:.4f} (label_propagation, seed {seed}, "
-            f"{result.iterations} iterations)"
-        )
-        table = spark.community_table(graph, result, scores, leaders=leaders)
-        if only_leaders:
-            table = table.filter(table["is_leader"])
-        deliver(
-            spark,
-            table,
-            output,
-            output_format,
-            progress,
-            title=f"Accounts in {result.n_communities:,} communities",
-        )
+    spark, session = start(engine, progress)
+    graph = read_graph(spark, session, inputs, weighting, progress)
+    with progress.step("Finding communities"):
+        result = spark.label_propagation(graph, seed=seed, resolution=resolution)
+    with progress.step("Ranking"):
+        scores = spark.pagerank(graph)
+    progress.note(
+        f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
+        f"modularity {result.modularity:.4f} (label_propagation, seed {seed}, "
+        f"{result.iterations} iterations)"
+    )
+    table = spark.community_table(graph, result, scores, leaders=leaders)
+    if only_leaders:
+        table = table.filter(table["is_leader"])
+    deliver(
+        spark,
+        table,
+        output,
+        output_format,
+        progress,
+        title=f"Accounts in {result.n_communities:,} communities",
+    )

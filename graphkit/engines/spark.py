@@ -25,7 +25,6 @@ weighted PageRank and its label propagation ignores weights, so it could compute
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import re
@@ -39,6 +38,7 @@ import polars as pl
 import pyarrow as pa
 
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
+from graphkit.analysis import COMMUNITY_COLUMNS, RANK_COLUMNS
 from graphkit.errors import (
     ConvergenceError,
     EngineUnavailableError,
@@ -47,6 +47,7 @@ from graphkit.errors import (
     SchemaError,
 )
 from graphkit.graph.weights import Weighting
+from graphkit.io.readers import split_first_line
 from graphkit.io.schema import (
     ACCOUNT_KINDS,
     ACCOUNTS,
@@ -71,32 +72,6 @@ except ImportError:
 
 DEFAULT_MASTER: Final = "local[*]"
 DEFAULT_LABEL_PROPAGATION_ITERATIONS: Final = 100
-RANK_COLUMNS: Final = (
-    "rank",
-    "id",
-    "handle",
-    "name",
-    "kind",
-    "organization",
-    "title",
-    "score",
-    "pagerank",
-    "followers",
-    "followers_count",
-    "interactions_received",
-    "engagement_rate",
-)
-COMMUNITY_COLUMNS: Final = (
-    "id",
-    "handle",
-    "name",
-    "title",
-    "community",
-    "community_size",
-    "community_rank",
-    "is_leader",
-    "pagerank",
-)
 _ACCOUNT_COLUMNS: Final = ("handle", "name", "kind", "organization", "title")
 _LOG_CONFIG: Final = Path(__file__).with_name("spark-log4j2.properties")
 _URI: Final = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^file:/")
@@ -529,18 +504,7 @@ def _read_delimited(
         break
     if first is None:
         raise InputError("file is empty (no header and no rows)", path=location)
-    if "\t" in first:
-        delimiter = "\t"
-    elif "," in first:
-        delimiter = ","
-    elif ";" in first:
-        delimiter = ";"
-    else:
-        delimiter = " "
-    fields = next(csv.reader([first], delimiter=delimiter))
-    drop_trailing = delimiter == " " and len(fields) > 1 and fields[-1] == ""
-    if drop_trailing:
-        fields = fields[:-1]
+    delimiter, fields, drop_trailing = split_first_line(first)
     has_header = any(spec.canonical_name(name) is not None for name in fields)
     if has_header:
         names = [name.strip() for name in fields]

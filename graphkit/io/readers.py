@@ -442,6 +442,23 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
         break
     if first is None:
         raise InputError("file is empty (no header and no rows)", path=path)
+    delimiter, fields, drop_trailing = split_first_line(first)
+    is_header = any(spec.canonical_name(name) is not None for name in fields)
+    return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
+
+
+def split_first_line(first: str) -> tuple[str, list[str], bool]:
+    """The delimiter of a delimited file, read from its first line, and that line's fields.
+
+    A tab, else a comma, else a semicolon, else a space (an edge list). The third value says
+    whether the line ended in a space delimiter, whose empty last field is dropped (edge lists
+    written with a space after the last field).
+
+    >>> split_first_line("a b ")
+    (' ', ['a', 'b'], True)
+    >>> split_first_line('follower,"followed"')
+    (',', ['follower', 'followed'], False)
+    """
     if "\t" in first:
         delimiter = "\t"
     elif "," in first:
@@ -452,10 +469,7 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
         delimiter = " "
     fields = next(csv.reader([first], delimiter=delimiter))
     drop_trailing = delimiter == " " and len(fields) > 1 and fields[-1] == ""
-    if drop_trailing:
-        fields = fields[:-1]
-    is_header = any(spec.canonical_name(name) is not None for name in fields)
-    return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
+    return delimiter, fields[:-1] if drop_trailing else fields, drop_trailing
 
 
 def _iter_delimited(
