@@ -676,7 +676,5 @@ def test_quality_on_ground_truth(ground_truth, name, method):
         f"NMI {nmi:.4f} ({reference_nmi:.4f})  ARI {ari:.4f} ({reference_ari:.4f})  "
         f"communities {count:.1f}  {elapsed * 1000:.1f} ms"
     )
-    if method == "louvain":
-        return  # igraph's own multilevel: reported, not held to Leiden's quality
     assert q >= 0.99 * reference_q
     assert nmi >= reference_nmi - 0.02
