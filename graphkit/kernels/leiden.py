@@ -21,10 +21,17 @@ last one found, which lets pieces of communities move again. Leiden stops after 
 that changed nothing (or after ``max_iterations``). Louvain is the same without refinement:
 aggregation by the communities themselves.
 
-Local moving runs on one thread in the seeded order (the queue makes each move depend on all
-earlier ones); refinement handles the communities independently and aggregation the new nodes
-independently, so those two are split among threads with results that do not depend on the
-number of threads. Every float sum runs in a fixed order, so one seed gives one partition.
+Local moving runs in the seeded order (the queue makes each move depend on all earlier ones;
+``workers`` threads only gather candidate communities ahead); refinement handles the
+communities independently and aggregation the new nodes independently, so those two are split
+among ``workers`` parts with results that do not depend on their number. Every float sum runs
+in a fixed order, so one seed gives one partition.
+
+The kernels are compiled without numba's ``parallel`` (``PARALLEL``), and the work is then one
+part: on the 2-core benchmark machine, with another process busy, Leiden on two threads took
+2-3x as long as on one (1M edges: 3.2 s against 1.2 s), because OpenMP's idle workers spin
+between the many short parallel regions (``OMP_WAIT_POLICY=passive`` brought two threads to
+1.1-1.5 s). The partitioned code paths stay, tested with several parts, for when that changes.
 """
 
 from __future__ import annotations
@@ -34,6 +41,10 @@ import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 from graphkit.kernels.label_propagation import node_order
+
+# Compile the local moving, refinement and aggregation for numba's threads (see above).
+PARALLEL = False
+_SPLIT_JIT_OPTIONS = PARALLEL_JIT_OPTIONS if PARALLEL else JIT_OPTIONS
 
 # Below this many edges to read per worker, refinement and aggregation run on one thread.
 MIN_WORK_PER_WORKER = 1 << 16
@@ -63,21 +74,23 @@ def _gather_candidates(
     weights: np.ndarray,
     membership: np.ndarray,
     weight_to: np.ndarray,
-    seen: np.ndarray,
     out_communities: np.ndarray,
     out_weights: np.ndarray,
     start: int,
 ) -> int:
     """Write each community next to ``node`` and the edge weight to it, in the order first met
-    along the row (self-loops left out), from ``start``; return how many."""
+    along the row (self-loops left out), from ``start``; return how many.
+
+    ``weight_to`` is all zeros on entry and on exit; weights are positive, so a zero marks a
+    community not met yet.
+    """
     count = 0
     for edge in range(indptr[node], indptr[node + 1]):
         neighbor = neighbors[edge]
         if neighbor == node:
             continue
         community = membership[neighbor]
-        if not seen[community]:
-            seen[community] = 1
+        if weight_to[community] == 0.0:
             out_communities[start + count] = community
             count += 1
         weight_to[community] += weights[edge]
@@ -85,11 +98,10 @@ def _gather_candidates(
         community = out_communities[index]
         out_weights[index] = weight_to[community]
         weight_to[community] = 0.0
-        seen[community] = 0
     return count
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@numba.njit(**_SPLIT_JIT_OPTIONS)
 def _move_nodes_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -138,7 +150,6 @@ def _move_nodes_kernel(
     n_queued = n
     parallel = n_workers > 1
     weight_to = np.zeros((n_workers, n))
-    seen = np.zeros((n_workers, n), dtype=np.uint8)
     capacity = block_work + max_degree + 1
     block_communities = np.empty(capacity, dtype=np.int32)
     block_weights = np.empty(capacity)
@@ -180,7 +191,7 @@ def _move_nodes_kernel(
                     node = queue[at - n if at >= n else at]
                     block_count[position] = _gather_candidates(
                         node, indptr, neighbors, weights, membership, weight_to[worker],
-                        seen[worker], block_communities, block_weights, block_start[position],
+                        block_communities, block_weights, block_start[position],
                     )  # fmt: skip
             work += block_edges
         n_dirty = 0
@@ -192,7 +203,7 @@ def _move_nodes_kernel(
             start = block_start[position]
             if not gathered or flags[node] & 2:
                 block_count[position] = _gather_candidates(
-                    node, indptr, neighbors, weights, membership, weight_to[0], seen[0],
+                    node, indptr, neighbors, weights, membership, weight_to[0],
                     block_communities, block_weights, start,
                 )  # fmt: skip
                 work += indptr[node + 1] - indptr[node]
@@ -231,7 +242,8 @@ def _move_nodes_kernel(
                 moves += 1
                 for edge in range(indptr[node], indptr[node + 1]):
                     neighbor = neighbors[edge]
-                    if not flags[neighbor] & 2:
+                    # Marks matter only to nodes of this block gathered ahead.
+                    if gathered and not flags[neighbor] & 2:
                         flags[neighbor] |= 2
                         dirty[n_dirty] = neighbor
                         n_dirty += 1
@@ -362,7 +374,7 @@ def _refine_community(
             external[best] += own_external - 2.0 * best_weight
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@numba.njit(**_SPLIT_JIT_OPTIONS)
 def _refine_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -424,7 +436,7 @@ def _refine_kernel(
     return refined, n_pieces
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@numba.njit(**_SPLIT_JIT_OPTIONS)
 def _aggregate_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -522,6 +534,7 @@ def leiden_iteration(
     first_visits: int = 0,
     block_work: int = BLOCK_WORK,
     min_work: int = MIN_WORK_PER_WORKER,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, bool]:
     """One Leiden (or, with ``refine=False``, Louvain) iteration from ``membership``.
 
@@ -544,16 +557,23 @@ def leiden_iteration(
         communities themselves (Louvain).
     first_visits
         Most node visits of the local moving on the original graph (0: until no node moves).
+    block_work
+        Edges of the nodes whose candidates are gathered ahead at once in the local moving.
     min_work
-        Work below which the parallel steps run on one thread; the result does not depend on
-        it.
+        Work per part below which the split steps run as one part.
+    workers
+        Parts the refinement and aggregation are split into, and gatherers of the local
+        moving (``None``: numba's thread count where ``PARALLEL``, else 1). ``block_work``,
+        ``min_work`` and ``workers`` change how the work is shared, not the result.
 
     Returns
     -------
     membership, changed
         int32 community of each node (numbered by smallest node) and whether any node moved.
     """
-    n_workers = max(1, int(numba.get_num_threads()))
+    if workers is None:
+        workers = int(numba.get_num_threads()) if PARALLEL else 1
+    n_workers = max(1, int(workers))
     strength = _node_strength(indptr, weights)
     total = float(strength.sum())
     penalty = resolution / total if total > 0 else 0.0
@@ -626,6 +646,7 @@ def leiden(
     first_visits: int = 0,
     block_work: int = BLOCK_WORK,
     min_work: int = MIN_WORK_PER_WORKER,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, int]:
     """Communities of largest modularity found by Leiden iterations (or Louvain).
 
@@ -639,7 +660,7 @@ def leiden(
         Modularity resolution.
     max_iterations
         Most iterations; 0 iterates until one changes nothing.
-    refine, min_work
+    refine, block_work, min_work, workers
         As for :func:`leiden_iteration`.
     first_visits
         Most node visits of the first local moving (from single nodes) on the original graph.
@@ -658,7 +679,7 @@ def leiden(
             indptr, neighbors, weights, membership, rng, workspace,
             resolution=resolution, refine=refine,
             first_visits=first_visits if iterations == 0 else 0, block_work=block_work,
-            min_work=min_work,
+            min_work=min_work, workers=workers,
         )  # fmt: skip
         iterations += 1
         if not changed:

@@ -238,25 +238,25 @@ def test_converged_partition_is_node_optimal_and_connected(n, raw_edges, seed, r
 
 
 @pytest.mark.parametrize("refine", [True, False], ids=["leiden", "louvain"])
-def test_planted_partition_one_and_two_threads_agree(refine):
-    # min_work 0 and small blocks put even these graphs through the parallel paths.
+def test_planted_partition_same_on_any_threads_and_parts(refine):
+    # min_work 0 and small blocks split even this graph into parts (refinement, aggregation)
+    # and gather the local moving's candidates ahead in blocks.
     rows = _random_rows(5, 3_000, 15_000, groups=30)
     csr = _csr(rows)
-    found = {}
+    expected = {seed: leiden(*csr, seed=seed, refine=refine)[0] for seed in (0, 1)}
     try:
         for count in (1, 2):
             set_threads(count)
-            found[count] = [
-                leiden(*csr, seed=seed, refine=refine, min_work=0, block_work=512)[0]
-                for seed in (0, 1)
-            ]
+            for seed in (0, 1):
+                assert np.array_equal(expected[seed], leiden(*csr, seed=seed, refine=refine)[0])
+                for workers in (2, 3):
+                    split = leiden(
+                        *csr, seed=seed, refine=refine, min_work=0, block_work=512, workers=workers
+                    )[0]
+                    assert np.array_equal(expected[seed], split)
     finally:
         set_threads(0)
-    for seed in (0, 1):
-        assert np.array_equal(found[1][seed], found[2][seed])
-    # The blocks and thresholds change how work is shared, not the result.
-    assert np.array_equal(found[1][0], leiden(*csr, seed=0, refine=refine)[0])
-    labels = found[1][0].tolist()
+    labels = expected[0].tolist()
     assert best_single_move_gain(rows, labels) <= 1e-12
     if refine:
         assert not disconnected_communities(rows, labels)
@@ -338,7 +338,7 @@ def test_same_seed_same_partition_on_email(classic):
 
 
 @pytest.mark.shared_data
-def test_one_and_two_threads_agree_on_higgs(shared_data):
+def test_threads_and_parts_agree_on_higgs(shared_data):
     from graphkit.graph import build_graph
     from graphkit.io import load_dataset
 
@@ -348,8 +348,9 @@ def test_one_and_two_threads_agree_on_higgs(shared_data):
     try:
         for count in (1, 2):
             set_threads(count)
-            found[count] = _kernel_on(graph, 4, min_work=0)
+            found[count] = _kernel_on(graph, 4)
     finally:
         set_threads(0)
     assert np.array_equal(found[1], found[2])
+    assert np.array_equal(found[1], _kernel_on(graph, 4, workers=2, min_work=0))
     assert int(found[1].max()) + 1 > 1_000
