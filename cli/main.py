@@ -6,7 +6,7 @@ import contextlib
 import importlib
 import os
 import sys
-from typing import Any
+from typing import IO, Any
 
 import click
 import numpy as np
@@ -15,6 +15,23 @@ from graphkit import __version__
 from graphkit.errors import GraphkitError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT (cli/entry.py catches one during the imports)
+_LONGEST_ERROR = 2_000  # characters of an error line, whatever a hostile input holds
+
+
+class Interrupted(click.ClickException):
+    """Ctrl-C (SIGINT): one line ``Interrupted`` on standard error, exit status 130.
+
+    Outputs are written atomically, so an interrupted run leaves no file behind.
+    """
+
+    exit_code = INTERRUPTED_EXIT_CODE
+
+    def __init__(self) -> None:
+        super().__init__("Interrupted")
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(self.message, file=file or sys.stderr)
 
 
 class GraphkitGroup(click.Group):
@@ -48,10 +65,33 @@ class GraphkitGroup(click.Group):
             raise click.ClickException(
                 "out of memory; try a smaller input or fewer columns"
             ) from None
+        except KeyboardInterrupt:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise Interrupted() from None
+        except Exception as error:
+            # A Ctrl-C that lands in a Python callback of compiled code (numba unpickling a
+            # constant) comes back wrapped, as a SystemError caused by the KeyboardInterrupt.
+            if _interrupted(error) and not (ctx.obj and ctx.obj.get("debug")):
+                raise Interrupted() from None
+            raise
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether ``error`` was caused, directly or not, by a KeyboardInterrupt."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _one_line(message: str) -> str:
-    return " ".join(message.split())
+    line = " ".join(message.split())
+    return line if len(line) <= _LONGEST_ERROR else line[:_LONGEST_ERROR] + "..."
 
 
 @click.group(cls=GraphkitGroup, context_settings=CONTEXT_SETTINGS)
@@ -91,12 +131,15 @@ COMMANDS = {
 
 def main() -> None:
     """Entry point of the ``graphkit`` console script."""
-    _ordinary_pages_for_fresh_memory()
     try:
+        _ordinary_pages_for_fresh_memory()
         cli(prog_name="graphkit")
         status = 0
     except SystemExit as exit_request:
         status = _exit_status(exit_request.code)
+    except KeyboardInterrupt:  # before or after a command runs
+        Interrupted().show()
+        status = INTERRUPTED_EXIT_CODE
     # Outputs are complete (written atomically) and the streams are flushed here; tearing down
     # the interpreter's large arrays one by one cost 0.25-0.4 s at 10M edges, so the process
     # leaves at once and the kernel frees its memory in bulk.

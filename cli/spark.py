@@ -4,6 +4,7 @@ options, computed on Spark DataFrames (:mod:`graphkit.engines.spark`)."""
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -34,8 +35,12 @@ def spark_failures() -> Iterator[None]:
 
 
 def start(engine: EngineChoice, progress: Progress) -> tuple[ModuleType, Any]:
-    """Import the engine (one-line error without pyspark) and start its session."""
-    from graphkit.engines import spark
+    """Import the engine (one-line error without pyspark) and start its session.
+
+    ``importlib`` rather than ``from graphkit.engines import spark``: the import goes through
+    ``sys.modules``, so an engine whose pyspark went missing is not reused from the package.
+    """
+    spark = importlib.import_module("graphkit.engines.spark")
 
     with progress.step("Starting Spark"):
         session = spark.spark_session(

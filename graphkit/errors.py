@@ -62,9 +62,35 @@ class ConvergenceError(GraphkitError):
     """An iterative algorithm did not reach its tolerance within its iteration limit."""
 
 
+class MemoryLimitError(GraphkitError):
+    """A run would need more memory than the machine has available (an estimate, made before
+    reading the input)."""
+
+
 class MissingDependencyError(GraphkitError):
     """An optional package a feature needs is not installed; the message says how to add it."""
 
 
 class EngineUnavailableError(GraphkitError, ImportError):
     """An optional engine was asked for but its package is not installed."""
+
+
+QUOTED_LENGTH = 60
+"""Characters of a value that error messages quote; longer values are cut short."""
+
+
+def quoted(value: object) -> str:
+    """A value as error messages quote it: its ``repr``, cut short when long.
+
+    A hostile file can hold a 10 MB cell; the error line names it without printing it whole.
+
+    >>> quoted("heavy")
+    "'heavy'"
+    >>> quoted("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...' (100 characters)"
+    """
+    if isinstance(value, str) and len(value) > QUOTED_LENGTH:
+        head = repr(value[:QUOTED_LENGTH])
+        return f"{head[:-1]}...{head[-1]} ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= QUOTED_LENGTH + 2 else text[:QUOTED_LENGTH] + "..."

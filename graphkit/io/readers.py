@@ -8,7 +8,10 @@ error path only, to name the row and column at fault.
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
+import math
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +26,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from graphkit.errors import InputError, SchemaError
+from graphkit.errors import InputError, SchemaError, quoted
 from graphkit.io.schema import (
     ACCOUNT_KINDS,
     ACCOUNTS,
@@ -48,7 +51,15 @@ _STREAM_PIECE_BYTES: Final = 1 << 28
 # Files this large are streamed when the caller lets graphkit choose (whole reads are faster).
 STREAM_MIN_BYTES: Final = 1 << 30
 _LIST_SEPARATORS: Final = r"[;|]"
-_TIMESTAMP_RANGE: Final = (-(2**62) // 1000, 2**62 // 1000)  # microseconds, well inside int64
+# Timestamps graphkit accepts: years 0001 to 9999, the range of ISO 8601's four-digit years and
+# of Python's datetime (which outputs and manifests go through), in microseconds since 1970.
+TIMESTAMP_MIN_US: Final = -62_135_596_800_000_000
+TIMESTAMP_MAX_US: Final = 253_402_300_799_999_999
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+# pyarrow's CSV reader, like this module's own line splitting, ends a line at \n, \r\n or \r.
+_LINE_BREAK: Final = re.compile(rb"\r\n|\r|\n")
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
+_UTF32_BOMS: Final = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -179,7 +190,7 @@ def iter_table(
     stream = stream and spec in (FOLLOWS, INTERACTIONS)
     path = Path(path)
     if not path.exists():
-        raise InputError("file not found", path=path)
+        raise InputError(missing_reason(path), path=path)
     if path.is_dir():
         raise InputError("is a directory, expected a file", path=path)
     name = path.name.lower()
@@ -257,7 +268,8 @@ def load_dataset(
     for name, path in paths.items():
         if name in ("follows", "interactions") and _should_stream(path, stream):
             if not path.is_file():
-                raise InputError("file not found" if not path.exists() else "not a file", path=path)
+                reason = missing_reason(path) if not path.exists() else "not a file"
+                raise InputError(reason, path=path)
             dataset.streamed[name] = path
             continue
         table = read_table(
@@ -268,6 +280,27 @@ def load_dataset(
         )
         setattr(dataset, name, table)
     return dataset
+
+
+def missing_reason(path: str | Path, missing: str = "file not found") -> str:
+    """Why ``path``, which does not exist as far as :meth:`pathlib.Path.exists` can tell, cannot
+    be opened: ``missing``, or a symbolic link that loops or points nowhere, or a folder on
+    the way that this user may not enter.
+
+    >>> missing_reason("no/such/file.csv")
+    'file not found'
+    """
+    path = Path(path)
+    try:
+        path.stat()
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "symbolic link loop (too many levels of symbolic links)"
+        if error.errno == errno.EACCES:
+            return "permission denied"
+        if path.is_symlink():
+            return f"broken symbolic link (it points to {path.readlink()}, which does not exist)"
+    return missing
 
 
 def _should_stream(path: Path, stream: bool | None) -> bool:
@@ -287,13 +320,12 @@ def peek_columns(path: str | Path) -> list[str]:
         try:
             return list(pq.read_schema(path).names)
         except (pa.ArrowInvalid, OSError) as error:
-            raise InputError(
-                f"not a readable Parquet file ({_first_line(error)})", path=path
-            ) from None
+            raise InputError(_parquet_problem(error), path=path) from None
     if name.endswith(JSON_SUFFIXES):
         import json
 
-        for line in _sniff_lines(path):
+        for raw in _sniff_lines(path):
+            line = raw.decode("utf-8", errors="replace")
             if line.strip():
                 try:
                     record = json.loads(line)
@@ -314,11 +346,15 @@ def find_tables(folder: str | Path) -> dict[str, Path]:
     """
     folder = Path(folder)
     if not folder.exists():
-        raise InputError("dataset folder not found", path=folder)
+        raise InputError(missing_reason(folder, "dataset folder not found"), path=folder)
     if not folder.is_dir():
         raise InputError("expected a dataset folder", path=folder)
     found: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
+    try:
+        contents = sorted(folder.iterdir())
+    except OSError as error:
+        raise InputError(f"cannot read folder ({error.strerror or error})", path=folder) from None
+    for path in contents:
         if not path.is_file():
             continue
         stem = path.name.split(".", 1)[0].lower()
@@ -352,34 +388,57 @@ class _Layout:
 
 def _open_binary(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
+        with path.open("rb") as handle:
+            magic = handle.read(2)
+        if magic and magic != _GZIP_MAGIC:
+            raise InputError("not a gzip file, though its name ends in .gz", path=path)
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
 
 
-def _sniff_lines(path: Path) -> Iterator[str]:
-    """Yield the first lines of a file, decoded, without line endings (the last may be cut)."""
+def _sniff_lines(path: Path) -> list[bytes]:
+    """The first lines of a file, without line endings (the last may be cut short).
+
+    Raises InputError for text that is not UTF-8 at all (UTF-16 or UTF-32, NUL bytes).
+    """
     try:
         with _open_binary(path) as handle:
             head = handle.read(_SNIFF_BYTES)
     except (EOFError, gzip.BadGzipFile, zlib.error):
         raise InputError("truncated or corrupt gzip file", path=path) from None
+    if head.startswith(_UTF32_BOMS):
+        raise InputError("UTF-32 text; re-save the file as UTF-8", path=path)
+    if head.startswith(_UTF16_BOMS) or _looks_like_utf16(head):
+        raise InputError("UTF-16 text; re-save the file as UTF-8", path=path)
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
+    lines = _LINE_BREAK.split(head)
     if b"\x00" in head:
-        row = head[: head.index(b"\x00")].count(b"\n") + 1
+        row = next(number for number, line in enumerate(lines, 1) if b"\x00" in line)
         raise InputError("NUL byte: not a text table", path=path, row=row)
-    text = head.decode("utf-8", errors="replace")
-    yield from text.splitlines()
+    return lines
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """UTF-16 without a byte-order mark: every other byte of ASCII text is NUL."""
+    sample = head[:512]
+    even, odd = sample[0::2], sample[1::2]
+    return len(sample) >= 8 and max(even.count(0), odd.count(0)) >= len(sample) // 2 * 0.9
 
 
 def _layout(path: Path, spec: TableSpec) -> _Layout:
     skip = 0
     first: str | None = None
-    for line in _sniff_lines(path):
-        if line.startswith("#") or not line.strip():
+    for raw in _sniff_lines(path):
+        if raw.startswith(b"#") or not raw.strip():
             skip += 1
             continue
-        first = line
+        try:
+            first = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(
+                "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=skip + 1
+            ) from None
         break
     if first is None:
         raise InputError("file is empty (no header and no rows)", path=path)
@@ -531,55 +590,174 @@ def _headerless_names(path: Path, spec: TableSpec, n_fields: int) -> list[str]:
 def _locate_delimited_error(
     path: Path, layout: _Layout, names: list[str], first_line: int, error: Exception
 ) -> InputError:
-    """Find the row a delimited file's parser rejected; runs on the error path only."""
+    """Find the row a delimited file's parser rejected, and why; runs on the error path only.
+
+    Records are read with the csv module, which splits fields as pyarrow does (a quoted value
+    may span lines); rows are physical lines, numbered from 1.
+    """
     line_number = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal line_number
+        for line_number, raw in enumerate(_physical_lines(handle), start=1):
+            if line_number < first_line:
+                continue
+            if len(raw) >= _CSV_BLOCK_SIZE:
+                raise InputError(
+                    f"row longer than {_CSV_BLOCK_SIZE >> 20} MiB, the most one row may hold",
+                    path=path,
+                    row=line_number,
+                )
+            if b"\x00" in raw:
+                raise InputError("NUL byte in row", path=path, row=line_number)
+            try:
+                yield raw.decode("utf-8") + "\n"
+            except UnicodeDecodeError:
+                raise InputError(
+                    "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=line_number
+                ) from None
+
+    # The csv module refuses fields over 128 KiB by default; pyarrow takes a row of a block.
+    field_limit = csv.field_size_limit(2 * _CSV_BLOCK_SIZE)
     try:
         with _open_binary(path) as handle:
-            for line_number, raw_line in enumerate(handle, start=1):
-                if line_number < first_line:
-                    continue
-                if b"\x00" in raw_line:
-                    return InputError("NUL byte in row", path=path, row=line_number)
-                try:
-                    text = raw_line.decode("utf-8")
-                except UnicodeDecodeError:
+            reader = csv.reader(lines(), delimiter=layout.delimiter)
+            start = first_line
+            for fields in reader:
+                end = first_line - 1 + reader.line_num
+                if fields and len(fields) != len(names):
+                    if end > start:
+                        return InputError(
+                            "a double quote opened in this row is not closed: the quoted value "
+                            f"runs on to row {end}",
+                            path=path,
+                            row=start,
+                        )
                     return InputError(
-                        "invalid UTF-8 text; re-save the file as UTF-8",
-                        path=path,
-                        row=line_number,
+                        f"expected {len(names)} fields, found {len(fields)}", path=path, row=start
                     )
-                text = text.rstrip("\r\n")
-                fields = next(csv.reader([text], delimiter=layout.delimiter), [])
-                if len(fields) != len(names):
-                    return InputError(
-                        f"expected {len(names)} fields, found {len(fields)}",
-                        path=path,
-                        row=line_number,
-                    )
+                start = end + 1
+    except InputError as located:
+        return located
     except (EOFError, gzip.BadGzipFile, zlib.error):
         return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
+    except csv.Error as bad:
+        return InputError(f"malformed CSV ({bad})", path=path, row=line_number)
+    finally:
+        csv.field_size_limit(field_limit)
+    if "straddling" in str(error):
+        return InputError(
+            f"a record longer than {_CSV_BLOCK_SIZE >> 20} MiB (a quoted value running over "
+            "many lines?)",
+            path=path,
+        )
     return InputError(f"cannot parse file: {_first_line(error)}", path=path)
 
 
-def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSource]]:
-    try:
-        if not stream:
-            yield pq.read_table(path), TableSource(path, 1)
+def _physical_lines(handle: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+    """The lines of a binary stream without their ends, split at ``\\n``, ``\\r\\n`` or a lone
+    ``\\r`` as pyarrow's CSV parser splits them. A line longer than the CSV block size is
+    yielded as soon as it is known to be that long, cut there."""
+    buffer = b""
+    # read1: a truncated gzip stream yields what it decompressed before the cut.
+    read = getattr(handle, "read1", handle.read)
+    while chunk := read(chunk_size):
+        buffer += chunk
+        # A trailing \r may be the first half of \r\n: keep it for the next chunk.
+        cut = len(buffer) - 1 if buffer.endswith(b"\r") else len(buffer)
+        pieces = _LINE_BREAK.split(buffer[:cut])
+        buffer = pieces.pop() + buffer[cut:]
+        yield from pieces
+        if len(buffer) >= _CSV_BLOCK_SIZE:
+            yield buffer
             return
-        parquet = pq.ParquetFile(path)
-        row = 0
-        for batch in parquet.iter_batches(batch_size=1 << 20):
-            yield pa.Table.from_batches([batch]), TableSource(path, 1 + row)
-            row += batch.num_rows
-    except (pa.ArrowInvalid, pa.ArrowIOError, OSError) as error:
-        raise InputError(f"not a readable Parquet file ({_first_line(error)})", path=path) from None
+    if buffer:
+        pieces = _LINE_BREAK.split(buffer)
+        yield from (pieces[:-1] if pieces[-1] == b"" else pieces)
+
+
+def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSource]]:
+    row = 0
+    try:
+        if stream:
+            batches = pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
+            tables: Iterator[pa.Table] = (pa.Table.from_batches([batch]) for batch in batches)
+        else:
+            tables = iter([pq.read_table(path)])
+        for table in tables:
+            source = TableSource(path, 1 + row)
+            _check_text(table, source)
+            yield table, source
+            row += table.num_rows
+    except (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, OSError) as error:
+        raise InputError(_parquet_problem(error), path=path) from None
+
+
+def _check_text(table: pa.Table, source: TableSource) -> None:
+    """Raise InputError for invalid UTF-8 in the names or text of a Parquet file, which
+    pyarrow reads unchecked (and which would fail only when written out)."""
+    try:
+        names = table.column_names
+    except UnicodeDecodeError:
+        raise InputError("invalid UTF-8 text in a column name", path=source.path) from None
+    try:
+        table.validate(full=True)
+    except pa.ArrowInvalid as error:
+        for name, column in zip(names, table.columns, strict=True):
+            offset = 0
+            for chunk in column.chunks:
+                index = _first_invalid_text(chunk)
+                if index is not None:
+                    raise InputError(
+                        "invalid UTF-8 text",
+                        path=source.path,
+                        row=source.row(offset + index),
+                        column=name,
+                    ) from None
+                offset += len(chunk)
+        raise InputError(f"corrupt Parquet data ({_first_line(error)})", path=source.path) from None
+
+
+def _first_invalid_text(chunk: pa.Array) -> int | None:
+    """Position of the first string of ``chunk`` that is not UTF-8, or None."""
+    if pa.types.is_string(chunk.type):
+        raw = chunk.view(pa.binary())
+    elif pa.types.is_large_string(chunk.type):
+        raw = chunk.view(pa.large_binary())
+    else:
+        return None
+    try:
+        chunk.validate(full=True)
+        return None
+    except pa.ArrowInvalid:
+        pass
+    for index, value in enumerate(raw.to_pylist()):
+        try:
+            if value is not None:
+                value.decode("utf-8")
+        except UnicodeDecodeError:
+            return index
+    return None
+
+
+def _parquet_problem(error: Exception) -> str:
+    """What pyarrow's complaint about a Parquet file means, without repeating the path."""
+    text = _first_line(error)
+    if "magic bytes not found" in text:
+        return "not a Parquet file, or a truncated one (no Parquet footer)"
+    text = re.sub(r"^Could not open Parquet input source '.*?': ", "", text)
+    return f"not a readable Parquet file, truncated or corrupt ({text})"
 
 
 def _read_ndjson(path: Path) -> pa.Table:
     try:
-        return pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE))
-    except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
+        table = pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE))
+        # pyarrow leaves invalid UTF-8 in JSON strings and names as it found them.
+        table.validate(full=True)
+        _ = table.column_names
+    except (pa.ArrowInvalid, OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         raise _locate_ndjson_error(path, error) from None
+    return table
 
 
 def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
@@ -587,26 +765,66 @@ def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
     import json
 
     line_number = 0
+    kinds: dict[str, tuple[str, int]] = {}  # column -> JSON kind of its values, first row
     try:
         with _open_binary(path) as handle:
             for line_number, raw_line in enumerate(handle, start=1):
                 if not raw_line.strip():
                     continue
+                length = len(raw_line.rstrip(b"\r\n"))
+                if length >= _BLOCK_SIZE:
+                    return InputError(
+                        f"line longer than {_BLOCK_SIZE >> 20} MiB ({length:,} bytes), "
+                        "the most one NDJSON record may hold",
+                        path=path,
+                        row=line_number,
+                    )
                 try:
                     record = json.loads(raw_line)
                 except UnicodeDecodeError:
-                    return InputError("invalid UTF-8 text", path=path, row=line_number)
+                    return InputError(
+                        "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=line_number
+                    )
                 except json.JSONDecodeError as bad:
                     return InputError(f"invalid JSON ({bad.msg})", path=path, row=line_number)
+                except RecursionError:
+                    return InputError("JSON nested too deeply", path=path, row=line_number)
                 if not isinstance(record, dict):
                     return InputError(
                         "expected one JSON object per line (NDJSON)", path=path, row=line_number
                     )
+                for key, value in record.items():
+                    kind = _json_kind(value)
+                    if kind is None:
+                        continue
+                    first = kinds.setdefault(key, (kind, line_number))
+                    if first[0] != kind:
+                        return InputError(
+                            f"{kind} here but {first[0]} on row {first[1]}: write every value of a "
+                            "column the same way (ids as JSON strings)",
+                            path=path,
+                            row=line_number,
+                            column=key,
+                        )
     except (EOFError, gzip.BadGzipFile, zlib.error):
         return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
     if line_number == 0:
         return InputError("file is empty (no records)", path=path)
     return InputError(f"cannot parse NDJSON: {_first_line(error)}", path=path)
+
+
+def _json_kind(value: object) -> str | None:
+    """How pyarrow's JSON reader types a value: number, text, true/false, object or list."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        # pyarrow reads integers and decimals into one column (as floating point).
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    return "an object" if isinstance(value, dict) else "a list"
 
 
 def _first_line(error: Exception) -> str:
@@ -705,9 +923,10 @@ def _optional_text(column: pa.ChunkedArray, source: TableSource, name: str) -> p
 
 
 def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
-    if pa.types.is_floating(column.type):
+    if pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
         raise SchemaError(
-            "account ids must be text or integers, found floating-point numbers",
+            "account ids must be text or integers, found floating-point numbers (write the "
+            "ids as text)",
             path=source.path,
             column=name,
         )
@@ -722,8 +941,40 @@ def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.Ch
                 row=source.row(offset + int(blank[0])),
                 column=name,
             )
+        broken = _control_character_position(chunk)
+        if broken is not None:
+            value = chunk[broken].as_py()
+            problem = (
+                f"account id with a NUL byte: {quoted(value)}"
+                if "\x00" in value
+                else f"account id with a line break: {quoted(value)} (a double quote left open "
+                "joins the lines that follow into one value)"
+            )
+            raise InputError(
+                problem,
+                path=source.path,
+                row=source.row(offset + broken),
+                column=name,
+            )
         offset += len(chunk)
     return ids
+
+
+def _control_character_position(chunk: pa.Array) -> int | None:
+    """Position of the first string holding a line break or a NUL byte, or None.
+
+    The minimum byte of the string data settles it for ordinary ids (one fast pass); only text
+    holding control characters is searched string by string.
+    """
+    data_buffer = chunk.buffers()[2] if len(chunk) else None
+    if data_buffer is None or data_buffer.size == 0:
+        return None
+    if int(np.frombuffer(data_buffer, dtype=np.uint8).min()) > ord("\r"):
+        return None
+    broken = pc.fill_null(pc.match_substring_regex(chunk, "[\\x00\r\n]"), False)
+    if not pc.any(broken).as_py():
+        return None
+    return int(pc.index(broken, True).as_py())
 
 
 _WHITESPACE_BYTES: Final = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
@@ -785,7 +1036,7 @@ def _type_column(
         index = pc.index(bad, True).as_py()
         value = text[index].as_py()
         raise InputError(
-            f"unknown interaction type {value!r}; expected one of "
+            f"unknown interaction type {quoted(value)}; expected one of "
             f"{', '.join(interaction_types)} (add types with --weights TYPE=W)",
             path=source.path,
             row=source.row(index),
@@ -808,7 +1059,7 @@ def _float_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa
         if bad.any():
             index = int(bad.arg_true()[0])
             raise InputError(
-                f"not a number: {series[index]!r}",
+                f"not a number: {quoted(series[index])}",
                 path=source.path,
                 row=source.row(index),
                 column=name,
@@ -833,20 +1084,37 @@ def _int_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.C
         return column.cast(pa.int64())
     if pa.types.is_null(column.type):
         return pa.chunked_array([pa.nulls(len(column), pa.int64())])
+    if pa.types.is_floating(column.type):
+        column = column.cast(pa.string())
     series = pl.from_arrow(_string_column(column, source, name))
     assert isinstance(series, pl.Series)
     series = pl.Series(series.str.strip_chars()).replace("", None)
-    values = series.cast(pl.Float64, strict=False)
-    bad = (values.is_null() & series.is_not_null()) | (values.round(0) != values).fill_null(False)
+    exact = series.cast(pl.Int64, strict=False)
+    # Whole numbers written as 1.0 or 1e3 too (exact up to 2**53, like any float).
+    approximate = series.cast(pl.Float64, strict=False)
+    in_range = (approximate.round(0) == approximate) & (approximate.abs() < 2.0**63)
+    values = pl.select(
+        pl.when(exact.is_not_null())
+        .then(exact)
+        .when(in_range)
+        .then(approximate.cast(pl.Int64, strict=False))
+        .otherwise(None)
+    ).to_series()
+    bad = values.is_null() & series.is_not_null()
     if bad.any():
         index = int(bad.arg_true()[0])
+        number = approximate[index]
+        too_large = number is not None and not math.isnan(number) and abs(number) >= 2.0**63
+        problem = (
+            "whole number out of range (at most 2**63 - 1)" if too_large else "not a whole number"
+        )
         raise InputError(
-            f"not a whole number: {series[index]!r}",
+            f"{problem}: {quoted(series[index])}",
             path=source.path,
             row=source.row(index),
             column=name,
         )
-    return pa.chunked_array([values.cast(pl.Int64).to_arrow()])
+    return pa.chunked_array([values.to_arrow()])
 
 
 _TIMESTAMP_FORMATS: Final = (
@@ -861,6 +1129,7 @@ _TIMESTAMP_FORMATS: Final = (
 
 def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
     if pa.types.is_timestamp(column.type):
+        _check_timestamp_range(column, source, name)
         if column.type.tz is None:
             column = pc.assume_timezone(column, "UTC")
         return column.cast(TIMESTAMP_TYPE)
@@ -876,7 +1145,7 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
         assert isinstance(series, pl.Series)
         text = pl.Series(series.str.strip_chars()).replace("", None)
         epoch = text.cast(pl.Float64, strict=False)
-    in_range = epoch.is_between(-1e13, 1e13)  # seconds: about +-300,000 years
+    in_range = epoch.is_between(TIMESTAMP_MIN_US / 1e6, TIMESTAMP_MAX_US / 1e6)
     micros = (epoch * 1e6).round(0).cast(pl.Int64, strict=False)
     parsed = pl.Series(micros.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
     parsed = pl.select(pl.when(in_range).then(parsed).otherwise(None)).to_series()
@@ -896,17 +1165,50 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
         given = text.is_not_null()
     else:
         given = epoch.is_not_null()
-    bad = parsed.is_null() & given
+    inside = parsed.cast(pl.Int64).is_between(TIMESTAMP_MIN_US, TIMESTAMP_MAX_US)
+    bad = given & ~inside.fill_null(False)
     if bad.any():
         index = int(bad.arg_true()[0])
         value = (text if text is not None else epoch)[index]
+        out_of_range = (
+            epoch[index] is not None
+            or bool(parsed.is_not_null()[index])
+            or (isinstance(value, str) and _LONG_YEAR.match(value) is not None)
+        )
         raise InputError(
-            f"unparsable timestamp {value!r}; use ISO 8601 (2025-03-04T10:00:00Z) or Unix seconds",
+            f"timestamp out of range: {quoted(value)} (graphkit reads the years 0001 to 9999)"
+            if out_of_range
+            else f"unparsable timestamp {quoted(value)}; use ISO 8601 (2025-03-04T10:00:00Z) "
+            "or Unix seconds",
             path=source.path,
             row=source.row(index),
             column=name,
         )
     return pa.chunked_array([parsed.to_arrow().cast(TIMESTAMP_TYPE)])
+
+
+_LONG_YEAR: Final = re.compile(r"^[+-]?\d{5,}-\d")
+_PER_SECOND: Final = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+
+
+def _check_timestamp_range(column: pa.ChunkedArray, source: TableSource, name: str) -> None:
+    """Raise InputError for a typed timestamp outside the years 0001 to 9999."""
+    per_second = _PER_SECOND[column.type.unit]
+    if per_second == 1_000_000_000:  # int64 nanoseconds span only the years 1677 to 2262
+        return
+    ticks = pc.cast(column, pa.int64())
+    low = TIMESTAMP_MIN_US * per_second // 1_000_000
+    high = TIMESTAMP_MAX_US * per_second // 1_000_000
+    outside = pc.fill_null(pc.or_(pc.less(ticks, low), pc.greater(ticks, high)), False)
+    if pc.any(outside).as_py():
+        index = pc.index(outside, True).as_py()
+        raise InputError(
+            f"timestamp out of range: {ticks[index].as_py()} {column.type.unit} since 1970 "
+            "(graphkit reads the years 0001 to 9999)",
+            path=source.path,
+            row=source.row(index),
+            column=name,
+        )
 
 
 def _list_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
@@ -962,5 +1264,5 @@ def _raise_at_first(
     if len(mask) == 0 or not pc.any(mask).as_py():
         return
     index = pc.index(mask, True).as_py()
-    detail = f" (found {values[index].as_py()!r})" if values is not None else ""
+    detail = f" (found {quoted(values[index].as_py())})" if values is not None else ""
     raise InputError(message + detail, path=source.path, row=source.row(index), column=name)

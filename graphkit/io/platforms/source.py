@@ -7,6 +7,7 @@ errors as ``archive.zip/data/follower.js``.
 
 from __future__ import annotations
 
+import os
 import tarfile
 import zipfile
 import zlib
@@ -76,11 +77,14 @@ class ExportSource:
 
 class _FolderSource(ExportSource):
     def __init__(self, path: Path) -> None:
-        names = [
-            item.relative_to(path).as_posix()
-            for item in path.rglob("*")
-            if item.is_file() and not item.name.startswith(".")
-        ]
+        names = []
+        # os.walk does not follow links to folders (a link loop cannot trap it) and, unlike
+        # rglob, reports a folder it may not read.
+        for root, _, files in os.walk(path, onerror=_unreadable_folder):
+            for name in files:
+                item = Path(root) / name
+                if item.is_file() and not name.startswith("."):
+                    names.append(item.relative_to(path).as_posix())
         super().__init__(path, names)
 
     def read_bytes(self, name: str) -> bytes:
@@ -90,6 +94,12 @@ class _FolderSource(ExportSource):
             raise InputError(
                 f"cannot read file ({error.strerror or error})", path=self.where(name)
             ) from None
+
+
+def _unreadable_folder(error: OSError) -> None:
+    raise InputError(
+        f"cannot read folder ({error.strerror or error})", path=error.filename
+    ) from None
 
 
 class _FileSource(ExportSource):

@@ -1,0 +1,309 @@
+"""Preflight: estimate the memory a run needs from its input files, before reading them.
+
+A run that outgrows the machine should stop at once with a clear line, not after minutes of
+reading, killed by the kernel's out-of-memory killer. The estimate comes from the sizes of the
+files and the row counts they imply (read from a Parquet footer, or from the length of the lines
+at the head of a text file), times the peak memory per record measured for graphkit's local
+engine on the benchmark graphs (see ``benchmarks/results/``), rounded up:
+
+- reading a follows CSV whole, ``graphkit rank`` peaks at about 135 bytes per record (1.35 GB
+  at 10M records, a 240 MB file; 144 bytes at 2M records); interactions, with their types and
+  timestamps, at about 300 bytes per record (2M records);
+- streaming (files of 1 GiB or more), about 56-60 bytes per follow record (5.6 GiB at 100M);
+- an accounts file at about 6 times its size in text;
+- the interpreter and libraries about 270 MB before any data;
+- communities by Leiden copy the graph into igraph: about 120 bytes more per record.
+
+It is an estimate, deliberately on the high side; ``--no-memory-check`` skips it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import math
+import re
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from graphkit.errors import MemoryLimitError
+from graphkit.io.readers import PARQUET_SUFFIXES, STREAM_MIN_BYTES, find_tables
+
+BASE_BYTES: Final = 300 << 20
+"""The interpreter, numba, pyarrow and polars, before any data (about 270 MB measured)."""
+BYTES_PER_RECORD: Final = {"follows": 150, "interactions": 320}
+"""Peak bytes per record of a file read whole (measured 135-144 and 304)."""
+STREAMED_BYTES_PER_RECORD: Final = {"follows": 64, "interactions": 140}
+"""Peak bytes per record of a streamed file (measured 56 for follows at 100M records)."""
+BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0}
+"""Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts)."""
+_SAMPLE_BYTES: Final = 1 << 20
+_LINE_BREAK: Final = re.compile(rb"\r\n|\r|\n")
+# Where the kernel says how much memory is left (module attributes, so tests can point them
+# at files of their own).
+MEMINFO = Path("/proc/meminfo")
+CGROUP = Path("/proc/self/cgroup")
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+_UNLIMITED: Final = 1 << 60  # cgroup v1 writes "no limit" as a number near 2**63
+
+
+@dataclass(frozen=True)
+class TableEstimate:
+    """What one input file is expected to cost.
+
+    Attributes
+    ----------
+    table
+        ``follows``, ``interactions``, ``accounts`` or ``identities``.
+    path
+        The file.
+    rows
+        Rows counted (Parquet) or estimated from the file's size and line lengths.
+    streamed
+        Whether the file will be read piece by piece.
+    bytes
+        Estimated peak memory for this table.
+    """
+
+    table: str
+    path: Path
+    rows: int
+    streamed: bool
+    bytes: int
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    """The estimated peak memory of a run: the libraries plus each input table.
+
+    Attributes
+    ----------
+    tables
+        One estimate per input file.
+    extra_bytes_per_record
+        What the analysis adds per follow or interaction record.
+    """
+
+    tables: tuple[TableEstimate, ...] = ()
+    extra_bytes_per_record: float = 0.0
+    base_bytes: int = field(default=BASE_BYTES)
+
+    @property
+    def records(self) -> int:
+        """Follow and interaction records, estimated."""
+        return sum(t.rows for t in self.tables if t.table in ("follows", "interactions"))
+
+    @property
+    def bytes(self) -> int:
+        """Estimated peak memory of the run, in bytes."""
+        tables = sum(t.bytes for t in self.tables)
+        return int(self.base_bytes + tables + self.extra_bytes_per_record * self.records)
+
+
+def estimate_rows(path: str | Path) -> int:
+    """Estimate the rows of a table file without reading it.
+
+    Parquet files give their row count; for text files (CSV, edge lists, NDJSON, gzipped or
+    not) the size is divided by the mean length of the lines in the first megabyte, and a
+    gzip file's size is first scaled by the compression ratio of that megabyte.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "follows.csv").write_text("follower,followed\\n" + "a,b\\n" * 999)
+    >>> estimate_rows(folder / "follows.csv")
+    1000
+    """
+    path = Path(path)
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(PARQUET_SUFFIXES):
+        try:
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        except (pa.ArrowInvalid, OSError):
+            return 0  # the reader names what is wrong with it
+    text_bytes, sample = _text_size(path)
+    lines = len(_LINE_BREAK.findall(sample))
+    if lines == 0:
+        return 1 if text_bytes else 0
+    return math.ceil(text_bytes / (len(sample) / lines))
+
+
+def _text_size(path: Path) -> tuple[int, bytes]:
+    """The size of a file's text (uncompressed) and its first megabyte of text."""
+    size = path.stat().st_size
+    if not path.name.lower().endswith(".gz"):
+        with path.open("rb") as handle:
+            return size, handle.read(_SAMPLE_BYTES)
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    consumed = 0
+    sample = b""
+    try:
+        with path.open("rb") as handle:
+            while len(sample) < _SAMPLE_BYTES and (chunk := handle.read(1 << 16)):
+                sample += decompressor.decompress(chunk)
+                consumed += len(chunk) - len(decompressor.unused_data)
+                if decompressor.eof:
+                    break
+    except (zlib.error, gzip.BadGzipFile, OSError):
+        pass  # the reader names what is wrong with it
+    ratio = len(sample) / consumed if consumed and sample else 1.0
+    return int(size * ratio), sample[:_SAMPLE_BYTES]
+
+
+def estimate_memory(
+    folder: str | Path | None = None,
+    *,
+    extra_bytes_per_record: float = 0.0,
+    stream: bool | None = None,
+    **files: str | Path | None,
+) -> MemoryEstimate:
+    """Estimate the peak memory of reading a dataset and ranking it.
+
+    Parameters
+    ----------
+    folder
+        A dataset folder, as for :func:`graphkit.io.load_dataset`.
+    extra_bytes_per_record
+        What the analysis adds per follow or interaction record (e.g. a copy of the graph).
+    stream
+        As for :func:`graphkit.io.load_dataset`: ``None`` streams files of 1 GiB or more.
+    **files
+        ``follows``, ``interactions``, ``accounts``, ``identities``: explicit files.
+
+    Returns
+    -------
+    MemoryEstimate
+    """
+    paths: dict[str, Path] = {}
+    if folder is not None:
+        paths.update(find_tables(folder))
+    paths.update({name: Path(value) for name, value in files.items() if value is not None})
+    tables = []
+    for table, path in sorted(paths.items()):
+        try:
+            if not path.is_file():
+                continue
+            rows = estimate_rows(path)
+            size = path.stat().st_size
+            text_bytes = 0 if table in BYTES_PER_RECORD else _text_size(path)[0]
+        except OSError:
+            continue  # unreadable: the reader says so, naming the file
+        if table in BYTES_PER_RECORD:
+            streamed = stream if stream is not None else size >= STREAM_MIN_BYTES
+            per_record = (STREAMED_BYTES_PER_RECORD if streamed else BYTES_PER_RECORD)[table]
+            cost = rows * per_record
+        else:
+            streamed = False
+            cost = int(text_bytes * BYTES_PER_TEXT_BYTE.get(table, 6.0))
+        tables.append(TableEstimate(table, path, rows, streamed, int(cost)))
+    return MemoryEstimate(tuple(tables), extra_bytes_per_record)
+
+
+def available_memory() -> int | None:
+    """Bytes of memory this process may still use, or None where that is unknown.
+
+    The smaller of the kernel's ``MemAvailable`` (Linux ``/proc/meminfo``) and what the
+    process's cgroup (v2) still allows (``memory.max - memory.current``): a container's limit
+    is not in ``/proc/meminfo``. None elsewhere (macOS, Windows).
+    """
+    limits = []
+    try:
+        text = MEMINFO.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^MemAvailable:\s+(\d+)\s+kB", text, re.MULTILINE)
+    if match is None:
+        return None
+    limits.append(int(match.group(1)) * 1024)
+    group = _cgroup_limit(CGROUP, CGROUP_ROOT)
+    if group is not None:
+        limits.append(group)
+    return min(limits)
+
+
+def _cgroup_limit(cgroup: Path, root: Path) -> int | None:
+    """What the memory limit of this process's cgroup still allows, or None when unlimited
+    or unknown: ``memory.max`` (cgroup v2) or ``memory.limit_in_bytes`` (v1)."""
+    try:
+        lines = cgroup.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for line in lines:
+        _, controllers, group = line.split(":", 2) if line.count(":") >= 2 else ("", "", "")
+        if controllers == "":  # v2: 0::/path
+            files = (root / group.lstrip("/"), "memory.max", "memory.current")
+        elif "memory" in controllers.split(","):  # v1: 4:memory:/path
+            files = (root / "memory" / group.lstrip("/"), "memory.limit_in_bytes",
+                     "memory.usage_in_bytes")  # fmt: skip
+        else:
+            continue
+        folder, limit_name, usage_name = files
+        try:
+            limit = (folder / limit_name).read_text(encoding="ascii").strip()
+            usage = (folder / usage_name).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if limit.isdigit() and usage.isdigit() and int(limit) < _UNLIMITED:
+            return max(int(limit) - int(usage), 0)
+    return None
+
+
+def check_memory(estimate: MemoryEstimate, available: int | None) -> None:
+    """Raise MemoryLimitError when ``estimate`` exceeds the ``available`` bytes.
+
+    Nothing is checked where the available memory is unknown (``None``).
+
+    Raises
+    ------
+    MemoryLimitError
+        Saying how much the run is estimated to need, how much is available, and what helps.
+    """
+    if available is None or estimate.bytes <= available:
+        return
+    raise MemoryLimitError(
+        f"not enough memory: this run needs an estimated {gib(estimate.bytes)} "
+        f"(about {estimate.records:,} follow and interaction records in "
+        f"{_files(estimate.tables)}) and {gib(available)} is available; run it on Spark "
+        "with --engine spark, free memory, or pass --no-memory-check to try anyway"
+    )
+
+
+def stream_if_it_helps(estimate: MemoryEstimate, available: int | None) -> MemoryEstimate | None:
+    """The estimate with every edge file streamed, when reading them whole would not fit in
+    ``available`` bytes and streaming would; else None."""
+    if available is None or estimate.bytes <= available:
+        return None
+    if all(t.streamed for t in estimate.tables if t.table in STREAMED_BYTES_PER_RECORD):
+        return None
+    streamed = MemoryEstimate(
+        tuple(_streamed(t) for t in estimate.tables),
+        estimate.extra_bytes_per_record,
+        estimate.base_bytes,
+    )
+    return streamed if streamed.bytes <= available else None
+
+
+def _streamed(table: TableEstimate) -> TableEstimate:
+    if table.table not in STREAMED_BYTES_PER_RECORD or table.streamed:
+        return table
+    cost = table.rows * STREAMED_BYTES_PER_RECORD[table.table]
+    return TableEstimate(table.table, table.path, table.rows, True, cost)
+
+
+def _files(tables: tuple[TableEstimate, ...]) -> str:
+    names = [t.path.name for t in tables if t.table in BYTES_PER_RECORD]
+    return ", ".join(names) or "the input"
+
+
+def gib(size: float) -> str:
+    """A size in bytes as GiB with one decimal (``1.3 GiB``), or MiB below 1 GiB.
+
+    >>> gib(1.35e9), gib(300 << 20)
+    ('1.3 GiB', '300 MiB')
+    """
+    if size < 1 << 30:
+        return f"{size / (1 << 20):,.0f} MiB"
+    return f"{size / (1 << 30):,.1f} GiB"

@@ -1,0 +1,5 @@
+window.YTD.follower.part0 = [
+  {
+    "follower" : {
+      "accountId" : "1000",
+      "us
