@@ -33,7 +33,7 @@ from graphkit.progress import Progress
     type=click.Choice(METHODS),
     default="leiden",
     show_default=True,
-    help="leiden (igraph), louvain (igraph) or label_propagation (fastest on large graphs; "
+    help="leiden, louvain or label_propagation (fastest on large graphs; "
     "the only one, and the default, with --engine spark).",
 )
 @click.option(

@@ -3,24 +3,21 @@
 Every method works on the weighted undirected projection of the influence graph: the weight
 between ``u`` and ``v`` is ``w(u -> v) + w(v -> u)``, so mutual attention binds two accounts
 twice as strongly as one-way attention. The projection is built once per graph (with the CSR
-kernels, no Python loop over edges) and cached on the graph together with its igraph view, so
-several seeds or methods on one graph pay igraph's slow graph construction once.
+kernels, no Python loop over edges) and cached on the graph, so several seeds or methods on one
+graph build it once; every method runs on its CSR arrays directly (numba kernels: no igraph
+graph is built).
 
-Every method is deterministic for a given seed: igraph's Leiden and Louvain draw from a private
-``random.Random(seed)`` installed as igraph's generator for the call (and igraph's default
-generator, the ``random`` module, restored after); label propagation visits the nodes in a
-seeded order and gives the same partition on any number of threads.
+Every method is deterministic for a given seed and gives the same partition on any number of
+threads: Leiden and Louvain (:mod:`graphkit.kernels.leiden`) visit the nodes in seeded orders,
+label propagation (:mod:`graphkit.kernels.label_propagation`) likewise.
 """
 
 from __future__ import annotations
 
-import random
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
 import numpy as np
 
@@ -28,22 +25,18 @@ from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.kernels.csr import csr_by_row
 from graphkit.kernels.label_propagation import multilevel_label_propagation
-
-if TYPE_CHECKING:
-    import igraph as ig
+from graphkit.kernels.leiden import leiden
 
 Method = Literal["leiden", "louvain", "label_propagation"]
 METHODS: Final = ("leiden", "louvain", "label_propagation")
 DEFAULT_LABEL_PROPAGATION_SWEEPS: Final = 100
 # igraph's default: a third iteration rarely adds 0.2 % modularity and costs as much again.
 DEFAULT_LEIDEN_ITERATIONS: Final = 2
+# One multilevel pass, as igraph's community_multilevel.
+DEFAULT_LOUVAIN_ITERATIONS: Final = 1
 DEFAULT_STABILITY_SEEDS: Final = (0, 1, 2, 3, 4)
 
 _PROJECTION_KEY: Final = "undirected_projection"
-_IGRAPH_KEY: Final = "undirected_igraph"
-_IGRAPH_CHUNK: Final = 1 << 18
-# igraph draws from one process-wide generator: one seeded run at a time.
-_IGRAPH_RNG_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -193,8 +186,9 @@ def communities(
     graph
         The influence graph; communities are found on its weighted undirected projection.
     method
-        ``leiden`` (igraph's Leiden, modularity objective: well-connected communities),
-        ``louvain`` (igraph's multilevel), or ``label_propagation``: graphkit's parallel,
+        ``leiden`` (Leiden for modularity: connected, well-connected communities),
+        ``louvain`` (the same without Leiden's refinement), both
+        :mod:`graphkit.kernels.leiden`, or ``label_propagation``: graphkit's parallel,
         multi-level label propagation for modularity, the fastest on large graphs (see
         :mod:`graphkit.kernels.label_propagation`).
     resolution
@@ -202,8 +196,9 @@ def communities(
     seed
         Seed of the random choices; the same seed gives the same partition.
     max_iter
-        Leiden iterations (``None``: 2, igraph's default) or label-propagation sweeps per
-        level (``None``: 100); Louvain runs to convergence.
+        Leiden iterations (``None``: 2, igraph's default; fewer if one changes nothing),
+        Louvain passes (``None``: 1, as igraph's multilevel) or label-propagation sweeps per
+        level (``None``: 100).
 
     Returns
     -------
@@ -253,20 +248,16 @@ def communities(
             max_sweeps=max_iter or DEFAULT_LABEL_PROPAGATION_SWEEPS,
         )
     else:
-        igraph_graph = _undirected_igraph(graph, projection)
-        with _seeded_igraph(int(seed)):
-            if method == "leiden":
-                clustering = igraph_graph.community_leiden(
-                    objective_function="modularity",
-                    weights="weight",
-                    resolution=float(resolution),
-                    n_iterations=int(max_iter or DEFAULT_LEIDEN_ITERATIONS),
-                )
-            else:
-                clustering = igraph_graph.community_multilevel(
-                    weights="weight", resolution=float(resolution)
-                )
-        raw = np.asarray(clustering.membership, dtype=np.int64)
+        default = DEFAULT_LEIDEN_ITERATIONS if method == "leiden" else DEFAULT_LOUVAIN_ITERATIONS
+        raw, _ = leiden(
+            projection.indptr,
+            projection.neighbors,
+            projection.weights,
+            seed=int(seed),
+            resolution=float(resolution),
+            max_iterations=int(max_iter or default),
+            refine=method == "leiden",
+        )
     membership, sizes = canonical_membership(raw)
     contributions = _contributions(projection, membership, sizes.shape[0])
     return CommunityResult(
@@ -485,36 +476,3 @@ def _contingency(
 def _entropy(counts: np.ndarray, n: int) -> float:
     share = counts[counts > 0] / n
     return float(-(share * np.log(share)).sum())
-
-
-def _undirected_igraph(graph: SocialGraph, projection: UndirectedProjection) -> ig.Graph:
-    """The projection as a weighted undirected igraph Graph, built once per graph."""
-    cached = graph._cache.get(_IGRAPH_KEY)
-    if cached is not None:
-        return cached
-    import igraph as ig
-
-    low, high, weights = projection.pairs()
-    result = ig.Graph(n=projection.n_nodes)
-    # igraph reads edges one Python pair at a time; zipped int lists are its fastest input,
-    # and chunks keep those Python objects from outgrowing the graph itself.
-    for start in range(0, low.shape[0], _IGRAPH_CHUNK):
-        stop = start + _IGRAPH_CHUNK
-        result.add_edges(zip(low[start:stop].tolist(), high[start:stop].tolist(), strict=True))
-    del low, high
-    result.es["weight"] = weights.tolist()
-    graph._cache[_IGRAPH_KEY] = result
-    return result
-
-
-@contextmanager
-def _seeded_igraph(seed: int) -> Iterator[None]:
-    """Make igraph draw from ``random.Random(seed)``, then restore its default generator."""
-    import igraph as ig
-
-    with _IGRAPH_RNG_LOCK:
-        ig.set_random_number_generator(random.Random(seed))
-        try:
-            yield
-        finally:
-            ig.set_random_number_generator(random)

@@ -1,0 +1,687 @@
+"""Leiden (and Louvain) for weighted modularity, deterministic for a seed on any thread count.
+
+The algorithm of Traag, Waltman & van Eck (2019), "From Louvain to Leiden: guaranteeing
+well-connected communities", on a symmetric CSR adjacency (each edge in the rows of both its
+ends; a self-loop once, holding twice the weight inside the node, as aggregation leaves it):
+
+1. *Local moving*: nodes are taken from a queue, first in a seeded order; each moves to the
+   neighbouring community (or an empty one) of largest gain
+   ``w(v, C) - resolution * k_v * K_C / 2W`` if that gain is strictly larger than staying.
+   A node that moves puts its neighbours outside its new community back on the queue.
+2. *Refinement*: inside each community, starting from single nodes, a node still on its own
+   and well connected to its community joins the well-connected sub-community of largest
+   positive gain (the greedy limit of Leiden's randomised choice). Sub-communities are thus
+   connected pieces of a community.
+3. *Aggregation*: each sub-community becomes one node (weights between them summed, the
+   weight inside kept as a self-loop), starting in the community its piece came from, and the
+   three steps repeat on the smaller graph until local moving leaves every community one node.
+
+An *iteration* is one pass of these levels; the next iteration starts from the partition the
+last one found, which lets pieces of communities move again. Leiden stops after an iteration
+that changed nothing (or after ``max_iterations``). Louvain is the same without refinement:
+aggregation by the communities themselves.
+
+Local moving runs in the seeded order (the queue makes each move depend on all earlier ones;
+``workers`` threads only gather candidate communities ahead); refinement handles the
+communities independently and aggregation the new nodes independently, so those two are split
+among ``workers`` parts with results that do not depend on their number. Every float sum runs
+in a fixed order, so one seed gives one partition.
+
+The kernels are compiled without numba's ``parallel`` (``PARALLEL``), and the work is then one
+part: on the 2-core benchmark machine, with another process busy, Leiden on two threads took
+2-3x as long as on one (1M edges: 3.2 s against 1.2 s), because OpenMP's idle workers spin
+between the many short parallel regions (``OMP_WAIT_POLICY=passive`` brought two threads to
+1.1-1.5 s). The partitioned code paths stay, tested with several parts, for when that changes.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.kernels.label_propagation import node_order
+
+# Compile the local moving, refinement and aggregation for numba's threads (see above).
+PARALLEL = False
+_SPLIT_JIT_OPTIONS = PARALLEL_JIT_OPTIONS if PARALLEL else JIT_OPTIONS
+
+# Below this many edges to read per worker, refinement and aggregation run on one thread.
+MIN_WORK_PER_WORKER = 1 << 16
+# Edges gathered per block of the local moving: the neighbours of nodes that move in a block
+# gather again, so smaller blocks waste less; larger ones wait less for the slowest thread.
+BLOCK_WORK = 1 << 18
+
+
+@numba.njit(**JIT_OPTIONS)
+def _node_strength(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted degree of each node (a self-loop entry counts once, as stored)."""
+    n = indptr.shape[0] - 1
+    strength = np.zeros(n)
+    for node in range(n):
+        total = 0.0
+        for edge in range(indptr[node], indptr[node + 1]):
+            total += weights[edge]
+        strength[node] = total
+    return strength
+
+
+@numba.njit(**JIT_OPTIONS)
+def _gather_candidates(
+    node: int,
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    membership: np.ndarray,
+    weight_to: np.ndarray,
+    out_communities: np.ndarray,
+    out_weights: np.ndarray,
+    start: int,
+) -> int:
+    """Write each community next to ``node`` and the edge weight to it, in the order first met
+    along the row (self-loops left out), from ``start``; return how many.
+
+    ``weight_to`` is all zeros on entry and on exit; weights are positive, so a zero marks a
+    community not met yet.
+    """
+    count = 0
+    for edge in range(indptr[node], indptr[node + 1]):
+        neighbor = neighbors[edge]
+        if neighbor == node:
+            continue
+        community = membership[neighbor]
+        if weight_to[community] == 0.0:
+            out_communities[start + count] = community
+            count += 1
+        weight_to[community] += weights[edge]
+    for index in range(start, start + count):
+        community = out_communities[index]
+        out_weights[index] = weight_to[community]
+        weight_to[community] = 0.0
+    return count
+
+
+@numba.njit(**_SPLIT_JIT_OPTIONS)
+def _move_nodes_kernel(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    strength: np.ndarray,
+    membership: np.ndarray,
+    order: np.ndarray,
+    penalty: float,
+    max_visits: int,
+    block_work: int,
+    n_workers: int,
+    min_work: int,
+) -> tuple[int, int]:
+    """Local moving, in place on ``membership`` (labels ``0 .. n-1``).
+
+    ``penalty`` is ``resolution / 2W``. Stops when the queue is empty or after ``max_visits``
+    visits (0: no limit). Returns the moves made and the edges read.
+
+    The queue is taken in blocks of about ``block_work`` edges. The threads first gather, for
+    every node of the block, the weight to each neighbouring community as the block starts;
+    then the nodes are visited one by one in queue order, exactly as without blocks: a node
+    with a neighbour that moved since the block started gathers again, any other finds its
+    gathered weights still true, and the community totals are always read as they are now.
+    The moves are thus those of the one-node-at-a-time algorithm on any number of threads.
+    """
+    n = indptr.shape[0] - 1
+    community_weight = np.zeros(n)
+    community_size = np.zeros(n, dtype=np.int32)
+    for node in range(n):
+        community_weight[membership[node]] += strength[node]
+        community_size[membership[node]] += 1
+    # Empty communities on a stack: a node may always move to one of them (gain 0).
+    empty = np.empty(n + 1, dtype=np.int32)
+    n_empty = 0
+    for community in range(n - 1, -1, -1):
+        if community_size[community] == 0:
+            empty[n_empty] = community
+            n_empty += 1
+    max_degree = 0
+    for node in range(n):
+        max_degree = max(max_degree, indptr[node + 1] - indptr[node])
+    queue = order.astype(np.int32)
+    # Bit 1: on the queue; bit 2: a neighbour moved since the block started.
+    flags = np.ones(n, dtype=np.uint8)
+    head = 0
+    n_queued = n
+    parallel = n_workers > 1
+    weight_to = np.zeros((n_workers, n))
+    capacity = block_work + max_degree + 1
+    block_communities = np.empty(capacity, dtype=np.int32)
+    block_weights = np.empty(capacity)
+    block_start = np.zeros(capacity + 1, dtype=np.int64)
+    block_count = np.zeros(capacity, dtype=np.int64)
+    dirty = np.empty(capacity * 2, dtype=np.int32)
+    moves = 0
+    work = 0
+    visits = 0
+    while n_queued > 0 and (max_visits == 0 or visits < max_visits):
+        # The block: the next nodes of the queue, up to block_work edges (at least one node).
+        size = 0
+        block_edges = 0
+        limit = n_queued if max_visits == 0 else min(n_queued, max_visits - visits)
+        while size < limit and size < capacity - 1:
+            at = head + size
+            node = queue[at - n if at >= n else at]
+            degree = indptr[node + 1] - indptr[node]
+            if size > 0 and block_edges + degree > block_work:
+                break
+            block_start[size + 1] = block_start[size] + degree
+            block_edges += degree
+            size += 1
+        gathered = parallel and block_edges >= min_work * n_workers
+        if gathered:
+            for worker in numba.prange(n_workers):
+                first = int(
+                    np.searchsorted(block_start[: size + 1], block_edges * worker // n_workers)
+                )
+                last = size
+                if worker < n_workers - 1:
+                    last = int(
+                        np.searchsorted(
+                            block_start[: size + 1], block_edges * (worker + 1) // n_workers
+                        )
+                    )
+                for position in range(first, last):
+                    at = head + position
+                    node = queue[at - n if at >= n else at]
+                    block_count[position] = _gather_candidates(
+                        node, indptr, neighbors, weights, membership, weight_to[worker],
+                        block_communities, block_weights, block_start[position],
+                    )  # fmt: skip
+            work += block_edges
+        n_dirty = 0
+        for position in range(size):
+            node = queue[head]
+            head = head + 1 if head + 1 < n else 0
+            n_queued -= 1
+            visits += 1
+            start = block_start[position]
+            if not gathered or flags[node] & 2:
+                block_count[position] = _gather_candidates(
+                    node, indptr, neighbors, weights, membership, weight_to[0],
+                    block_communities, block_weights, start,
+                )  # fmt: skip
+                work += indptr[node + 1] - indptr[node]
+            flags[node] = 0
+            current = membership[node]
+            node_weight = strength[node]
+            community_weight[current] -= node_weight
+            community_size[current] -= 1
+            if community_size[current] == 0:
+                empty[n_empty] = current
+                n_empty += 1
+            spare = empty[n_empty - 1]
+            scale = node_weight * penalty
+            stay = 0.0
+            for index in range(start, start + block_count[position]):
+                if block_communities[index] == current:
+                    stay = block_weights[index]
+            best = current
+            best_gain = stay - scale * community_weight[current]
+            if spare != current and best_gain < 0.0:
+                best = spare
+                best_gain = 0.0
+            for index in range(start, start + block_count[position]):
+                community = block_communities[index]
+                if community != current:
+                    gain = block_weights[index] - scale * community_weight[community]
+                    if gain > best_gain:
+                        best = community
+                        best_gain = gain
+            community_weight[best] += node_weight
+            community_size[best] += 1
+            if best == spare:
+                n_empty -= 1
+            if best != current:
+                membership[node] = best
+                moves += 1
+                for edge in range(indptr[node], indptr[node + 1]):
+                    neighbor = neighbors[edge]
+                    # Marks matter only to nodes of this block gathered ahead.
+                    if gathered and not flags[neighbor] & 2:
+                        flags[neighbor] |= 2
+                        dirty[n_dirty] = neighbor
+                        n_dirty += 1
+                    if not flags[neighbor] & 1 and membership[neighbor] != best:
+                        flags[neighbor] |= 1
+                        tail = head + n_queued
+                        queue[tail - n if tail >= n else tail] = neighbor
+                        n_queued += 1
+                if n_dirty > capacity:  # more marks than room: drop the flags, gather anew
+                    for index in range(n_dirty):
+                        flags[dirty[index]] &= 1
+                    n_dirty = 0
+                    gathered = False
+        for index in range(n_dirty):
+            flags[dirty[index]] &= 1
+    return moves, work
+
+
+@numba.njit(**JIT_OPTIONS)
+def _group_by_label(
+    labels: np.ndarray, n_labels: int, order: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(start of each label, nodes grouped by label, each group in the sequence ``order``)."""
+    starts = np.zeros(n_labels + 1, dtype=np.int64)
+    for node in range(labels.shape[0]):
+        starts[labels[node] + 1] += 1
+    for label in range(n_labels):
+        starts[label + 1] += starts[label]
+    cursor = starts[:-1].copy()
+    grouped = np.empty(labels.shape[0], dtype=np.int32)
+    for index in range(order.shape[0]):
+        node = order[index]
+        label = labels[node]
+        grouped[cursor[label]] = node
+        cursor[label] += 1
+    return starts, grouped
+
+
+@numba.njit(**JIT_OPTIONS)
+def _split_by_work(
+    starts: np.ndarray, grouped: np.ndarray, indptr: np.ndarray, parts: int
+) -> tuple[np.ndarray, int]:
+    """Group boundaries that cut the groups into ``parts`` runs of about equal edge work."""
+    n_groups = starts.shape[0] - 1
+    work = np.zeros(n_groups + 1, dtype=np.int64)
+    for group in range(n_groups):
+        total = 0
+        for index in range(starts[group], starts[group + 1]):
+            node = grouped[index]
+            total += 1 + indptr[node + 1] - indptr[node]
+        work[group + 1] = work[group] + total
+    bounds = np.empty(parts + 1, dtype=np.int64)
+    for part in range(parts + 1):
+        bounds[part] = np.searchsorted(work, work[n_groups] * part // parts)
+    bounds[parts] = n_groups
+    return bounds, work[n_groups]
+
+
+@numba.njit(**JIT_OPTIONS)
+def _refine_community(
+    first: int,
+    last: int,
+    grouped: np.ndarray,
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    strength: np.ndarray,
+    membership: np.ndarray,
+    penalty: float,
+    refined: np.ndarray,
+    piece_weight: np.ndarray,
+    piece_size: np.ndarray,
+    external: np.ndarray,
+    weight_to: np.ndarray,
+    candidates: np.ndarray,
+    seen: np.ndarray,
+) -> None:
+    """Merge the nodes ``grouped[first:last]`` (one community) into well-connected pieces.
+
+    ``external[v]`` holds, on entry, the weight from ``v`` to the rest of its community.
+    """
+    community = membership[grouped[first]]
+    total = 0.0
+    for index in range(first, last):
+        total += strength[grouped[index]]
+    for index in range(first, last):
+        node = grouped[index]
+        current = refined[node]
+        node_weight = strength[node]
+        if piece_size[current] != 1:
+            continue
+        own_external = external[current]
+        if own_external < node_weight * (total - node_weight) * penalty:
+            continue  # not well connected to the rest of its community: stays alone
+        piece_weight[current] = 0.0
+        piece_size[current] = 0
+        candidates[0] = current
+        seen[current] = 1
+        n_candidates = 1
+        for edge in range(indptr[node], indptr[node + 1]):
+            neighbor = neighbors[edge]
+            if neighbor == node or membership[neighbor] != community:
+                continue
+            piece = refined[neighbor]
+            if not seen[piece]:
+                seen[piece] = 1
+                candidates[n_candidates] = piece
+                n_candidates += 1
+            weight_to[piece] += weights[edge]
+        best = current
+        best_gain = 0.0
+        best_weight = 0.0
+        for position in range(n_candidates):
+            piece = candidates[position]
+            size = piece_weight[piece]
+            if external[piece] >= size * (total - size) * penalty:
+                gain = weight_to[piece] - node_weight * size * penalty
+                if gain > best_gain:
+                    best = piece
+                    best_gain = gain
+                    best_weight = weight_to[piece]
+            weight_to[piece] = 0.0
+            seen[piece] = 0
+        piece_weight[best] += node_weight
+        piece_size[best] += 1
+        if best != current:
+            refined[node] = best
+            external[best] += own_external - 2.0 * best_weight
+
+
+@numba.njit(**_SPLIT_JIT_OPTIONS)
+def _refine_kernel(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    strength: np.ndarray,
+    membership: np.ndarray,
+    n_communities: int,
+    order: np.ndarray,
+    penalty: float,
+    n_workers: int,
+    min_work: int,
+) -> tuple[np.ndarray, int]:
+    """Refined labels ``0 .. k-1`` (numbered by community, then by first node in ``order``)."""
+    n = indptr.shape[0] - 1
+    starts, grouped = _group_by_label(membership, n_communities, order)
+    bounds, total_work = _split_by_work(starts, grouped, indptr, n_workers)
+    refined = np.arange(n, dtype=np.int32)
+    piece_weight = strength.copy()
+    piece_size = np.ones(n, dtype=np.int32)
+    external = np.zeros(n)
+    serial = n_workers == 1 or total_work < min_work * n_workers
+    for part in numba.prange(1 if serial else n_workers):
+        parts = 1 if serial else n_workers
+        for node in range(n * part // parts, n * (part + 1) // parts):
+            community = membership[node]
+            inside = 0.0
+            for edge in range(indptr[node], indptr[node + 1]):
+                neighbor = neighbors[edge]
+                if neighbor != node and membership[neighbor] == community:
+                    inside += weights[edge]
+            external[node] = inside
+    weight_to = np.zeros((n_workers, n))
+    candidates = np.empty((n_workers, n + 1), dtype=np.int32)
+    seen = np.zeros((n_workers, n), dtype=np.uint8)
+    if serial:
+        for community in range(n_communities):
+            _refine_community(
+                starts[community], starts[community + 1], grouped, indptr, neighbors,
+                weights, strength, membership, penalty, refined, piece_weight, piece_size,
+                external, weight_to[0], candidates[0], seen[0],
+            )  # fmt: skip
+    else:
+        for worker in numba.prange(n_workers):
+            for community in range(bounds[worker], bounds[worker + 1]):
+                _refine_community(
+                    starts[community], starts[community + 1], grouped, indptr, neighbors,
+                    weights, strength, membership, penalty, refined, piece_weight, piece_size,
+                    external, weight_to[worker], candidates[worker], seen[worker],
+                )  # fmt: skip
+    number = np.full(n, -1, dtype=np.int32)
+    n_pieces = 0
+    for index in range(n):
+        piece = refined[grouped[index]]
+        if number[piece] < 0:
+            number[piece] = n_pieces
+            n_pieces += 1
+    for node in range(n):
+        refined[node] = number[refined[node]]
+    return refined, n_pieces
+
+
+@numba.njit(**_SPLIT_JIT_OPTIONS)
+def _aggregate_kernel(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    labels: np.ndarray,
+    n_labels: int,
+    out_neighbors: np.ndarray,
+    out_weights: np.ndarray,
+    n_workers: int,
+    min_work: int,
+) -> np.ndarray:
+    """The graph of the labels, written to ``out_neighbors``/``out_weights``; returns indptr.
+
+    One node per label, the weights between labels summed; the weight inside a label becomes a
+    self-loop entry of its row. Rows list their neighbours in the order first met (members
+    ascending, each member's row in order). The outputs need room for ``neighbors.shape[0]``
+    entries: each label's row is first written where its members' rows would fit, then all
+    rows are moved down into place.
+    """
+    n = indptr.shape[0] - 1
+    order = np.arange(n, dtype=np.int32)
+    starts, members = _group_by_label(labels, n_labels, order)
+    bound = np.zeros(n_labels + 1, dtype=np.int64)
+    for label in range(n_labels):
+        total = 0
+        for index in range(starts[label], starts[label + 1]):
+            node = members[index]
+            total += indptr[node + 1] - indptr[node]
+        bound[label + 1] = bound[label] + total
+    counts = np.zeros(n_labels, dtype=np.int64)
+    parts = 1 if n_workers == 1 or bound[n_labels] < min_work * n_workers else n_workers
+    cuts = np.empty(parts + 1, dtype=np.int64)
+    for part in range(parts + 1):
+        cuts[part] = np.searchsorted(bound, bound[n_labels] * part // parts)
+    cuts[parts] = n_labels
+    position = np.full((parts, n_labels), -1, dtype=np.int32)
+    for part in numba.prange(parts):
+        slot = position[part]
+        for label in range(cuts[part], cuts[part + 1]):
+            base = bound[label]
+            count = 0
+            for index in range(starts[label], starts[label + 1]):
+                node = members[index]
+                for edge in range(indptr[node], indptr[node + 1]):
+                    other = labels[neighbors[edge]]
+                    at = slot[other]
+                    if at < 0:
+                        slot[other] = count
+                        out_neighbors[base + count] = other
+                        out_weights[base + count] = weights[edge]
+                        count += 1
+                    else:
+                        out_weights[base + at] += weights[edge]
+            for index in range(count):
+                slot[out_neighbors[base + index]] = -1
+            counts[label] = count
+    new_indptr = np.zeros(n_labels + 1, dtype=np.int64)
+    for label in range(n_labels):
+        new_indptr[label + 1] = new_indptr[label] + counts[label]
+        source = bound[label]
+        target = new_indptr[label]
+        if target < source:  # moving down, in label order, never overwrites a later row
+            for index in range(counts[label]):
+                out_neighbors[target + index] = out_neighbors[source + index]
+                out_weights[target + index] = out_weights[source + index]
+    return new_indptr
+
+
+@numba.njit(**JIT_OPTIONS)
+def _compact(labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Labels (each in ``0 .. n-1``) renumbered ``0 .. k-1`` in order of their smallest node."""
+    n = labels.shape[0]
+    number = np.full(n, -1, dtype=np.int32)
+    compact = np.empty(n, dtype=np.int32)
+    count = 0
+    for node in range(n):
+        label = labels[node]
+        if number[label] < 0:
+            number[label] = count
+            count += 1
+        compact[node] = number[label]
+    return compact, count
+
+
+def leiden_iteration(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    membership: np.ndarray,
+    rng: np.random.Generator,
+    workspace: tuple[np.ndarray, ...],
+    *,
+    resolution: float = 1.0,
+    refine: bool = True,
+    first_visits: int = 0,
+    block_work: int = BLOCK_WORK,
+    min_work: int = MIN_WORK_PER_WORKER,
+    workers: int | None = None,
+) -> tuple[np.ndarray, bool]:
+    """One Leiden (or, with ``refine=False``, Louvain) iteration from ``membership``.
+
+    Parameters
+    ----------
+    indptr, neighbors, weights
+        int64 row pointers, int32 neighbours and float64 positive weights of a symmetric
+        adjacency.
+    membership
+        int32 starting community of each node, in ``0 .. n-1``.
+    rng
+        Source of the node order of every level.
+    workspace
+        Room for two aggregated graphs: int32, float64, int32, float64 arrays of
+        ``neighbors.shape[0]`` entries (see :func:`workspace_for`).
+    resolution
+        Modularity resolution.
+    refine
+        Aggregate by refined (well-connected) pieces of communities (Leiden) or by the
+        communities themselves (Louvain).
+    first_visits
+        Most node visits of the local moving on the original graph (0: until no node moves).
+    block_work
+        Edges of the nodes whose candidates are gathered ahead at once in the local moving.
+    min_work
+        Work per part below which the split steps run as one part.
+    workers
+        Parts the refinement and aggregation are split into, and gatherers of the local
+        moving (``None``: numba's thread count where ``PARALLEL``, else 1). ``block_work``,
+        ``min_work`` and ``workers`` change how the work is shared, not the result.
+
+    Returns
+    -------
+    membership, changed
+        int32 community of each node (numbered by smallest node) and whether any node moved.
+    """
+    if workers is None:
+        workers = int(numba.get_num_threads()) if PARALLEL else 1
+    n_workers = max(1, int(workers))
+    strength = _node_strength(indptr, weights)
+    total = float(strength.sum())
+    penalty = resolution / total if total > 0 else 0.0
+    communities, _ = _compact(membership)
+    node_of = np.arange(indptr.shape[0] - 1, dtype=np.int32)  # level node of each node
+    changed = False
+    level_graph = (indptr, neighbors, weights)
+    level = 0
+    while True:
+        n_level = level_graph[0].shape[0] - 1
+        order = visiting_order(n_level, rng)
+        moves, _ = _move_nodes_kernel(
+            *level_graph, strength, communities, order, penalty,
+            first_visits if level == 0 else 0, block_work, n_workers, min_work,
+        )  # fmt: skip
+        changed = changed or moves > 0
+        communities, n_communities = _compact(communities)
+        if n_communities == n_level:
+            break
+        if refine:
+            pieces, n_pieces = _refine_kernel(
+                *level_graph, strength, communities, n_communities, order, penalty,
+                n_workers, min_work,
+            )  # fmt: skip
+        if not refine or n_pieces == n_level:
+            pieces, n_pieces = communities, n_communities
+        piece_community = np.empty(n_pieces, dtype=np.int32)
+        piece_community[pieces] = communities
+        node_of = pieces[node_of]
+        out_neighbors, out_weights = workspace[2 * (level % 2)], workspace[2 * (level % 2) + 1]
+        level_indptr = _aggregate_kernel(
+            *level_graph, pieces, n_pieces, out_neighbors, out_weights, n_workers, min_work
+        )
+        size = int(level_indptr[-1])
+        level_graph = (level_indptr, out_neighbors[:size], out_weights[:size])
+        strength = np.bincount(pieces, weights=strength, minlength=n_pieces)
+        communities = piece_community
+        level += 1
+    return _compact(communities[node_of])[0], changed
+
+
+def workspace_for(n_entries: int) -> tuple[np.ndarray, ...]:
+    """Room for two aggregated graphs of up to ``n_entries`` entries each."""
+    return (
+        np.empty(n_entries, dtype=np.int32),
+        np.empty(n_entries),
+        np.empty(n_entries, dtype=np.int32),
+        np.empty(n_entries),
+    )
+
+
+def visiting_order(n: int, rng: np.random.Generator) -> np.ndarray:
+    """int32 seeded order of ``n`` nodes: runs of consecutive nodes, the runs shuffled.
+
+    Runs (up to 256 nodes, one per 1024 nodes of the graph) read row pointers and rows from
+    memory in sequence; on small graphs every run is one node, a full shuffle.
+    """
+    return node_order(n, rng).astype(np.int32)
+
+
+def leiden(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    *,
+    seed: int,
+    resolution: float = 1.0,
+    max_iterations: int = 0,
+    refine: bool = True,
+    first_visits: int = 0,
+    block_work: int = BLOCK_WORK,
+    min_work: int = MIN_WORK_PER_WORKER,
+    workers: int | None = None,
+) -> tuple[np.ndarray, int]:
+    """Communities of largest modularity found by Leiden iterations (or Louvain).
+
+    Parameters
+    ----------
+    indptr, neighbors, weights
+        Symmetric CSR adjacency as for :func:`leiden_iteration`.
+    seed
+        Seed of the node orders.
+    resolution
+        Modularity resolution.
+    max_iterations
+        Most iterations; 0 iterates until one changes nothing.
+    refine, block_work, min_work, workers
+        As for :func:`leiden_iteration`.
+    first_visits
+        Most node visits of the first local moving (from single nodes) on the original graph.
+
+    Returns
+    -------
+    membership, iterations
+        int64 community of each node (numbered by smallest node) and the iterations run.
+    """
+    rng = np.random.default_rng(seed)
+    membership = np.arange(indptr.shape[0] - 1, dtype=np.int32)
+    workspace = workspace_for(neighbors.shape[0])
+    iterations = 0
+    while max_iterations == 0 or iterations < max_iterations:
+        membership, changed = leiden_iteration(
+            indptr, neighbors, weights, membership, rng, workspace,
+            resolution=resolution, refine=refine,
+            first_visits=first_visits if iterations == 0 else 0, block_work=block_work,
+            min_work=min_work, workers=workers,
+        )  # fmt: skip
+        iterations += 1
+        if not changed:
+            break
+    return membership.astype(np.int64), iterations
