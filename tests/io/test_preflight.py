@@ -185,7 +185,7 @@ def test_cli_streams_when_only_streaming_fits(tmp_path, monkeypatch):
     assert out.read_bytes() == whole.read_bytes()
 
 
-def test_communities_are_estimated_with_the_igraph_copy(tmp_path, monkeypatch):
+def test_communities_are_estimated_with_their_working_copies(tmp_path, monkeypatch):
     follows = _follows(tmp_path / "follows.csv", 20_000)
     ranking = estimate_memory(follows=follows)
     communities = estimate_memory(follows=follows, extra_bytes_per_record=120)
