@@ -20,25 +20,12 @@ from hypothesis import strategies as st
 from graphkit.algorithms.communities import undirected_projection
 from graphkit.config import set_threads
 from graphkit.kernels.leiden import _aggregate_kernel, leiden, workspace_for
-from tests.algorithms.test_communities import GROUND_TRUTH, _ground_truth, _scores
+from tests.algorithms.test_communities import GROUND_TRUTH, _ground_truth, _rows, _scores
 
 Rows = list[list[tuple[int, float]]]
 
 
 # --- slow references ---------------------------------------------------------------------
-
-
-def _rows(n: int, edges: list[tuple[int, int, float]]) -> Rows:
-    """Symmetric rows of ``(neighbour, weight)``: parallel edges summed, loops dropped."""
-    merged: dict[tuple[int, int], float] = defaultdict(float)
-    for a, b, weight in edges:
-        if a != b:
-            merged[min(a, b), max(a, b)] += weight
-    rows: list[dict[int, float]] = [{} for _ in range(n)]
-    for (a, b), weight in merged.items():
-        rows[a][b] = weight
-        rows[b][a] = weight
-    return [sorted(row.items()) for row in rows]
 
 
 def _csr(rows: Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
