@@ -20,20 +20,19 @@ from hypothesis import strategies as st
 from graphkit.algorithms.communities import undirected_projection
 from graphkit.config import set_threads
 from graphkit.kernels.leiden import _aggregate_kernel, leiden, workspace_for
-from tests.algorithms.test_communities import GROUND_TRUTH, _ground_truth, _rows, _scores
+from tests.algorithms.test_communities import (
+    GROUND_TRUTH,
+    _csr,
+    _ground_truth,
+    _random_rows,
+    _rows,
+    _scores,
+)
 
 Rows = list[list[tuple[int, float]]]
 
 
 # --- slow references ---------------------------------------------------------------------
-
-
-def _csr(rows: Rows) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(row) for row in rows], out=indptr[1:])
-    neighbors = np.array([b for row in rows for b, _ in row], dtype=np.int32)
-    weights = np.array([w for row in rows for _, w in row], dtype=np.float64)
-    return indptr, neighbors, weights
 
 
 def modularity_reference(rows: Rows, membership: list[int], resolution: float = 1.0) -> float:
@@ -94,19 +93,6 @@ def disconnected_communities(rows: Rows, membership: list[int]) -> list[int]:
         if len(reached) != len(nodes):
             broken.append(label)
     return broken
-
-
-def _random_rows(seed: int, n: int, m: int, groups: int) -> Rows:
-    """A planted partition: most edges inside ``groups`` groups, integer weights 1-3."""
-    rng = np.random.default_rng(seed)
-    group = rng.integers(0, groups, n)
-    edges = []
-    for _ in range(m):
-        a = int(rng.integers(0, n))
-        same = np.flatnonzero(group == group[a])
-        b = int(rng.choice(same)) if rng.random() < 0.8 else int(rng.integers(0, n))
-        edges.append((a, b, float(rng.integers(1, 4))))
-    return _rows(n, edges)
 
 
 def _cliques(count: int, size: int, *, ring: bool) -> Rows:
