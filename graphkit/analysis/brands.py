@@ -333,7 +333,7 @@ def people_table(
             ),
             "group": np.repeat(np.arange(len(groups)), [org.people.shape[0] for org in groups]),
             "node": people,
-            "id": pl.Series(graph.ids.take(pa.array(people, pa.int64()))).cast(pl.String),
+            "id": graph.ids_of(people),
             "followers": graph.followers[people],
             "reach": reach.member_reach,
             "unique_reach": reach.member_unique_reach,
@@ -424,7 +424,7 @@ def roster(graph: SocialGraph, org: str, k: int, *, include_corporate: bool = Tr
         {
             "organization": pl.Series([org] * picks.chosen.shape[0], dtype=pl.String),
             "step": np.arange(1, picks.chosen.shape[0] + 1, dtype=np.int64),
-            "id": pl.Series(graph.ids.take(pa.array(picks.chosen, pa.int64()))).cast(pl.String),
+            "id": graph.ids_of(picks.chosen),
             "gain": picks.gains,
             "coverage": coverage,
             "coverage_share": coverage / combined if combined else np.full(coverage.shape, np.nan),

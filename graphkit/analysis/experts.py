@@ -7,7 +7,6 @@ from typing import Final
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from graphkit.algorithms.pagerank import (
     DEFAULT_DAMPING,
@@ -147,7 +146,7 @@ def expert_table(
     table = pl.DataFrame(
         {
             "organization": pl.Series([org] * people.shape[0], dtype=pl.String),
-            "id": pl.Series(graph.ids.take(pa.array(people, pa.int64()))).cast(pl.String),
+            "id": graph.ids_of(people),
             "audience_influence": scores[people],
             "audience_attention": attention,
             "audience_followers": audience_followers,

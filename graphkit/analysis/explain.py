@@ -7,7 +7,6 @@ from typing import Final
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.algorithms.paths import influence_paths, pagerank_contributions
@@ -156,7 +155,7 @@ def explain(
     )
     contributors = pl.DataFrame(
         {
-            "id": pl.Series(graph.ids.take(pa.array(parts.sources, pa.int64()))).cast(pl.String),
+            "id": graph.ids_of(parts.sources),
             "contribution": parts.amounts,
             "share": parts.amounts / score if score > 0 else np.zeros(parts.amounts.shape),
             "attention_share": attention,
@@ -231,7 +230,7 @@ def path_table(
     """
     paths = influence_paths(graph, _node(graph, source), _node(graph, target), k=k)
     nodes = np.concatenate([path.nodes for path in paths]) if paths else np.zeros(0, np.int64)
-    ids = pl.Series(graph.ids.take(pa.array(nodes, pa.int64()))).cast(pl.String)
+    ids = graph.ids_of(nodes)
     text = account_text(graph, ids)
     handle_of = dict(zip(text["id"].to_list(), text["handle"].to_list(), strict=True))
     rows = []

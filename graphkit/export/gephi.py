@@ -7,7 +7,6 @@ from typing import Final
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, INTERACTION_FLAG, SocialGraph
@@ -74,8 +73,8 @@ def graph_tables(graph: SocialGraph, table: pl.DataFrame) -> tuple[pl.DataFrame,
     flags = graph.in_flags[keep]
     edges = pl.DataFrame(
         {
-            "source": pl.Series(graph.ids.take(pa.array(sources[keep], pa.int64()))),
-            "target": pl.Series(graph.ids.take(pa.array(targets[keep], pa.int64()))),
+            "source": graph.ids_of(sources[keep]),
+            "target": graph.ids_of(targets[keep]),
             "weight": graph.in_weights[keep],
             "relation": pl.Series(flags.astype(np.int64)).replace_strict(
                 dict(RELATIONS), return_dtype=pl.String

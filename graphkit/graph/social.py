@@ -19,6 +19,7 @@ from graphkit.graph.weights import (
     type_weight_array,
 )
 from graphkit.io.readers import Dataset
+from graphkit.io.schema import integer_array
 from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order
 from graphkit.kernels.intern import StringInterner
 
@@ -128,6 +129,11 @@ class SocialGraph:
         """Node index of each id, -1 where the id is not in the graph."""
         positions = pc.index_in(pa.array(ids, pa.string()), value_set=self.ids)
         return np.asarray(positions.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+
+    def ids_of(self, nodes: np.ndarray) -> pl.Series:
+        """The id of each node of ``nodes`` (integer node numbers), as a polars String Series."""
+        taken = self.ids.take(integer_array(np.asarray(nodes, dtype=np.int64)))
+        return pl.Series(taken).cast(pl.String)
 
     def to_igraph(self) -> ig.Graph:
         """The graph as a directed, weighted igraph Graph (built once, then cached)."""
@@ -273,7 +279,7 @@ def build_graph(
     order = descending_order(np.bincount(source_codes, minlength=n_nodes))
     new_number = np.empty(n_nodes, dtype=np.int32)
     new_number[order] = np.arange(n_nodes, dtype=np.int32)
-    ids = ids.take(pa.array(order))
+    ids = ids.take(integer_array(order))
     interactions_received = interactions_received[order]
     engagement_received = engagement_received[order]
 

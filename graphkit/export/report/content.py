@@ -396,7 +396,7 @@ def rank_table_rows(
     graph: SocialGraph, nodes: np.ndarray, scores: np.ndarray, partition: CommunityResult
 ) -> pl.DataFrame:
     """``rank, id, handle, name, community, score, followers`` of ``nodes``, in their order."""
-    ids = pl.Series("id", graph.ids.take(nodes)).cast(pl.String)
+    ids = graph.ids_of(nodes).alias("id")
     table = pl.DataFrame(
         {
             "rank": np.arange(1, nodes.shape[0] + 1, dtype=np.int64),
