@@ -73,7 +73,8 @@ def _gather_candidates(
     neighbors: np.ndarray,
     weights: np.ndarray,
     membership: np.ndarray,
-    weight_to: np.ndarray,
+    table: np.ndarray,
+    column: int,
     out_communities: np.ndarray,
     out_weights: np.ndarray,
     start: int,
@@ -81,8 +82,8 @@ def _gather_candidates(
     """Write each community next to ``node`` and the edge weight to it, in the order first met
     along the row (self-loops left out), from ``start``; return how many.
 
-    ``weight_to`` is all zeros on entry and on exit; weights are positive, so a zero marks a
-    community not met yet.
+    ``table[:, column]`` sums the weights per community: all zeros on entry and on exit;
+    weights are positive, so a zero marks a community not met yet.
     """
     count = 0
     for edge in range(indptr[node], indptr[node + 1]):
@@ -90,14 +91,14 @@ def _gather_candidates(
         if neighbor == node:
             continue
         community = membership[neighbor]
-        if weight_to[community] == 0.0:
+        if table[community, column] == 0.0:
             out_communities[start + count] = community
             count += 1
-        weight_to[community] += weights[edge]
+        table[community, column] += weights[edge]
     for index in range(start, start + count):
         community = out_communities[index]
-        out_weights[index] = weight_to[community]
-        weight_to[community] = 0.0
+        out_weights[index] = table[community, column]
+        table[community, column] = 0.0
     return count
 
 
@@ -128,10 +129,12 @@ def _move_nodes_kernel(
     The moves are thus those of the one-node-at-a-time algorithm on any number of threads.
     """
     n = indptr.shape[0] - 1
-    community_weight = np.zeros(n)
+    # Per community: its total strength (column 0), then each gatherer's sums of edge weights.
+    # One row holds all a candidate community needs, so reading it costs one cache miss.
+    table = np.zeros((n, 1 + n_workers))
     community_size = np.zeros(n, dtype=np.int32)
     for node in range(n):
-        community_weight[membership[node]] += strength[node]
+        table[membership[node], 0] += strength[node]
         community_size[membership[node]] += 1
     # Empty communities on a stack: a node may always move to one of them (gain 0).
     empty = np.empty(n + 1, dtype=np.int32)
@@ -149,7 +152,6 @@ def _move_nodes_kernel(
     head = 0
     n_queued = n
     parallel = n_workers > 1
-    weight_to = np.zeros((n_workers, n))
     capacity = block_work + max_degree + 1
     block_communities = np.empty(capacity, dtype=np.int32)
     block_weights = np.empty(capacity)
@@ -190,7 +192,7 @@ def _move_nodes_kernel(
                     at = head + position
                     node = queue[at - n if at >= n else at]
                     block_count[position] = _gather_candidates(
-                        node, indptr, neighbors, weights, membership, weight_to[worker],
+                        node, indptr, neighbors, weights, membership, table, 1 + worker,
                         block_communities, block_weights, block_start[position],
                     )  # fmt: skip
             work += block_edges
@@ -203,14 +205,14 @@ def _move_nodes_kernel(
             start = block_start[position]
             if not gathered or flags[node] & 2:
                 block_count[position] = _gather_candidates(
-                    node, indptr, neighbors, weights, membership, weight_to[0],
+                    node, indptr, neighbors, weights, membership, table, 1,
                     block_communities, block_weights, start,
                 )  # fmt: skip
                 work += indptr[node + 1] - indptr[node]
             flags[node] = 0
             current = membership[node]
             node_weight = strength[node]
-            community_weight[current] -= node_weight
+            table[current, 0] -= node_weight
             community_size[current] -= 1
             if community_size[current] == 0:
                 empty[n_empty] = current
@@ -222,18 +224,18 @@ def _move_nodes_kernel(
                 if block_communities[index] == current:
                     stay = block_weights[index]
             best = current
-            best_gain = stay - scale * community_weight[current]
+            best_gain = stay - scale * table[current, 0]
             if spare != current and best_gain < 0.0:
                 best = spare
                 best_gain = 0.0
             for index in range(start, start + block_count[position]):
                 community = block_communities[index]
                 if community != current:
-                    gain = block_weights[index] - scale * community_weight[community]
+                    gain = block_weights[index] - scale * table[community, 0]
                     if gain > best_gain:
                         best = community
                         best_gain = gain
-            community_weight[best] += node_weight
+            table[best, 0] += node_weight
             community_size[best] += 1
             if best == spare:
                 n_empty -= 1
@@ -314,16 +316,16 @@ def _refine_community(
     membership: np.ndarray,
     penalty: float,
     refined: np.ndarray,
-    piece_weight: np.ndarray,
+    pieces: np.ndarray,
     piece_size: np.ndarray,
-    external: np.ndarray,
-    weight_to: np.ndarray,
+    column: int,
     candidates: np.ndarray,
-    seen: np.ndarray,
 ) -> None:
     """Merge the nodes ``grouped[first:last]`` (one community) into well-connected pieces.
 
-    ``external[v]`` holds, on entry, the weight from ``v`` to the rest of its community.
+    Per piece, ``pieces`` holds its strength (column 0), the weight from it to the rest of its
+    community (column 1; on entry, of each single node) and, in ``column``, the sums of edge
+    weights to it (zeros on entry and exit; a zero marks a piece not met yet).
     """
     community = membership[grouped[first]]
     total = 0.0
@@ -335,43 +337,40 @@ def _refine_community(
         node_weight = strength[node]
         if piece_size[current] != 1:
             continue
-        own_external = external[current]
+        own_external = pieces[current, 1]
         if own_external < node_weight * (total - node_weight) * penalty:
             continue  # not well connected to the rest of its community: stays alone
-        piece_weight[current] = 0.0
+        pieces[current, 0] = 0.0
         piece_size[current] = 0
         candidates[0] = current
-        seen[current] = 1
         n_candidates = 1
         for edge in range(indptr[node], indptr[node + 1]):
             neighbor = neighbors[edge]
             if neighbor == node or membership[neighbor] != community:
                 continue
             piece = refined[neighbor]
-            if not seen[piece]:
-                seen[piece] = 1
+            if pieces[piece, column] == 0.0:
                 candidates[n_candidates] = piece
                 n_candidates += 1
-            weight_to[piece] += weights[edge]
+            pieces[piece, column] += weights[edge]
         best = current
         best_gain = 0.0
         best_weight = 0.0
         for position in range(n_candidates):
             piece = candidates[position]
-            size = piece_weight[piece]
-            if external[piece] >= size * (total - size) * penalty:
-                gain = weight_to[piece] - node_weight * size * penalty
+            size = pieces[piece, 0]
+            if pieces[piece, 1] >= size * (total - size) * penalty:
+                gain = pieces[piece, column] - node_weight * size * penalty
                 if gain > best_gain:
                     best = piece
                     best_gain = gain
-                    best_weight = weight_to[piece]
-            weight_to[piece] = 0.0
-            seen[piece] = 0
-        piece_weight[best] += node_weight
+                    best_weight = pieces[piece, column]
+            pieces[piece, column] = 0.0
+        pieces[best, 0] += node_weight
         piece_size[best] += 1
         if best != current:
             refined[node] = best
-            external[best] += own_external - 2.0 * best_weight
+            pieces[best, 1] += own_external - 2.0 * best_weight
 
 
 @numba.njit(**_SPLIT_JIT_OPTIONS)
@@ -392,9 +391,10 @@ def _refine_kernel(
     starts, grouped = _group_by_label(membership, n_communities, order)
     bounds, total_work = _split_by_work(starts, grouped, indptr, n_workers)
     refined = np.arange(n, dtype=np.int32)
-    piece_weight = strength.copy()
+    # Per piece: strength, weight to the rest of its community, each worker's sums (one row).
+    pieces = np.zeros((n, 2 + n_workers))
+    pieces[:, 0] = strength
     piece_size = np.ones(n, dtype=np.int32)
-    external = np.zeros(n)
     serial = n_workers == 1 or total_work < min_work * n_workers
     for part in numba.prange(1 if serial else n_workers):
         parts = 1 if serial else n_workers
@@ -405,24 +405,22 @@ def _refine_kernel(
                 neighbor = neighbors[edge]
                 if neighbor != node and membership[neighbor] == community:
                     inside += weights[edge]
-            external[node] = inside
-    weight_to = np.zeros((n_workers, n))
+            pieces[node, 1] = inside
     candidates = np.empty((n_workers, n + 1), dtype=np.int32)
-    seen = np.zeros((n_workers, n), dtype=np.uint8)
     if serial:
         for community in range(n_communities):
             _refine_community(
                 starts[community], starts[community + 1], grouped, indptr, neighbors,
-                weights, strength, membership, penalty, refined, piece_weight, piece_size,
-                external, weight_to[0], candidates[0], seen[0],
+                weights, strength, membership, penalty, refined, pieces, piece_size,
+                2, candidates[0],
             )  # fmt: skip
     else:
         for worker in numba.prange(n_workers):
             for community in range(bounds[worker], bounds[worker + 1]):
                 _refine_community(
                     starts[community], starts[community + 1], grouped, indptr, neighbors,
-                    weights, strength, membership, penalty, refined, piece_weight, piece_size,
-                    external, weight_to[worker], candidates[worker], seen[worker],
+                    weights, strength, membership, penalty, refined, pieces, piece_size,
+                    2 + worker, candidates[worker],
                 )  # fmt: skip
     number = np.full(n, -1, dtype=np.int32)
     n_pieces = 0
