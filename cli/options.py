@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 import polars as pl
 
-from graphkit.config import set_threads
+from graphkit.config import prepare_kernels_in_background, set_threads
 from graphkit.data import demo_folder
 from graphkit.errors import InputError, ParameterError
 from graphkit.export import (
@@ -398,6 +398,7 @@ def load(
         local_files[name] = location
     local_folder = local_files.pop("folder")
     stream = _preflight(local_folder, local_files, progress) if choice.memory_check else None
+    prepare_kernels_in_background()
     with progress.step("Reading tables"):
         dataset = load_dataset(
             local_folder,
