@@ -154,10 +154,15 @@ def undirected_projection(graph: SocialGraph) -> UndirectedProjection:
     rows = np.concatenate([sources, targets])
     columns = np.concatenate([targets, sources])
     del targets
-    weights = np.concatenate([graph.in_weights, graph.in_weights])
-    flags = np.zeros(rows.shape[0], dtype=np.uint8)
-    indptr, neighbors, merged, _ = csr_by_row(rows, columns, weights, flags, n, n)
-    del rows, columns, weights, flags
+    # Equal weights travel as one number: the sort moves no weights, and a pair joined both
+    # ways gets twice the weight from the count of its two entries.
+    weights: np.ndarray | float = (
+        float(graph.in_weights[0])
+        if graph.uniform_weights and graph.n_edges
+        else np.concatenate([graph.in_weights, graph.in_weights])
+    )
+    indptr, neighbors, merged, _ = csr_by_row(rows, columns, weights, 0, n, n)
+    del rows, columns, weights
     if (merged <= 0.0).any():
         keep = merged > 0.0
         counts = np.bincount(np.repeat(np.arange(n), np.diff(indptr))[keep], minlength=n).astype(
