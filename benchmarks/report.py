@@ -59,7 +59,8 @@ def evaluate_targets(edges: int, size_results: dict[str, Any]) -> list[dict[str,
         check("end to end >= 3.5x faster than the fastest peer", speedup, 3.5, at_most=False)
         check("graph build from int ids <= 1 s", _seconds(graphkit.get("build", {})), 1.0)
         per_iteration = graphkit.get("pagerank", {}).get("seconds_per_iteration")
-        check("PageRank <= 10 ms per iteration", per_iteration, 0.010)
+        milliseconds = per_iteration * 1e3 if per_iteration is not None else None
+        check("PageRank <= 10 ms per iteration", milliseconds, 10.0)
         bound = size_results.get("streaming_bound") or {}
         ratio = (bound.get("ratio_to_bound") or {}).get("as_stored")
         check("PageRank <= 2x the streaming bound (graph as stored)", ratio, 2.0)
