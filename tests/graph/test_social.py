@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
@@ -14,7 +15,7 @@ from graphkit.errors import InputError
 from graphkit.graph import Weighting, build_graph
 from graphkit.graph.weights import parse_duration, parse_type_weights
 from graphkit.io import Dataset
-from graphkit.io.schema import TIMESTAMP_TYPE
+from graphkit.io.schema import TIMESTAMP_TYPE, integer_array
 from tests.conftest import follows_graph
 from tests.reference import distinct_followers_reference
 
@@ -167,3 +168,24 @@ def test_followers_and_weights_match_reference(edges):
     assert _edges(graph) == counts
     assert graph.in_indptr[-1] == len(counts)
     assert np.all(np.diff(graph.in_indptr) >= 0)
+
+
+def test_ids_of_lists_ids_in_the_order_asked():
+    graph = follows_graph([("a", "b"), ("b", "c"), ("c", "a"), ("d", "a")])
+    ids = graph.ids.to_pylist()
+    nodes = np.array([3, 0, 0, 2], dtype=np.int32)
+    series = graph.ids_of(nodes)
+    assert series.dtype == pl.String
+    assert series.to_list() == [ids[3], ids[0], ids[0], ids[2]]
+    assert graph.ids_of(np.zeros(0, dtype=np.int64)).to_list() == []
+
+
+def test_integer_array_shares_numpy_memory_and_refuses_floats():
+    values = np.array([5, 1, 7], dtype=np.int32)
+    array = integer_array(values)
+    assert array.type == pa.int32()
+    assert array.to_pylist() == [5, 1, 7]
+    assert array.buffers()[1].address == values.ctypes.data
+    assert integer_array(values[::2]).to_pylist() == [5, 7]  # strided input is copied first
+    with pytest.raises(TypeError, match="integers"):
+        integer_array(np.array([1.0]))
