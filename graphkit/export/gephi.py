@@ -48,6 +48,7 @@ def graph_tables(graph: SocialGraph, table: pl.DataFrame) -> tuple[pl.DataFrame,
 
     Examples
     --------
+    >>> import pyarrow as pa
     >>> from graphkit.graph import build_graph
     >>> from graphkit.io import Dataset
     >>> follows = pa.table({"follower": ["a", "b", "c"], "followed": ["b", "c", "a"]})
