@@ -764,6 +764,9 @@ def _parquet_problem(error: Exception) -> str:
 
 
 def _read_ndjson(path: Path) -> pa.Table:
+    if _has_null_line(path):
+        # pyarrow 26's JSON reader crashes the process on a line that starts with `null`.
+        raise _locate_ndjson_error(path, pa.ArrowInvalid("a line holds a JSON null"))
     try:
         table = pajson.read_json(path, read_options=pajson.ReadOptions(block_size=_BLOCK_SIZE))
         # pyarrow leaves invalid UTF-8 in JSON strings and names as it found them.
@@ -772,6 +775,49 @@ def _read_ndjson(path: Path) -> pa.Table:
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error, UnicodeDecodeError) as error:
         raise _locate_ndjson_error(path, error) from None
     return table
+
+
+_JSON_SPACE: Final = np.array([ord(" "), ord("\t"), ord("\r")], dtype=np.uint8)
+
+
+def _has_null_line(path: Path) -> bool:
+    """Whether a line of an NDJSON file starts with ``n`` (after spaces): a JSON ``null``.
+
+    Vectorised over blocks of the file: the first byte of every line is looked at, and lines
+    that start with spaces move on one byte at a time together. A gzip file that ends early
+    counts as such a line, for :func:`_locate_ndjson_error` to report.
+    """
+    carry = b""
+    first_block = True
+    try:
+        with _open_binary(path) as handle:
+            while True:
+                block = handle.read(_BLOCK_SIZE)
+                data = carry + block
+                if not data:
+                    return False
+                if first_block and data.startswith(b"\xef\xbb\xbf"):
+                    data = data[3:]  # a byte order mark before the first line
+                first_block = False
+                end = data.rfind(b"\n") + 1 if block else len(data)
+                if end == 0:  # no complete line yet: read on
+                    carry = data
+                    continue
+                carry = data[end:]
+                text = np.frombuffer(data, dtype=np.uint8, count=end)
+                starts = np.concatenate(([0], np.flatnonzero(text[:-1] == ord("\n")) + 1))
+                while starts.shape[0]:
+                    spaced = np.isin(text[starts], _JSON_SPACE)
+                    if not spaced.any():
+                        break
+                    starts[spaced] += 1
+                    starts = starts[starts < end]
+                if (text[starts] == ord("n")).any():
+                    return True
+                if not block:
+                    return False
+    except (EOFError, gzip.BadGzipFile, zlib.error):
+        return True
 
 
 def _locate_ndjson_error(path: Path, error: Exception) -> InputError:

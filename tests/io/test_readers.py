@@ -171,3 +171,35 @@ def test_duplicated_column_meaning(tmp_path):
     path = _write(tmp_path / "follows.csv", "src,follower,followed\na,b,c\n")
     with pytest.raises(SchemaError, match="columns 'src' and 'follower' both mean 'follower'"):
         read_table(path, FOLLOWS)
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        (b"null", "row 1: expected one JSON object per line (NDJSON)"),
+        (b"\xef\xbb\xbf  null{\xff", "row 1: invalid UTF-8 text"),
+        (
+            b'{"follower": "a", "followed": "b"}\n\n   null\n{"follower": "b", "followed": "c"}\n',
+            "row 3: expected one JSON object per line (NDJSON)",
+        ),
+    ],
+)
+def test_ndjson_null_line_is_an_input_error(tmp_path, text, error):
+    # pyarrow's JSON reader crashes the process on a line that starts with `null` (a fuzzed
+    # input, `null{` and a byte of invalid UTF-8, found it), so such files never reach it.
+    for name, data in (("follows.ndjson", text), ("follows.ndjson.gz", gzip.compress(text))):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(InputError) as caught:
+            read_table(path, FOLLOWS)
+        assert error in str(caught.value)
+
+
+def test_ndjson_blank_lines_spaces_and_byte_order_mark_are_read(tmp_path):
+    path = tmp_path / "follows.ndjson"
+    path.write_bytes(
+        b'\xef\xbb\xbf{"follower": "a", "followed": "b"}\r\n\r\n  \n'
+        b'\t {"follower": "b", "followed": "c"}'
+    )
+    table = read_table(path, FOLLOWS)
+    assert table.column("follower").to_pylist() == ["a", "b"]
