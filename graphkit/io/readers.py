@@ -37,6 +37,7 @@ from graphkit.io.schema import (
     TIMESTAMP_TYPE,
     TYPE_ALIASES,
     TableSpec,
+    integer_array,
 )
 
 DELIMITED_SUFFIXES: Final = (".csv", ".tsv", ".txt", ".edgelist", ".edges", ".el", ".dat")
@@ -1037,7 +1038,12 @@ def _control_character_position(chunk: pa.Array) -> int | None:
     return int(pc.index(broken, True).as_py())
 
 
-_WHITESPACE_BYTES: Final = np.frombuffer(b" \t\n\r\x0b\x0c", dtype=np.uint8)
+# The first UTF-8 byte of every whitespace character that utf8_trim_whitespace (and Python's
+# str.strip) removes: ASCII \t-\r, \x1c-\x1f and space, then U+0085 and U+00A0 (0xC2), U+1680
+# (0xE1), U+2000-U+205F (0xE2) and U+3000 (0xE3).
+_WHITESPACE_BYTES: Final = np.frombuffer(
+    b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \xc2\xe1\xe2\xe3", dtype=np.uint8
+)
 
 
 def _blank_positions(chunk: pa.Array) -> np.ndarray:
@@ -1066,7 +1072,7 @@ def _blank_positions(chunk: pa.Array) -> np.ndarray:
     candidates = np.flatnonzero(suspicious)
     if candidates.shape[0] == 0:
         return candidates
-    picked = chunk.take(pa.array(candidates))
+    picked = chunk.take(integer_array(candidates))
     blank = pc.fill_null(pc.equal(pc.utf8_trim_whitespace(picked), ""), True)
     positions: np.ndarray = candidates[np.asarray(blank.to_numpy(zero_copy_only=False), dtype=bool)]
     return positions

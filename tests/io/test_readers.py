@@ -203,3 +203,11 @@ def test_ndjson_blank_lines_spaces_and_byte_order_mark_are_read(tmp_path):
     )
     table = read_table(path, FOLLOWS)
     assert table.column("follower").to_pylist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("blank", ["\x1c", "\x1f ", "\u2028", "\u00a0", "\u3000"])
+def test_id_of_unicode_whitespace_only_is_empty(tmp_path, blank):
+    path = tmp_path / "follows.csv"
+    path.write_text(f"follower,followed\na,b\n{blank},c\n", encoding="utf-8")
+    with pytest.raises(InputError, match="row 3, column 'follower': empty account id"):
+        read_table(path, FOLLOWS)
