@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import signal
 import sys
 from typing import IO, Any
 
@@ -129,9 +130,27 @@ COMMANDS = {
 }
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    """Ctrl-C: raise KeyboardInterrupt, or, while a finalizer runs, 50 ms later.
+
+    Python prints and drops an exception raised inside ``__del__`` (llvmlite frees numba's
+    compiled code in finalizers), and the command would go on and write its output; so the
+    interrupt waits on a timer (SIGALRM, same handler) until no finalizer is running.
+    """
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
+            return
+        frame = frame.f_back
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Entry point of the ``graphkit`` console script."""
     try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupt)
+            signal.signal(signal.SIGALRM, _interrupt)
         _ordinary_pages_for_fresh_memory()
         cli(prog_name="graphkit")
         status = 0

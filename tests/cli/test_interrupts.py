@@ -170,3 +170,34 @@ def test_sigint_during_start_up_is_also_clean(tmp_path: Path) -> None:
     assert lines[-1] == "Interrupted"
     assert not any("Traceback" in line for line in lines)
     assert list(out.iterdir()) == []
+
+
+FINALIZER_PROBE = """
+import os, signal, sys, time
+import cli.main
+if sys.argv[1] == "graphkit":
+    signal.signal(signal.SIGINT, cli.main._interrupt)
+    signal.signal(signal.SIGALRM, cli.main._interrupt)
+class Freed:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)  # the signal arrives while the finalizer runs
+try:
+    Freed()
+    time.sleep(2)
+    print("went on")
+except KeyboardInterrupt:
+    print("interrupted")
+"""
+
+
+@pytest.mark.parametrize(
+    ("handler", "outcome"), [("python", "went on"), ("graphkit", "interrupted")]
+)
+def test_sigint_inside_a_finalizer_still_interrupts(handler: str, outcome: str) -> None:
+    # llvmlite frees numba's code in __del__; Python drops a KeyboardInterrupt raised there.
+    result = subprocess.run(
+        [sys.executable, "-c", FINALIZER_PROBE, handler], capture_output=True, text=True,
+        timeout=120, check=False,
+    )  # fmt: skip
+    assert result.stdout.strip() == outcome, result.stderr
