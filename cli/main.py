@@ -148,7 +148,8 @@ def _interrupt(signum: int, frame: Any) -> None:
 def main() -> None:
     """Entry point of the ``graphkit`` console script."""
     try:
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        timers = hasattr(signal, "SIGALRM")  # not on Windows, where Python's handler stays
+        if timers and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             signal.signal(signal.SIGINT, _interrupt)
             signal.signal(signal.SIGALRM, _interrupt)
         _ordinary_pages_for_fresh_memory()
