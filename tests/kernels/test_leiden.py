@@ -7,7 +7,6 @@ and the ground truth, and determinism across seeds and thread counts.
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
 from pathlib import Path
 
@@ -23,10 +22,10 @@ from graphkit.kernels.leiden import _aggregate_kernel, leiden, workspace_for
 from tests.algorithms.test_communities import (
     GROUND_TRUTH,
     _csr,
-    _ground_truth,
     _random_rows,
     _rows,
     _scores,
+    igraph_leiden_cases,
 )
 
 Rows = list[list[tuple[int, float]]]
@@ -260,18 +259,7 @@ def _reference_rows(reference: ig.Graph) -> Rows:
 @pytest.fixture(scope="module")
 def classic(shared_data: Path):
     """Per dataset: graph, truth, igraph reference, and igraph Leiden's figures per seed."""
-    cases = {}
-    for name in GROUND_TRUTH:
-        graph, truth, reference = _ground_truth(shared_data, name)
-        figures = []
-        for seed in SEEDS:
-            random.seed(seed)
-            found = reference.community_leiden(
-                "modularity", weights="weight", n_iterations=-1
-            ).membership
-            figures.append((reference.modularity(found, weights="weight"), _scores(truth, found)))
-        cases[name] = (graph, truth, reference, figures)
-    return cases
+    return igraph_leiden_cases(shared_data)
 
 
 @pytest.mark.shared_data
@@ -279,9 +267,7 @@ def classic(shared_data: Path):
 @pytest.mark.parametrize("name", list(GROUND_TRUTH))
 def test_quality_against_igraph_leiden_and_ground_truth(classic, name, refine):
     graph, truth, reference, igraph_figures = classic[name]
-    reference_q = float(np.mean([q for q, _ in igraph_figures]))
-    reference_nmi = float(np.mean([nmi for _, (nmi, _) in igraph_figures]))
-    reference_ari = float(np.mean([ari for _, (_, ari) in igraph_figures]))
+    reference_q, reference_nmi, reference_ari = igraph_figures.mean(axis=0)
     rows = _reference_rows(reference)
     figures = []
     for seed in SEEDS:
