@@ -44,3 +44,43 @@ def load_word(data: np.ndarray, position: int, length: int) -> np.uint64:
     for offset in range(min(length, 8)):
         value |= np.uint64(data[position + offset]) << np.uint64(8 * offset)
     return value
+
+
+@intrinsic
+def _prefetch(typingctx, array, position):  # type: ignore[no-untyped-def]
+    """LLVM's ``llvm.prefetch`` of ``array[position]`` (a contiguous 1-D array): read, kept in
+    all cache levels, data."""
+    if not (
+        isinstance(array, types.Array)
+        and array.ndim == 1
+        and array.layout == "C"
+        and isinstance(position, types.Integer)
+    ):
+        return None
+    signature = types.void(array, position)
+
+    def codegen(context, builder, signature, arguments):  # type: ignore[no-untyped-def]
+        data = context.make_array(signature.args[0])(context, builder, arguments[0]).data
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        name = "llvm.prefetch.p0"
+        hint = builder.module.globals.get(name) or ir.Function(
+            builder.module, ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32]), name
+        )
+        address = builder.bitcast(builder.gep(data, [arguments[1]]), byte_pointer)
+        builder.call(hint, [address, i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return signature, codegen
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def prefetch(array: np.ndarray, position: int) -> None:
+    """Ask the CPU to bring ``array[position]`` into its caches; no effect on results.
+
+    A hint only: no load, so no fault and no bounds check; a position outside the array
+    fetches nothing useful and harms nothing. Used to fetch the rows and table entries of
+    nodes a kernel is about to visit in random order, where waiting on memory, one miss at a
+    time, is most of the kernel's time.
+    """
+    _prefetch(array, position)  # type: ignore[call-arg]

@@ -211,8 +211,7 @@ def test_converged_partition_is_node_optimal_and_connected(n, raw_edges, seed, r
 
 @pytest.mark.parametrize("refine", [True, False], ids=["leiden", "louvain"])
 def test_planted_partition_same_on_any_threads_and_parts(refine):
-    # min_work 0 and small blocks split even this graph into parts (refinement, aggregation)
-    # and gather the local moving's candidates ahead in blocks.
+    # min_work 0 splits even this graph into parts (refinement, aggregation).
     rows = _random_rows(5, 3_000, 15_000, groups=30)
     csr = _csr(rows)
     expected = {seed: leiden(*csr, seed=seed, refine=refine)[0] for seed in (0, 1)}
@@ -222,9 +221,7 @@ def test_planted_partition_same_on_any_threads_and_parts(refine):
             for seed in (0, 1):
                 assert np.array_equal(expected[seed], leiden(*csr, seed=seed, refine=refine)[0])
                 for workers in (2, 3):
-                    split = leiden(
-                        *csr, seed=seed, refine=refine, min_work=0, block_work=512, workers=workers
-                    )[0]
+                    split = leiden(*csr, seed=seed, refine=refine, min_work=0, workers=workers)[0]
                     assert np.array_equal(expected[seed], split)
     finally:
         set_threads(0)
