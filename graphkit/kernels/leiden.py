@@ -42,7 +42,7 @@ import numpy as np
 
 from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
 from graphkit.kernels.label_propagation import node_order
-from graphkit.kernels.memory import prefetch
+from graphkit.kernels.memory import prefetch, touch_pages_in_background
 
 # Compile the refinement and aggregation for numba's threads (see above).
 PARALLEL = True
@@ -564,7 +564,11 @@ def leiden_iteration(
     while True:
         n_level = level_graph[0].shape[0] - 1
         order = visiting_order(n_level, rng)
+        if level == 0:  # map the aggregated graphs' memory meanwhile (a no-op once mapped)
+            touching = touch_pages_in_background(workspace)
         moves, _ = _move_nodes_kernel(*level_graph, strength, communities, order, penalty)
+        if level == 0:
+            touching.join()
         changed = changed or moves > 0
         communities, n_communities = _compact(communities)
         if n_communities == n_level:

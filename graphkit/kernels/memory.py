@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
+
 import numba
 import numpy as np
 from llvmlite import ir
@@ -84,3 +87,31 @@ def prefetch(array: np.ndarray, position: int) -> None:
     time, is most of the kernel's time.
     """
     _prefetch(array, position)  # type: ignore[call-arg]
+
+
+PAGE_BYTES = 4096
+
+
+@numba.njit(**JIT_OPTIONS)
+def _touch_pages(array: np.ndarray, step: int) -> None:
+    for position in range(0, array.shape[0], step):
+        array[position] = 0
+
+
+def touch_pages_in_background(arrays: Sequence[np.ndarray]) -> threading.Thread:
+    """Write a zero on every memory page of the 1-D ``arrays`` on a daemon thread; return it.
+
+    The system maps (and zero-fills, for hugepages after compacting memory) an array's pages
+    on their first write: for the 480 MB that Leiden's aggregated graphs take at 10M edges,
+    0.8-1.1 s of system time. Touched on another core while a serial kernel runs, they cost
+    nothing on the way. The contents are not kept: for arrays from ``np.empty``. Join the
+    thread before the arrays are used.
+    """
+
+    def touch() -> None:
+        for array in arrays:
+            _touch_pages(array, max(1, PAGE_BYTES // array.itemsize))
+
+    thread = threading.Thread(target=touch, name="graphkit-touch-pages", daemon=True)
+    thread.start()
+    return thread

@@ -1,4 +1,5 @@
-"""The kernels' memory helpers: prefetch hints change no result and never fault."""
+"""The kernels' memory helpers: prefetch hints change no result and never fault; pages are
+touched on a thread."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numba
 import numpy as np
 import pytest
 
-from graphkit.kernels.memory import prefetch
+from graphkit.kernels.memory import PAGE_BYTES, prefetch, touch_pages_in_background
 
 
 @numba.njit
@@ -35,3 +36,14 @@ def test_prefetch_emits_the_cpu_hint():
     _sum_with_prefetches(np.ones(16), 1)
     assembly = _sum_with_prefetches.inspect_asm(_sum_with_prefetches.signatures[0])
     assert instruction in assembly
+
+
+def test_touch_pages_writes_one_zero_per_page_and_nothing_else():
+    arrays = [np.full(5_000, 7, dtype=np.int32), np.full(3_000, 7.0), np.zeros(0)]
+    touch_pages_in_background(arrays).join()
+    for array in arrays:
+        step = PAGE_BYTES // array.itemsize
+        touched = np.zeros(array.shape[0], dtype=bool)
+        touched[::step] = True
+        assert (array[touched] == 0).all()
+        assert (array[~touched] == 7).all()
