@@ -23,7 +23,7 @@ import numpy as np
 
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
-from graphkit.kernels.csr import csr_by_row
+from graphkit.kernels.csr import symmetric_sum
 from graphkit.kernels.label_propagation import multilevel_label_propagation
 from graphkit.kernels.leiden import leiden
 
@@ -149,20 +149,12 @@ def undirected_projection(graph: SocialGraph) -> UndirectedProjection:
     if isinstance(cached, UndirectedProjection):
         return cached
     n = graph.n_nodes
-    sources = graph.in_sources
-    targets = graph.edge_targets()
-    rows = np.concatenate([sources, targets])
-    columns = np.concatenate([targets, sources])
-    del targets
-    # Equal weights travel as one number: the sort moves no weights, and a pair joined both
-    # ways gets twice the weight from the count of its two entries.
+    # The in-edge matrix (row: target, columns: its sources, ascending) plus its transpose.
+    # Equal weights travel as one number: a pair joined both ways gets twice it.
     weights: np.ndarray | float = (
-        float(graph.in_weights[0])
-        if graph.uniform_weights and graph.n_edges
-        else np.concatenate([graph.in_weights, graph.in_weights])
+        float(graph.in_weights[0]) if graph.uniform_weights and graph.n_edges else graph.in_weights
     )
-    indptr, neighbors, merged, _ = csr_by_row(rows, columns, weights, 0, n, n)
-    del rows, columns, weights
+    indptr, neighbors, merged = symmetric_sum(graph.in_indptr, graph.in_sources, weights)
     if (merged <= 0.0).any():
         keep = merged > 0.0
         counts = np.bincount(np.repeat(np.arange(n), np.diff(indptr))[keep], minlength=n).astype(

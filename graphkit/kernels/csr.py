@@ -1,4 +1,5 @@
-"""Compressed sparse row construction: counting sort by row and duplicate merging.
+"""Compressed sparse row construction: counting sort by row and duplicate merging; the sum of
+a matrix and its transpose.
 
 Entries are placed under their row by a parallel stable counting sort (each contiguous part
 of the input writes from its own cursors, so the result does not depend on the number of
@@ -142,6 +143,155 @@ def _merge_rows_kernel(
                 out_flags[write] |= flags[edge]
             else:
                 out_weights[write] += 1.0
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _transpose_count_kernel(
+    indptr: np.ndarray, columns: np.ndarray, n_columns: int, bounds: np.ndarray
+) -> np.ndarray:
+    """``counts[p, c]``: entries of column ``c`` in the rows ``bounds[p]:bounds[p + 1]``."""
+    n_parts = bounds.shape[0] - 1
+    counts = np.zeros((n_parts, n_columns), dtype=np.int64)
+    for part in numba.prange(n_parts):
+        for edge in range(indptr[bounds[part]], indptr[bounds[part + 1]]):
+            counts[part, columns[edge]] += 1
+    return counts
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _transpose_scatter_kernel(
+    indptr: np.ndarray,
+    columns: np.ndarray,
+    weights: np.ndarray,
+    carry: bool,
+    bounds: np.ndarray,
+    cursors: np.ndarray,
+    out_columns: np.ndarray,
+    out_weights: np.ndarray,
+) -> None:
+    """Write each entry ``(r, c)`` as ``(c, r)``; rows in order, so each output row ascends."""
+    for part in numba.prange(bounds.shape[0] - 1):
+        for row in range(bounds[part], bounds[part + 1]):
+            for edge in range(indptr[row], indptr[row + 1]):
+                column = columns[edge]
+                position = cursors[part, column]
+                cursors[part, column] = position + 1
+                out_columns[position] = row
+                if carry:
+                    out_weights[position] = weights[edge]
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _union_sizes_kernel(
+    indptr: np.ndarray, columns: np.ndarray, t_indptr: np.ndarray, t_columns: np.ndarray
+) -> np.ndarray:
+    """Distinct columns in each row of two matrices with ascending rows, taken together."""
+    n_rows = indptr.shape[0] - 1
+    sizes = np.zeros(n_rows, dtype=np.int64)
+    for row in numba.prange(n_rows):
+        left, left_end = indptr[row], indptr[row + 1]
+        right, right_end = t_indptr[row], t_indptr[row + 1]
+        count = 0
+        while left < left_end and right < right_end:
+            a, b = columns[left], t_columns[right]
+            left += a <= b
+            right += b <= a
+            count += 1
+        sizes[row] = count + (left_end - left) + (right_end - right)
+    return sizes
+
+
+@numba.njit(**PARALLEL_JIT_OPTIONS)
+def _union_kernel(
+    indptr: np.ndarray,
+    columns: np.ndarray,
+    weights: np.ndarray,
+    t_indptr: np.ndarray,
+    t_columns: np.ndarray,
+    t_weights: np.ndarray,
+    carry: bool,
+    common: float,
+    out_indptr: np.ndarray,
+    out_columns: np.ndarray,
+    out_weights: np.ndarray,
+) -> None:
+    """Merge each row of the two matrices; a column in both gets the sum of its two weights
+    (without ``carry``, every entry weighs ``common``)."""
+    for row in numba.prange(indptr.shape[0] - 1):
+        left, left_end = indptr[row], indptr[row + 1]
+        right, right_end = t_indptr[row], t_indptr[row + 1]
+        write = out_indptr[row]
+        while left < left_end or right < right_end:
+            a = columns[left] if left < left_end else np.iinfo(np.int64).max
+            b = t_columns[right] if right < right_end else np.iinfo(np.int64).max
+            weight = 0.0
+            if a <= b:
+                weight += weights[left] if carry else common
+                left += 1
+            if b <= a:
+                weight += t_weights[right] if carry else common
+                right += 1
+            out_columns[write] = min(a, b)
+            out_weights[write] = weight
+            write += 1
+
+
+def symmetric_sum(
+    indptr: np.ndarray, columns: np.ndarray, weights: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``A + A^T`` of a square CSR matrix ``A`` whose rows list their columns ascending.
+
+    A transpose by a stable counting sort (its rows come out ascending) and a merge of each
+    row with the same row of the transpose: no sorting. Row ``u`` of the result holds each
+    ``v`` with ``A[u, v]`` or ``A[v, u]`` once, weighing their sum (a diagonal entry twice).
+
+    Parameters
+    ----------
+    indptr, columns
+        int64 row pointers and int32 columns (ascending within each row, no duplicates).
+    weights
+        float64 value of each entry, or one value for all.
+
+    Returns
+    -------
+    indptr, columns, weights
+        The symmetric matrix, columns ascending within each row.
+
+    Examples
+    --------
+    >>> indptr, columns, weights = symmetric_sum(
+    ...     np.array([0, 2, 2, 3]), np.array([1, 2, 0], dtype=np.int32), 1.0
+    ... )
+    >>> indptr.tolist(), columns.tolist(), weights.tolist()
+    ([0, 2, 3, 4], [1, 2, 0, 0], [1.0, 2.0, 1.0, 2.0])
+    """
+    n = indptr.shape[0] - 1
+    size = int(indptr[-1])
+    carry = isinstance(weights, np.ndarray)
+    entry_weights = np.ascontiguousarray(weights, dtype=np.float64) if carry else np.empty(0)
+    common = 0.0 if carry else float(weights)
+    n_parts = max(1, min(numba.get_num_threads(), size // _PART_ENTRIES))
+    bounds = np.searchsorted(indptr, size * np.arange(n_parts + 1) // n_parts).astype(np.int64)
+    bounds[0], bounds[-1] = 0, n
+    counts = _transpose_count_kernel(indptr, columns, n, bounds)
+    t_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts.sum(axis=0), out=t_indptr[1:])
+    t_columns = np.empty(size, dtype=columns.dtype)
+    t_weights = np.empty(size if carry else 0)
+    _transpose_scatter_kernel(
+        indptr, columns, entry_weights, carry, bounds, part_cursors(counts, t_indptr), t_columns,
+        t_weights,
+    )  # fmt: skip
+    del counts
+    out_indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(_union_sizes_kernel(indptr, columns, t_indptr, t_columns), out=out_indptr[1:])
+    out_columns = np.empty(int(out_indptr[-1]), dtype=columns.dtype)
+    out_weights = np.empty(int(out_indptr[-1]))
+    _union_kernel(
+        indptr, columns, entry_weights, t_indptr, t_columns, t_weights, carry, common,
+        out_indptr, out_columns, out_weights,
+    )  # fmt: skip
+    return out_indptr, out_columns, out_weights
 
 
 @numba.njit(**JIT_OPTIONS)

@@ -191,10 +191,10 @@ def _move_nodes_kernel(
             if neighbor == node:
                 continue
             community = membership[neighbor]
-            if table[community, 1] == 0.0:  # weights are positive: zero means not met yet
-                candidates[count] = community
-                count += 1
-            table[community, 1] += weights[edge]
+            sum_so_far = table[community, 1]
+            candidates[count] = community
+            count += sum_so_far == 0.0  # weights are positive: zero means not met yet
+            table[community, 1] = sum_so_far + weights[edge]
         work += indptr[node + 1] - indptr[node]
         current = membership[node]
         stay = 0.0

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from graphkit.config import set_threads
-from graphkit.kernels.csr import csr_by_row
+from graphkit.kernels.csr import csr_by_row, symmetric_sum
 
 
 def _reference(rows, columns, weights, flags, n_rows):
@@ -59,3 +59,44 @@ def test_same_bits_on_one_and_two_threads():
             set_threads(0)
     for one, two in zip(*results, strict=True):
         assert one.tobytes() == two.tobytes()
+
+
+def _dense_symmetric_sum(indptr, columns, weights, n):
+    dense = np.zeros((n, n))
+    for row in range(n):
+        for edge in range(indptr[row], indptr[row + 1]):
+            dense[row, columns[edge]] += weights[edge]
+    return dense + dense.T, (dense != 0) | (dense.T != 0)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("uniform", [False, True], ids=["weights", "one-weight"])
+def test_symmetric_sum_matches_a_dense_reference(threads, uniform):
+    rng = np.random.default_rng(8)
+    n, m = 300, 200_000  # enough entries for two parts of the transpose
+    rows = rng.integers(0, n, m).astype(np.int32)
+    columns = (rng.zipf(1.3, m) % n).astype(np.int32)
+    indptr, columns, weights, _ = csr_by_row(rows, columns, rng.random(m) + 0.5, 0, n, n)
+    entry_weights = np.full(columns.shape[0], 1.5) if uniform else weights
+    try:
+        set_threads(threads)
+        out_indptr, out_columns, out_weights = symmetric_sum(
+            indptr, columns, 1.5 if uniform else weights
+        )
+    finally:
+        set_threads(0)
+    expected, present = _dense_symmetric_sum(indptr, columns, entry_weights, n)
+    assert out_indptr.tolist() == [0, *np.cumsum(present.sum(axis=1)).tolist()]
+    for row in range(n):
+        span = slice(out_indptr[row], out_indptr[row + 1])
+        assert out_columns[span].tolist() == np.flatnonzero(present[row]).tolist()
+        np.testing.assert_allclose(out_weights[span], expected[row, present[row]], rtol=1e-12)
+
+
+def test_symmetric_sum_of_an_empty_matrix():
+    indptr, columns, weights = symmetric_sum(
+        np.zeros(4, dtype=np.int64), np.zeros(0, np.int32), 1.0
+    )
+    assert indptr.tolist() == [0, 0, 0, 0]
+    assert columns.size == 0
+    assert weights.size == 0
