@@ -25,7 +25,7 @@ from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.kernels.csr import symmetric_sum
 from graphkit.kernels.label_propagation import multilevel_label_propagation
-from graphkit.kernels.leiden import leiden
+from graphkit.kernels.leiden import community_weights, leiden
 
 Method = Literal["leiden", "louvain", "label_propagation"]
 METHODS: Final = ("leiden", "louvain", "label_propagation")
@@ -342,14 +342,14 @@ def _contributions(
     total = projection.total_weight
     if total <= 0:
         return np.zeros(n_communities)
-    rows = projection.rows()
-    row_community = membership[rows]
-    inside = row_community == membership[projection.neighbors]
-    internal = np.bincount(
-        row_community[inside], weights=projection.weights[inside], minlength=n_communities
-    )
     # Both sums see each edge from both ends: 2 W_c and S_c.
-    strength = np.bincount(row_community, weights=projection.weights, minlength=n_communities)
+    internal, strength = community_weights(
+        projection.indptr,
+        projection.neighbors,
+        projection.weights,
+        np.ascontiguousarray(membership, dtype=np.int64),
+        n_communities,
+    )
     return np.asarray(
         internal / (2.0 * total) - resolution * (strength / (2.0 * total)) ** 2, dtype=np.float64
     )

@@ -595,6 +595,33 @@ def leiden_iteration(
     return _compact(communities[node_of])[0], changed
 
 
+@numba.njit(**JIT_OPTIONS)
+def community_weights(
+    indptr: np.ndarray,
+    neighbors: np.ndarray,
+    weights: np.ndarray,
+    membership: np.ndarray,
+    n_communities: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per community, the weight of the entries inside it and the strength of its nodes.
+
+    On a symmetric adjacency both see each edge from both ends (``2 W_c`` and ``S_c``, the two
+    terms of modularity). One pass, the entries summed in their order.
+    """
+    inside = np.zeros(n_communities)
+    strength = np.zeros(n_communities)
+    end = indptr[indptr.shape[0] - 1]
+    for node in range(indptr.shape[0] - 1):
+        community = membership[node]
+        for edge in range(indptr[node], indptr[node + 1]):
+            if edge + ROW_STRIDE < end:  # rows come in sequence: only labels to fetch
+                prefetch(membership, neighbors[edge + ROW_STRIDE])
+            strength[community] += weights[edge]
+            if membership[neighbors[edge]] == community:
+                inside[community] += weights[edge]
+    return inside, strength
+
+
 def workspace_for(n_entries: int) -> tuple[np.ndarray, ...]:
     """Room for two aggregated graphs of up to ``n_entries`` entries each."""
     return (
