@@ -70,9 +70,10 @@ def _node_strength(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return strength
 
 
-# Prefetching. The local moving, the refinement and the aggregation visit nodes in an order
-# unrelated to memory: each visit reads a row, then per entry a label of the neighbour, then a
-# table row of that label, and waiting on those misses one at a time is most of their time.
+# Prefetching. The local moving and the aggregation visit nodes in an order unrelated to
+# memory: each visit reads a row, then per entry a label of the neighbour, then a table row of
+# that label, and waiting on those misses one at a time is most of their time. (Passes that
+# read the rows in sequence only fetch the labels ahead.)
 # While visiting a node, each asks for what later visits will read, in stages: the row pointer
 # of the node AHEAD_ROW_POINTER visits on, the row of one AHEAD_ROW on, the neighbours' labels
 # for one AHEAD_LABELS on, and their table rows for one AHEAD_TABLE on, each stage reading
