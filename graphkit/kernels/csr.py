@@ -146,39 +146,34 @@ def _merge_rows_kernel(
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
-def _transpose_count_kernel(
-    indptr: np.ndarray, columns: np.ndarray, n_columns: int, bounds: np.ndarray
-) -> np.ndarray:
-    """``counts[p, c]``: entries of column ``c`` in the rows ``bounds[p]:bounds[p + 1]``."""
-    n_parts = bounds.shape[0] - 1
-    counts = np.zeros((n_parts, n_columns), dtype=np.int64)
-    for part in numba.prange(n_parts):
-        for edge in range(indptr[bounds[part]], indptr[bounds[part + 1]]):
-            counts[part, columns[edge]] += 1
-    return counts
-
-
-@numba.njit(**PARALLEL_JIT_OPTIONS)
 def _transpose_scatter_kernel(
     indptr: np.ndarray,
     columns: np.ndarray,
     weights: np.ndarray,
     carry: bool,
-    bounds: np.ndarray,
     cursors: np.ndarray,
     out_columns: np.ndarray,
     out_weights: np.ndarray,
 ) -> None:
-    """Write each entry ``(r, c)`` as ``(c, r)``; rows in order, so each output row ascends."""
-    for part in numba.prange(bounds.shape[0] - 1):
-        for row in range(bounds[part], bounds[part + 1]):
-            for edge in range(indptr[row], indptr[row + 1]):
-                column = columns[edge]
-                position = cursors[part, column]
-                cursors[part, column] = position + 1
-                out_columns[position] = row
-                if carry:
-                    out_weights[position] = weights[edge]
+    """Write each entry ``(r, c)`` as ``(c, r)``; rows in order, so each output row ascends.
+
+    Part ``p`` takes the ``p``-th contiguous run of entries, as :func:`_count_by_part_kernel`
+    counted them, and writes from ``cursors[p]``.
+    """
+    n_parts = cursors.shape[0]
+    size = columns.shape[0]
+    for part in numba.prange(n_parts):
+        first, last = size * part // n_parts, size * (part + 1) // n_parts
+        row = np.searchsorted(indptr, first, side="right") - 1
+        for edge in range(first, last):
+            while indptr[row + 1] <= edge:  # past the end of this row (or of empty ones)
+                row += 1
+            column = columns[edge]
+            position = cursors[part, column]
+            cursors[part, column] = position + 1
+            out_columns[position] = row
+            if carry:
+                out_weights[position] = weights[edge]
 
 
 @numba.njit(**PARALLEL_JIT_OPTIONS)
@@ -271,15 +266,13 @@ def symmetric_sum(
     entry_weights = np.ascontiguousarray(weights, dtype=np.float64) if carry else np.empty(0)
     common = 0.0 if carry else float(weights)
     n_parts = max(1, min(numba.get_num_threads(), size // _PART_ENTRIES))
-    bounds = np.searchsorted(indptr, size * np.arange(n_parts + 1) // n_parts).astype(np.int64)
-    bounds[0], bounds[-1] = 0, n
-    counts = _transpose_count_kernel(indptr, columns, n, bounds)
+    counts = _count_by_part_kernel(columns[:size], np.empty(0, dtype=np.int32), n, n_parts)
     t_indptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts.sum(axis=0), out=t_indptr[1:])
     t_columns = np.empty(size, dtype=columns.dtype)
     t_weights = np.empty(size if carry else 0)
     _transpose_scatter_kernel(
-        indptr, columns, entry_weights, carry, bounds, part_cursors(counts, t_indptr), t_columns,
+        indptr, columns[:size], entry_weights, carry, part_cursors(counts, t_indptr), t_columns,
         t_weights,
     )  # fmt: skip
     del counts

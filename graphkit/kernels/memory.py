@@ -101,10 +101,11 @@ def _touch_pages(array: np.ndarray, step: int) -> None:
 def touch_pages_in_background(arrays: Sequence[np.ndarray]) -> threading.Thread:
     """Write a zero on every memory page of the 1-D ``arrays`` on a daemon thread; return it.
 
-    The system maps (and zero-fills, for hugepages after compacting memory) an array's pages
-    on their first write: for the 480 MB that Leiden's aggregated graphs take at 10M edges,
-    0.8-1.1 s of system time. Touched on another core while a serial kernel runs, they cost
-    nothing on the way. The contents are not kept: for arrays from ``np.empty``. Join the
+    The system maps and zero-fills an array's pages on their first write: for the 480 MB that
+    Leiden's aggregated graphs take at 10M edges, 0.8-1.1 s of system time where numpy asks for
+    hugepages (the kernel compacts memory to find them) and about 0.25 s on ordinary pages (what
+    the ``graphkit`` command sets). Touched on another core while a serial kernel runs, they
+    cost nothing on the way. The contents are not kept: for arrays from ``np.empty``. Join the
     thread before the arrays are used.
     """
 
