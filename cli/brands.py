@@ -7,17 +7,8 @@ from pathlib import Path
 import click
 import polars as pl
 
-from cli.options import (
-    ExportChoice,
-    InputChoice,
-    emit,
-    export_options,
-    input_options,
-    load,
-    output_options,
-    run_options,
-    weighting_options,
-)
+from cli.options import InputChoice, input_options, load, run_options, weighting_options
+from cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.analysis.brands import (
     DEFAULT_DEPARTURE_TOP,
     brand_table,

@@ -11,19 +11,41 @@ import polars as pl
 from cli.options import (
     EngineChoice,
     InputChoice,
-    emit,
     engine_options,
     input_options,
     load,
-    output_options,
     run_options,
     weighting_options,
 )
-from graphkit.algorithms.communities import METHODS, Method, communities, stability
+from cli.output import emit, output_options
+from graphkit.algorithms.communities import (
+    DEFAULT_LABEL_PROPAGATION_SWEEPS,
+    DEFAULT_LEIDEN_ITERATIONS,
+    DEFAULT_LOUVAIN_ITERATIONS,
+    METHODS,
+    UNTIL_STABLE,
+    Method,
+    communities,
+    stability,
+)
 from graphkit.algorithms.pagerank import pagerank
 from graphkit.analysis.communities import DEFAULT_LEADERS, community_summary, community_table
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
+
+
+def _checked_iterations(
+    ctx: click.Context, param: click.Parameter, value: int | None
+) -> int | None:
+    """Refuse 0, which IntRange(min=-1) lets through."""
+    if value == 0:
+        raise click.BadParameter(
+            f"0 is not a number of iterations: give at least 1, or {UNTIL_STABLE} to repeat "
+            "until nothing changes",
+            ctx=ctx,
+            param=param,
+        )
+    return value
 
 
 @click.command("communities")
@@ -49,6 +71,16 @@ from graphkit.progress import Progress
     default=0,
     show_default=True,
     help="Random seed; the same seed gives the same communities.",
+)
+@click.option(
+    "--iterations",
+    type=click.IntRange(min=UNTIL_STABLE),
+    callback=_checked_iterations,
+    metavar="N",
+    help=f"Leiden iterations (default {DEFAULT_LEIDEN_ITERATIONS}), Louvain passes "
+    f"(default {DEFAULT_LOUVAIN_ITERATIONS}) or label-propagation sweeps per level "
+    f"(default {DEFAULT_LABEL_PROPAGATION_SWEEPS}); {UNTIL_STABLE} repeats them until one "
+    "changes nothing.",
 )
 @click.option(
     "--leaders",
@@ -97,6 +129,7 @@ def communities_command(
     method: str,
     resolution: float,
     seed: int,
+    iterations: int | None,
     leaders: int,
     only_leaders: bool,
     top: int,
@@ -121,6 +154,7 @@ def communities_command(
       graphkit communities --demo --summary
       graphkit communities exports/ --method label_propagation --seed 7 -o niches.csv
       graphkit communities --follows twitter_combined.txt --resolution 2 --stability 5
+      graphkit communities --follows votes.txt --iterations -1
       graphkit communities --demo -o communities.gexf
       graphkit communities hdfs:///exports/ --engine spark -o hdfs:///niches.parquet
     """
@@ -132,7 +166,12 @@ def communities_command(
         explicit = ctx.get_parameter_source("method") is not click.core.ParameterSource.DEFAULT
         if explicit and method != "label_propagation":
             raise click.UsageError("--engine spark finds communities by label_propagation only")
-        refused = (("--summary", summary), ("--stability", stability_seeds), ("--top", top))
+        refused = (
+            ("--summary", summary),
+            ("--stability", stability_seeds),
+            ("--top", top),
+            ("--iterations", iterations is not None),
+        )
         for flag, given in refused:
             if given:
                 raise click.UsageError(f"{flag} is not available with --engine spark")
@@ -152,7 +191,9 @@ def communities_command(
     _, graph = load(inputs, weighting, progress)
     chosen = cast(Method, method)
     with progress.step("Finding communities"):
-        result = communities(graph, method=chosen, resolution=resolution, seed=seed)
+        result = communities(
+            graph, method=chosen, resolution=resolution, seed=seed, max_iter=iterations
+        )
     with progress.step("Ranking"):
         scores = pagerank(graph)
     progress.note(
@@ -166,6 +207,7 @@ def communities_command(
                 method=chosen,
                 seeds=range(seed, seed + stability_seeds),
                 resolution=resolution,
+                max_iter=iterations,
             )
         progress.note(f"Stability over {stability_seeds} seeds (mean pairwise NMI): {score:.4f}")
     if summary:

@@ -6,17 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.options import (
-    ExportChoice,
-    InputChoice,
-    emit,
-    export_options,
-    input_options,
-    load,
-    output_options,
-    run_options,
-    weighting_options,
-)
+from cli.options import InputChoice, input_options, load, run_options, weighting_options
+from cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL, select_audience
 from graphkit.analysis.experts import SORT_KEYS, expert_table

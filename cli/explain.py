@@ -7,15 +7,8 @@ from pathlib import Path
 
 import click
 
-from cli.options import (
-    InputChoice,
-    emit,
-    input_options,
-    load,
-    output_options,
-    run_options,
-    weighting_options,
-)
+from cli.options import InputChoice, input_options, load, run_options, weighting_options
+from cli.output import emit, output_options
 from graphkit.algorithms.communities import communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
 from graphkit.analysis.audience import select_audience

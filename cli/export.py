@@ -10,7 +10,8 @@ from typing import Any
 import click
 import polars as pl
 
-from cli.options import ExportChoice, remember_run, run_options, write_crm_export
+from cli.options import remember_run, run_options
+from cli.output import ExportChoice, write_crm_export
 from graphkit.errors import InputError
 from graphkit.export import TARGETS, manifest_path, unguard_spreadsheet
 from graphkit.io import format_for
@@ -63,7 +64,13 @@ def export_command(
     remember_run(sources={"result": result})
     scored_on = None
     if source_manifest is not None and "created" in source_manifest:
-        scored_on = dt.datetime.fromisoformat(str(source_manifest["created"])).date()
+        try:
+            scored_on = dt.datetime.fromisoformat(str(source_manifest["created"])).date()
+        except ValueError:
+            raise InputError(
+                f"'created' is {source_manifest['created']!r}, not an ISO 8601 time",
+                path=manifest_path(result),
+            ) from None
     write_crm_export(
         table,
         output,

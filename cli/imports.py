@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ import pyarrow as pa
 from cli.options import run_options
 from graphkit.io.platforms import PLATFORM_LABELS, PlatformExport, import_exports
 from graphkit.io.platforms.read import platform_name
+from graphkit.io.preflight import available_memory, check_memory, estimate_memory
+from graphkit.io.schema import TABLES
 from graphkit.io.writers import check_dataset_folder, write_dataset
 from graphkit.progress import Progress
 
@@ -48,6 +51,13 @@ FORMAT_NAMES = ("x", "twitter", "linkedin", "mastodon", "auto")
     help="File format of the tables.",
 )
 @click.option("--force", is_flag=True, help="Replace the tables of an existing dataset folder.")
+@click.option(
+    "--memory-check/--no-memory-check",
+    default=True,
+    show_default=True,
+    help="Before reading, estimate the memory the exports need from the sizes of their data "
+    "files and stop with an error when the machine has less available.",
+)
 @run_options
 def import_command(
     sources: tuple[str, ...],
@@ -56,6 +66,7 @@ def import_command(
     identities: Path | None,
     table_format: str,
     force: bool,
+    memory_check: bool,
     progress: Progress,
 ) -> None:
     """Convert platform data exports into a dataset folder that every command reads.
@@ -83,6 +94,13 @@ def import_command(
     """
     exports = _parse_sources(sources)
     check_dataset_folder(output, replace=force)
+    for stale in remove_stale_staging(output):
+        progress.note(f"Removed {stale}, left by an interrupted import")
+    if memory_check:
+        estimate = estimate_memory(
+            exports=[path for _, path in exports], accounts=accounts, identities=identities
+        )
+        check_memory(estimate, available_memory())
     with progress.step("Reading exports"):
         dataset, read = import_exports(exports, accounts=accounts, identities=identities)
     for export in read:
@@ -123,6 +141,40 @@ def _parse_sources(sources: tuple[str, ...]) -> list[tuple[str, str]]:
     if waiting:
         raise click.UsageError(f"no PATH after the format {current!r}")
     return exports
+
+
+def remove_stale_staging(output: Path) -> list[Path]:
+    """Remove the hidden staging folders an interrupted import into ``output`` left beside
+    it (``.NAME.*.tmp`` holding only table files), so that nothing partial outlives the next
+    run; return those removed."""
+    parent = output.parent if str(output.parent) else Path()
+    removed = []
+    try:
+        candidates = sorted(parent.glob(f".{glob.escape(output.name)}.*.tmp"))
+    except OSError:
+        return []
+    for folder in candidates:
+        try:
+            if folder.is_symlink() or not folder.is_dir():
+                continue
+            files = list(folder.iterdir())
+            if not all(
+                item.is_file() and not item.is_symlink() and _is_table_file(item.name)
+                for item in files
+            ):
+                continue  # not a staging folder of graphkit's: leave it alone
+            for item in files:
+                item.unlink()
+            folder.rmdir()
+        except OSError:
+            continue  # another run's, or not ours to remove: write_dataset does not need it
+        removed.append(folder)
+    return removed
+
+
+def _is_table_file(name: str) -> bool:
+    stem, _, suffix = name.partition(".")
+    return stem in TABLES and suffix in ("csv", "parquet")
 
 
 def _format(name: str) -> str:

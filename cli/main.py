@@ -112,6 +112,11 @@ def cli(ctx: click.Context, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
+    from graphkit.export.manifest import run_time
+
+    # Checked first: libraries loaded in the background read SOURCE_DATE_EPOCH too, and fail
+    # on a value that is not an integer with a traceback.
+    run_time()
 
 
 # Each command's module is imported only when that command runs (or help lists them all),

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import re
-import shlex
-import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,24 +11,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-import polars as pl
 
 from graphkit.config import prepare_kernels_in_background, set_threads
 from graphkit.data import demo_folder
 from graphkit.errors import InputError, ParameterError
-from graphkit.export import (
-    TARGETS,
-    GuardReport,
-    build_manifest,
-    crm_profile,
-    file_record,
-    guard_spreadsheet,
-    manifest_path,
-    write_crm,
-    write_gephi,
-    write_manifest,
-)
 from graphkit.graph import (
+    MISSING_TIME_CHOICES,
     SocialGraph,
     Weighting,
     build_graph,
@@ -39,8 +24,8 @@ from graphkit.graph import (
     parse_timestamp,
     parse_type_weights,
 )
-from graphkit.io import Dataset, format_for, load_dataset, write_frame
-from graphkit.io.graphfiles import graph_format_for
+from graphkit.io import Dataset, load_dataset
+from graphkit.io.files import read_small_text
 from graphkit.io.platforms import detect_platforms, import_exports, parse_export_spec
 from graphkit.io.preflight import (
     available_memory,
@@ -123,6 +108,20 @@ input_options = _stack(
         help="Type of every record of an interactions file without a type column "
         "(e.g. repost); an INPUT file is then read as interactions.",
     ),
+    click.option(
+        "--columns",
+        metavar="NAME,NAME[,...]",
+        callback=lambda ctx, param, value: _parse_columns(ctx, param, value),
+        help="Names of the fields of a header-less edge list, in order, e.g. "
+        "source,target,timestamp or follower,followed,weight (a file with a header row "
+        "needs none). Names of interactions columns make it an interactions file.",
+    ),
+    click.option(
+        "--undirected",
+        is_flag=True,
+        help="Read each follows row as both directions (friendship or connection lists "
+        "published as one row per pair).",
+    ),
     click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
     click.option(
         "--memory-check/--no-memory-check",
@@ -152,12 +151,43 @@ input_options = _stack(
             "demo",
             "exports",
             "memory_check",
+            "columns",
+            "undirected",
         ),
         "inputs",
         lambda **options: InputChoice(**options),
     ),
 )
 """Input options, handed to the command as ``inputs: InputChoice``."""
+
+
+def _parse_columns(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--columns``: distinct names that include the two account columns of follows or of
+    interactions (any of their aliases)."""
+    if value is None:
+        return None
+    names = tuple(name.strip() for name in value.split(","))
+    if any(not name for name in names):
+        raise click.BadParameter(f"empty name in {value!r}", ctx=ctx, param=param)
+    if len(set(names)) != len(names):
+        raise click.BadParameter(f"a name is given twice in {value!r}", ctx=ctx, param=param)
+    for spec in (FOLLOWS, INTERACTIONS):
+        canonical = {spec.canonical_name(name) for name in names}
+        if set(spec.id_columns) <= canonical:
+            return names
+    raise click.BadParameter(
+        f"{value!r} names neither follower,followed (follows) nor source,target (interactions)",
+        ctx=ctx,
+        param=param,
+    )
+
+
+def _columns_table(columns: tuple[str, ...]) -> str:
+    """The table whose account columns ``--columns`` names."""
+    canonical = {INTERACTIONS.canonical_name(name) for name in columns}
+    return "interactions" if set(INTERACTIONS.id_columns) <= canonical else "follows"
 
 
 def _checked(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -191,6 +221,12 @@ weighting_options = _stack(
         "default: no decay.",
     ),
     click.option(
+        "--missing-time",
+        type=click.Choice(MISSING_TIME_CHOICES),
+        help="With --half-life, what an interaction without a timestamp gets: no-decay (full "
+        "weight; the default, counted and reported), drop (left out) or error.",
+    ),
+    click.option(
         "--as-of",
         metavar="TIME",
         callback=_checked(parse_timestamp),
@@ -203,59 +239,12 @@ weighting_options = _stack(
         help="TOML file with [weights], half_life and as_of (options given here win).",
     ),
     _collect(
-        ("weights", "half_life", "as_of", "config_file"),
+        ("weights", "half_life", "missing_time", "as_of", "config_file"),
         "weighting",
         lambda **options: make_weighting(**options),
     ),
 )
 """Edge-weighting options, handed to the command as ``weighting: Weighting``."""
-
-output_options = _stack(
-    click.option(
-        "-o",
-        "--output",
-        type=Location(path_type=Path, dir_okay=False, allow_dash=True),
-        help="Write here; the format follows the suffix (.csv .parquet .json .ndjson). "
-        "Default: a table on a terminal, CSV when piped.",
-    ),
-    click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(OUTPUT_FORMATS),
-        help="Output format, overriding the suffix.",
-    ),
-)
-
-export_options = _stack(
-    click.option(
-        "--crm",
-        type=click.Choice(TARGETS),
-        help="Write import files for this CRM instead: OUT.contacts.csv and "
-        "OUT.companies.csv (Salesforce: OUT.accounts.csv), the CRM's headers, a stable "
-        "Graphkit ID for upserts, its date format, split at its file limits; with "
-        "OUT.csv.manifest.json.",
-    ),
-    click.option(
-        "--crm-mapping",
-        type=click.Path(path_type=Path, dir_okay=False),
-        metavar="TOML",
-        help='TOML file overriding CRM headers ([contacts] handle = "Twitter Username"), '
-        "date_format, max_rows or max_bytes.",
-    ),
-    click.option(
-        "--manifest",
-        "with_manifest",
-        is_flag=True,
-        help="Also write OUT.manifest.json (version, command, inputs with SHA-256, row "
-        "counts) beside a plain -o file; CRM and Gephi exports always get one.",
-    ),
-    _collect(
-        ("crm", "crm_mapping", "with_manifest"),
-        "export",
-        lambda crm, crm_mapping, with_manifest: ExportChoice(crm, crm_mapping, with_manifest),
-    ),
-)
-"""CRM export and manifest options, handed to the command as ``export: ExportChoice``."""
 
 run_options = _stack(
     click.option(
@@ -370,15 +359,8 @@ class InputChoice:
     demo: bool
     exports: tuple[str, ...] = ()
     memory_check: bool = True
-
-
-@dataclass(frozen=True)
-class ExportChoice:
-    """Where a result goes besides a plain table: a CRM's import files, a manifest."""
-
-    crm: str | None = None
-    crm_mapping: Path | None = None
-    manifest: bool = False
+    columns: tuple[str, ...] | None = None
+    undirected: bool = False
 
 
 def load(
@@ -405,10 +387,19 @@ def load(
             interaction_type=choice.interaction_type,
             known_types=weighting.known_types,
             stream=stream,
+            columns=choice.columns,
             **local_files,
         )
     with progress.step("Building graph"):
-        graph = build_graph(dataset, weighting, release_tables=True)
+        graph = build_graph(dataset, weighting, release_tables=True, undirected=choice.undirected)
+    if choice.undirected and progress.verbose:
+        progress.note(f"Read each follows row as both directions ({graph.records:,} records)")
+    if graph.missing_times:
+        fate = {"no-decay": "kept at full weight", "drop": "left out"}[weighting.missing_time]
+        progress.note(
+            f"{graph.missing_times:,} interactions have no timestamp: {fate} "
+            "(--missing-time no-decay, drop or error)"
+        )
     _remember_inputs(dict(dataset.sources), graph)
     return dataset, graph
 
@@ -445,7 +436,7 @@ def input_locations(
                 missing_reason(choice.input, "file or folder not found"), path=choice.input
             )
         else:
-            table = _input_table(choice.input, choice.interaction_type)
+            table = _input_table(choice.input, choice.interaction_type, choice.columns)
             if files[table] is not None:
                 raise click.UsageError(f"INPUT and --{table} both give the {table} table")
             files[table] = choice.input
@@ -525,6 +516,13 @@ def _load_exports(
             "--follows and --interactions do not mix with exports; import the exports into a "
             "dataset folder (graphkit import) and add the tables there"
         )
+    if choice.memory_check:
+        estimate = estimate_memory(
+            exports=[path for _, path in exports],
+            accounts=choice.accounts,
+            identities=choice.identities,
+        )
+        check_memory(estimate, available_memory())
     with progress.step("Reading exports"):
         dataset, read = import_exports(
             exports, accounts=choice.accounts, identities=choice.identities
@@ -540,8 +538,12 @@ def _load_exports(
     return dataset, graph
 
 
-def _input_table(path: Path, interaction_type: str | None) -> str:
+def _input_table(
+    path: Path, interaction_type: str | None, columns: tuple[str, ...] | None = None
+) -> str:
     """Whether a single INPUT file holds follows or interactions."""
+    if columns is not None:
+        return _columns_table(columns)
     if interaction_type is not None:
         return "interactions"
     columns = peek_columns(path)
@@ -553,17 +555,17 @@ def _input_table(path: Path, interaction_type: str | None) -> str:
 
 
 def make_weighting(
-    weights: str | None, half_life: str | None, as_of: str | None, config_file: Path | None
+    weights: str | None,
+    half_life: str | None,
+    as_of: str | None,
+    config_file: Path | None,
+    missing_time: str | None = None,
 ) -> Weighting:
     """Combine the TOML config file (if any) with the command-line weighting options."""
     settings: dict[str, Any] = {}
     if config_file is not None:
         try:
-            settings = tomllib.loads(config_file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InputError("config file not found", path=config_file) from None
-        except OSError as error:
-            raise InputError(f"cannot read file ({error.strerror})", path=config_file) from None
+            settings = tomllib.loads(read_small_text(config_file, what="config file"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise InputError(f"invalid TOML ({error})", path=config_file) from None
     base = dict(DEFAULT_TYPE_WEIGHTS)
@@ -576,6 +578,7 @@ def make_weighting(
         type_weights=type_weights,
         half_life=parse_duration(str(half_life_text)) if half_life_text else None,
         as_of=parse_timestamp(str(as_of_text)) if as_of_text else None,
+        missing_time=str(missing_time or settings.get("missing_time", "no-decay")),
     )
 
 
@@ -589,222 +592,8 @@ def start(threads: int, verbose: bool, quiet: bool) -> Progress:
     return progress
 
 
-def emit(
-    frame: pl.DataFrame,
-    output: Path | str | None,
-    output_format: str | None,
-    progress: Progress,
-    *,
-    title: str = "",
-    graph: SocialGraph | None = None,
-    gephi: bool = False,
-    export: ExportChoice | None = None,
-) -> None:
-    """Write ``frame`` to a file (atomically) or to standard output.
-
-    CSV goes through the formula-injection guard (:func:`graphkit.export.guard_spreadsheet`).
-    ``export.crm`` writes the CRM's import files instead, and an output ending in ``.gexf``
-    or ``.graphml`` writes the accounts of ``frame`` and the edges among them from ``graph``
-    (commands that offer it pass ``gephi=True``). Both write a run manifest beside the
-    output, as does a plain file with ``export.manifest``. URIs are for ``--engine spark``.
-    """
-    if isinstance(output, str):
-        raise click.UsageError(f"{output} is a URI: write it with --engine spark")
-    choice = export or ExportChoice()
-    to_stdout = output is None or str(output) == "-"
-    if choice.crm is not None:
-        if to_stdout or output_format not in (None, "csv"):
-            raise click.UsageError("--crm writes CSV import files: give -o FILE.csv")
-        assert output is not None
-        write_crm_export(frame, output, choice, progress, graph=graph)
-        return
-    if choice.crm_mapping is not None:
-        raise click.UsageError("--crm-mapping goes with --crm")
-    if choice.manifest and to_stdout:
-        raise click.UsageError("--manifest goes with -o FILE")
-    if output is not None and not to_stdout and graph_format_for(output) is not None:
-        if not gephi or graph is None:
-            raise click.UsageError(
-                "Gephi files (.gexf, .graphml) come from graphkit rank and graphkit communities"
-            )
-        if output_format is not None:
-            raise click.UsageError("a .gexf or .graphml output takes no --format")
-        with progress.step(f"Writing {output}"):
-            nodes, edges = write_gephi(graph, frame, output, description=_command_line())
-        progress.note(f"Wrote {nodes:,} accounts and {edges:,} edges to {output}")
-        _write_run_manifest(output, [file_record(output, rows=nodes, nodes=nodes, edges=edges)])
-        return
-    if output_format == "table" and not to_stdout:
-        raise ParameterError("--format table prints to the terminal; drop -o or pick a file format")
-    if to_stdout:
-        chosen = output_format or ("table" if sys.stdout.isatty() else "csv")
-        if chosen == "table":
-            _print_table(frame, title)
-        elif chosen == "csv":
-            click.echo(guard_spreadsheet(frame).write_csv(), nl=False)
-        elif chosen == "ndjson":
-            click.echo(frame.write_ndjson(), nl=False)
-        elif chosen == "json":
-            click.echo(frame.write_json())
-        else:
-            raise ParameterError("parquet output needs a file: give -o FILE.parquet")
-        return
-    assert output is not None
-    report = GuardReport("spreadsheet")
-    with progress.step(f"Writing {output}"):
-        written = frame
-        if format_for(output, output_format) == "csv":
-            written = guard_spreadsheet(frame, report)
-        write_frame(written, output, file_format=output_format)
-    progress.note(f"Wrote {frame.height:,} rows to {output}")
-    if choice.manifest:
-        _write_run_manifest(
-            output, [file_record(output, rows=frame.height)], formula_guard=report.as_dict()
-        )
-
-
-def write_crm_export(
-    frame: pl.DataFrame,
-    output: Path,
-    choice: ExportChoice,
-    progress: Progress,
-    *,
-    graph: SocialGraph | None = None,
-    scored_on: dt.date | None = None,
-    **manifest_sections: Any,
-) -> None:
-    """Write a result as a CRM's import files with their manifest, and say what was written."""
-    assert choice.crm is not None
-    profile = crm_profile(choice.crm, choice.crm_mapping)
-    with progress.step(f"Writing {choice.crm} import files"):
-        result = write_crm(
-            frame,
-            profile,
-            output,
-            organization_names=_organization_names(graph),
-            scored_on=scored_on,
-        )
-    for file in result.files:
-        progress.note(f"Wrote {file.rows:,} {file.object_name} to {file.path}")
-    if result.guard.changed:
-        progress.note(
-            f"Formula guard: {result.guard.changed:,} cells changed (listed in "
-            f"{manifest_path(output)})"
-        )
-    written = {file.path.name for file in result.files}
-    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
-    for stale in sorted(output.parent.glob(f"{stem}.*.csv")):
-        if stale.name not in written and stale.name.split(".")[-2].split("-")[0] in {
-            file.object_name for file in result.files
-        }:
-            progress.note(f"Note: {stale} is from an earlier run, not part of this export")
-    _write_run_manifest(
-        output,
-        [
-            {
-                **file_record(file.path, rows=file.rows),
-                "object": file.object_name,
-                "sha256": file.sha256,
-            }
-            for file in result.files
-        ],
-        crm={
-            "target": profile.target,
-            "mapping_file": None if profile.mapping_file is None else str(profile.mapping_file),
-            "overrides": profile.overrides,
-            "limits": {
-                "rows_per_file": profile.max_rows,
-                "bytes_per_file": profile.max_bytes,
-                "columns": profile.max_columns,
-                "bytes_per_record": profile.max_record_bytes,
-            },
-            "date_format": profile.date_format,
-            "datetime_format": profile.datetime_format,
-            "headers": result.headers,
-        },
-        formula_guard=result.guard.as_dict(),
-        **manifest_sections,
-    )
-
-
-def _organization_names(graph: SocialGraph | None) -> dict[str, str]:
-    """Brand id -> name, from the accounts table."""
-    accounts = None if graph is None else graph.accounts
-    if accounts is None or not {"kind", "name"} <= set(accounts.columns):
-        return {}
-    brands = accounts.filter(pl.col("kind").cast(pl.String).str.to_lowercase() == "brand")
-    pairs = brands.select(pl.col("id").cast(pl.String), pl.col("name").cast(pl.String))
-    return dict(pairs.drop_nulls().iter_rows())
-
-
 def remember_run(**facts: Any) -> None:
     """Keep facts about the run (inputs, graph size) for its manifest."""
     context = click.get_current_context(silent=True)
     if context is not None:
         context.meta.setdefault("graphkit.run", {}).update(facts)
-
-
-def _command_line() -> str:
-    context = click.get_current_context(silent=True)
-    if context is None:
-        return ""
-    argv = context.meta.get("graphkit.argv")
-    name = context.find_root().info_name or "graphkit"
-    return shlex.join([name, *argv]) if argv is not None else context.command_path
-
-
-def _write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections: Any) -> None:
-    """Write OUT.manifest.json from what the command line and :func:`load` recorded."""
-    context = click.get_current_context(silent=True)
-    run: dict[str, Any] = {} if context is None else context.meta.get("graphkit.run", {})
-    parameters = {} if context is None else dict(context.params)
-    argv = None if context is None else context.meta.get("graphkit.argv")
-    name = "graphkit" if context is None else context.find_root().info_name or "graphkit"
-    manifest = build_manifest(
-        outputs=outputs,
-        command=None if argv is None else [name, *argv],
-        parameters=parameters,
-        inputs=run.get("sources"),
-        seed=parameters.get("seed"),
-        graph=run.get("graph"),
-        **sections,
-    )
-    write_manifest(manifest, manifest_path(output))
-    progress = None if context is None else context.meta.get("graphkit.progress")
-    if isinstance(progress, Progress):
-        progress.note(f"Manifest: {manifest_path(output)}")
-
-
-def _print_table(frame: pl.DataFrame, title: str) -> None:
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(soft_wrap=False)
-    if not console.is_terminal:
-        console.width = max(console.width, 160)
-    table = Table(title=title or None, header_style="bold", box=box.SIMPLE_HEAD)
-    for name in frame.columns:
-        numeric = frame.schema[name].is_numeric()
-        header = name.replace("_", " ")
-        table.add_column(
-            header,
-            min_width=len(header) if numeric else None,
-            justify="right" if numeric else "left",
-            no_wrap=True,
-            overflow="ellipsis",
-            max_width=None if numeric else 28,
-        )
-    for row in frame.iter_rows():  # a screenful of rows: --top bounds it
-        table.add_row(*(_cell(value) for value in row))
-    console.print(table)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.4g}" if abs(value) < 0.01 else f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)

@@ -9,17 +9,14 @@ import click
 
 from cli.options import (
     EngineChoice,
-    ExportChoice,
     InputChoice,
-    emit,
     engine_options,
-    export_options,
     input_options,
     load,
-    output_options,
     run_options,
     weighting_options,
 )
+from cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.algorithms import communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
 from graphkit.analysis import rank_influencers, select_audience

@@ -12,7 +12,8 @@ from typing import Any
 
 import click
 
-from cli.options import EngineChoice, InputChoice, emit, input_locations
+from cli.options import EngineChoice, InputChoice, input_locations
+from cli.output import emit
 from graphkit.errors import GraphkitError
 from graphkit.graph import Weighting
 from graphkit.io.writers import format_for
@@ -69,6 +70,17 @@ def read_graph(
     spark: ModuleType, session: Any, inputs: InputChoice, weighting: Weighting, progress: Progress
 ) -> Any:
     """Read the input tables with Spark and build the influence graph."""
+    local_only = [
+        option
+        for option, given in (
+            ("--columns", inputs.columns is not None),
+            ("--undirected", inputs.undirected),
+            ("--missing-time", weighting.missing_time != "no-decay"),
+        )
+        if given
+    ]
+    if local_only:
+        raise click.UsageError(f"{local_only[0]} works with the local engine only")
     folder, files = input_locations(inputs)
     with progress.step("Reading tables"):
         tables = spark.read_tables(

@@ -58,8 +58,18 @@ class ParameterError(GraphkitError):
     """An algorithm or analysis parameter is out of range or inconsistent."""
 
 
+class UsageError(ParameterError):
+    """Options or arguments that do not go together (INPUT and --demo); the CLI shows it as
+    a usage error (exit status 2)."""
+
+
 class ConvergenceError(GraphkitError):
     """An iterative algorithm did not reach its tolerance within its iteration limit."""
+
+
+class ResultError(GraphkitError):
+    """A result failed a postcondition (a NaN score, a repeated key): a bug in graphkit,
+    reported instead of written."""
 
 
 class MemoryLimitError(GraphkitError):

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -146,3 +150,379 @@ def synchronous_label_propagation_reference(
         members[label].append(node)
     ranked = sorted(members.values(), key=lambda group: (-len(group), min(group)))
     return {order[node]: index for index, group in enumerate(ranked) for node in group}
+
+
+# The influence graph and what is computed on it, from raw rows with dicts and sets.
+
+FOLLOW = 1
+INTERACTION = 2
+
+
+@dataclass
+class ReferenceGraph:
+    """The influence graph of DESIGN.md built from raw table rows with plain dicts.
+
+    Attributes
+    ----------
+    nodes
+        Every account id after identity merge: accounts rows and edge endpoints (including
+        the endpoints of dropped self-loops).
+    weights
+        Summed weight of each edge ``(u, v)``, ``u != v``.
+    flags
+        Per edge, 1 if a follow record made it, 2 if an interaction did (or-ed).
+    interactions_received, engagement_received
+        Per account: interaction records received (by their weight column) and their
+        type-weighted, decayed weight, self-loops left out.
+    accounts
+        The first accounts row of each merged id (with ``id`` replaced by the merged id).
+    self_loops, records
+        Self-loop records dropped, and all follow and interaction records.
+    """
+
+    nodes: set[str]
+    weights: dict[tuple[str, str], float]
+    flags: dict[tuple[str, str], int]
+    interactions_received: dict[str, float]
+    engagement_received: dict[str, float]
+    accounts: dict[str, dict[str, Any]]
+    self_loops: int
+    records: int
+
+    def out_weight(self) -> dict[str, float]:
+        """Total weight each account gives (0 for dangling accounts)."""
+        total = dict.fromkeys(self.nodes, 0.0)
+        for (source, _), weight in self.weights.items():
+            total[source] += weight
+        return total
+
+    def followers_of(self) -> dict[str, set[str]]:
+        """The distinct followers (by follow records) of every account."""
+        followers: dict[str, set[str]] = {node: set() for node in self.nodes}
+        for (source, target), flag in self.flags.items():
+            if flag & FOLLOW:
+                followers[target].add(source)
+        return followers
+
+
+def influence_graph_reference(
+    follows: list[dict[str, Any]],
+    interactions: list[dict[str, Any]],
+    *,
+    accounts: list[dict[str, Any]] | None = None,
+    identities: list[dict[str, Any]] | None = None,
+    type_weights: Mapping[str, float],
+    half_life: timedelta | None = None,
+    as_of: datetime | None = None,
+    missing_time: str = "no-decay",
+    undirected: bool = False,
+) -> ReferenceGraph:
+    """Build the influence graph record by record.
+
+    Identities first (``account -> person``, applied once); then each follow weighs
+    ``type_weights["follow"] * weight`` and each interaction ``type_weights[type] * weight *
+    0.5 ** (age / half_life)`` (weight 1 when missing, no decay without a time or a
+    half-life; ages from ``as_of``, else the newest interaction, never negative). With a
+    half-life, an interaction without a time keeps its weight (``missing_time`` "no-decay")
+    or is left out ("drop"); "error", or no interaction with a time at all, raises
+    ``ValueError``. ``undirected`` reads each follow both ways. Records of one edge add up;
+    self-loops are dropped and counted.
+    """
+    person: dict[str, str] = {}
+    for row in identities or []:
+        person.setdefault(row["account"], row["person"])
+
+    def merge(account: str) -> str:
+        return person.get(account, account)
+
+    merged_accounts: dict[str, dict[str, Any]] = {}
+    for row in accounts or []:
+        merged_accounts.setdefault(merge(row["id"]), {**row, "id": merge(row["id"])})
+    nodes = set(merged_accounts)
+
+    def micros(moment: datetime) -> int:
+        return (moment - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+
+    times = [micros(row["timestamp"]) for row in interactions if row.get("timestamp")]
+    newest = micros(as_of) if as_of is not None else max(times, default=0)
+    if half_life is not None:
+        untimed = len(interactions) - len(times)
+        if not times or (untimed and missing_time == "error"):
+            raise ValueError("a half-life needs interaction times")
+    edges: list[tuple[str, str, float, int, float]] = []
+    for row in follows:
+        record_weight = 1.0 if row.get("weight") is None else row["weight"]
+        pair = (merge(row["follower"]), merge(row["followed"]))
+        for source, target in [pair, pair[::-1]] if undirected else [pair]:
+            edges.append((source, target, type_weights["follow"] * record_weight, FOLLOW, 0.0))
+    dropped: list[tuple[str, str]] = []
+    for row in interactions:
+        count = 1.0 if row.get("weight") is None else row["weight"]
+        decay = 1.0
+        if half_life is not None and row.get("timestamp") is None and missing_time == "drop":
+            dropped.append((merge(row["source"]), merge(row["target"])))
+            continue
+        if half_life is not None and row.get("timestamp") is not None:
+            age = max(newest - micros(row["timestamp"]), 0) / 1e6
+            decay = 0.5 ** (age / half_life.total_seconds())
+        edges.append(
+            (merge(row["source"]), merge(row["target"]),
+             type_weights[row["type"]] * count * decay, INTERACTION, count)
+        )  # fmt: skip
+    weights: dict[tuple[str, str], float] = {}
+    flags: dict[tuple[str, str], int] = {}
+    received: dict[str, float] = defaultdict(float)
+    engagement: dict[str, float] = defaultdict(float)
+    self_loops = 0
+    for pair in dropped:
+        nodes.update(pair)
+        self_loops += pair[0] == pair[1]  # a self-loop whatever its time
+    for source, target, weight, flag, count in edges:
+        nodes.update((source, target))
+        if source == target:
+            self_loops += 1
+            continue
+        weights[(source, target)] = weights.get((source, target), 0.0) + weight
+        flags[(source, target)] = flags.get((source, target), 0) | flag
+        if flag == INTERACTION:
+            received[target] += count
+            engagement[target] += weight
+    return ReferenceGraph(
+        nodes=nodes,
+        weights=weights,
+        flags=flags,
+        interactions_received=dict(received),
+        engagement_received=dict(engagement),
+        accounts=merged_accounts,
+        self_loops=self_loops,
+        records=len(edges) + len(dropped),
+    )
+
+
+def graph_pagerank_reference(
+    graph: ReferenceGraph,
+    *,
+    damping: float = 0.85,
+    personalization: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """PageRank of every account of a reference graph, by :func:`pagerank_reference`."""
+    order = sorted(graph.nodes)
+    number = {account: index for index, account in enumerate(order)}
+    edges = [(number[u], number[v], weight) for (u, v), weight in graph.weights.items()]
+    teleport = None
+    if personalization is not None:
+        teleport = np.array([personalization.get(account, 0.0) for account in order])
+    scores = pagerank_reference(
+        len(order), edges, damping=damping, personalization=teleport, iterations=3000
+    )
+    return dict(zip(order, scores.tolist(), strict=True))
+
+
+def followers_reference(
+    followers_of: Mapping[str, set[str]], accounts: Iterable[str], exclude: Iterable[str] = ()
+) -> set[str]:
+    """The distinct followers of any of ``accounts``, minus ``exclude``."""
+    found: set[str] = set()
+    for account in accounts:
+        found |= followers_of[account]
+    return found - set(exclude)
+
+
+def two_hop_reference(followers_of: Mapping[str, set[str]], accounts: Iterable[str]) -> set[str]:
+    """Accounts within two follow hops of ``accounts`` (followers and theirs), by BFS."""
+    start = set(accounts)
+    first = followers_reference(followers_of, start)
+    second = followers_reference(followers_of, first)
+    return (first | second) - start
+
+
+def group_reach_reference(
+    followers_of: Mapping[str, set[str]], corporate: list[str], people: list[str]
+) -> tuple[int, int, int, list[int], list[int]]:
+    """Corporate, personal, shared reach outside the group; each person's reach and unique
+    reach (followers of nobody else in the group)."""
+    members = set(corporate) | set(people)
+    corporate_audience = followers_reference(followers_of, corporate, members)
+    personal_audience = followers_reference(followers_of, people, members)
+    member_reach = []
+    member_unique = []
+    for person in people:
+        own = followers_reference(followers_of, [person], members)
+        others = followers_reference(
+            followers_of, [p for p in people if p != person] + corporate, members
+        )
+        member_reach.append(len(own))
+        member_unique.append(len(own - others))
+    return (
+        len(corporate_audience),
+        len(personal_audience),
+        len(corporate_audience & personal_audience),
+        member_reach,
+        member_unique,
+    )
+
+
+def greedy_coverage_reference(
+    followers_of: Mapping[str, set[str]],
+    candidates: list[str],
+    k: int,
+    *,
+    covered: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+) -> tuple[list[str], list[int]]:
+    """Plain greedy maximum coverage: each step recounts every candidate's gain and takes
+    the largest (the earlier candidate on ties); stops when nobody adds anyone."""
+    reached = set(covered)
+    excluded = set(exclude)
+    chosen: list[str] = []
+    gains: list[int] = []
+    while len(chosen) < k:
+        best, best_gain = None, 0
+        for candidate in candidates:
+            if candidate in chosen:
+                continue
+            gain = len(followers_of[candidate] - reached - excluded)
+            if gain > best_gain:
+                best, best_gain = candidate, gain
+        if best is None:
+            break
+        chosen.append(best)
+        gains.append(best_gain)
+        reached |= followers_of[best] - excluded
+    return chosen, gains
+
+
+def influence_paths_reference(
+    graph: ReferenceGraph, source: str, target: str
+) -> list[tuple[tuple[str, ...], float]]:
+    """Every simple path from ``source`` to ``target`` along edges of positive weight, with
+    its influence (product of ``w(u, v) / out_weight(u)``), best first."""
+    out_weight = graph.out_weight()
+    successors: dict[str, list[str]] = defaultdict(list)
+    for (u, v), weight in graph.weights.items():
+        if weight > 0:
+            successors[u].append(v)
+    paths: list[tuple[tuple[str, ...], float]] = []
+
+    def walk(path: list[str], influence: float) -> None:
+        here = path[-1]
+        if here == target:
+            paths.append((tuple(path), influence))
+            return
+        for following in successors[here]:
+            if following not in path:
+                share = graph.weights[(here, following)] / out_weight[here]
+                walk([*path, following], influence * share)
+
+    walk([source], 1.0)
+    return sorted(paths, key=lambda item: -item[1])
+
+
+def organizations_reference(graph: ReferenceGraph) -> dict[str, tuple[list[str], list[str]]]:
+    """Each organization's corporate accounts (its brand account first, then brand accounts
+    naming it, by id) and people (accounts naming it that are not brands, by id), keeping
+    only accounts in the graph."""
+    rows = list(graph.accounts.values())
+
+    def is_brand(row: dict[str, Any]) -> bool:
+        return (row.get("kind") or "").lower() == "brand"
+
+    known = {
+        row["id"] for row in rows if is_brand(row) and row.get("organization") in (None, row["id"])
+    } | {row["organization"] for row in rows if row.get("organization") is not None}
+    result = {}
+    for org in sorted(known):
+        named = sorted(
+            (row for row in rows if row.get("organization") == org and row["id"] != org),
+            key=lambda row: row["id"],
+        )
+        corporate = [org] if org in graph.nodes else []
+        corporate += [row["id"] for row in named if is_brand(row)]
+        people = [row["id"] for row in named if not is_brand(row)]
+        result[org] = (corporate, people)
+    return result
+
+
+def without_account(graph: ReferenceGraph, account: str) -> ReferenceGraph:
+    """The graph with one account and all its edges removed."""
+    kept = {edge: weight for edge, weight in graph.weights.items() if account not in edge}
+    return ReferenceGraph(
+        nodes=graph.nodes - {account},
+        weights=kept,
+        flags={edge: graph.flags[edge] for edge in kept},
+        interactions_received=graph.interactions_received,
+        engagement_received=graph.engagement_received,
+        accounts=graph.accounts,
+        self_loops=graph.self_loops,
+        records=graph.records,
+    )
+
+
+# Communities: the undirected projection, modularity and connectivity, by their definitions.
+
+
+def undirected_weights_reference(
+    weights: Mapping[tuple[str, str], float],
+) -> dict[frozenset[str], float]:
+    """The weighted undirected projection: ``w(u -> v) + w(v -> u)`` per pair joined either
+    way, pairs of total weight 0 left out (``weights`` has no self-loops)."""
+    pairs: dict[frozenset[str], float] = defaultdict(float)
+    for (source, target), weight in weights.items():
+        pairs[frozenset((source, target))] += weight
+    return {pair: weight for pair, weight in pairs.items() if weight > 0}
+
+
+def modularity_reference(
+    nodes: Iterable[str],
+    pairs: Mapping[frozenset[str], float],
+    community_of: Mapping[str, int],
+    resolution: float = 1.0,
+) -> float:
+    """Newman's weighted modularity, one pair at a time with Python floats: ``sum over c of
+    W_c / W - resolution * (S_c / 2W)^2`` (``W`` all pair weight, ``W_c`` the weight of pairs
+    inside ``c``, ``S_c`` the weighted degree of its nodes); NaN without weight."""
+    total = 0.0
+    for weight in pairs.values():
+        total += weight
+    if total == 0:
+        return float("nan")
+    inside: dict[int, float] = defaultdict(float)
+    degree: dict[int, float] = {community_of[node]: 0.0 for node in nodes}
+    for pair, weight in pairs.items():
+        first, second = sorted(pair)
+        degree[community_of[first]] += weight
+        degree[community_of[second]] += weight
+        if community_of[first] == community_of[second]:
+            inside[community_of[first]] += weight
+    # S_c / W / 2 rather than S_c / 2W: 2W overflows for weights near the float maximum.
+    return sum(
+        inside[community] / total - resolution * (degree[community] / total / 2.0) ** 2
+        for community in degree
+    )
+
+
+def disconnected_communities_reference(
+    pairs: Mapping[frozenset[str], float], community_of: Mapping[str, int]
+) -> list[int]:
+    """The communities whose members do not all reach each other through pairs inside the
+    community, by a search from one member of each."""
+    neighbours: dict[str, set[str]] = defaultdict(set)
+    for pair in pairs:
+        first, second = sorted(pair)
+        if community_of[first] == community_of[second]:
+            neighbours[first].add(second)
+            neighbours[second].add(first)
+    members: dict[int, list[str]] = defaultdict(list)
+    for node, community in community_of.items():
+        members[community].append(node)
+    broken = []
+    for community, nodes in sorted(members.items()):
+        reached = {nodes[0]}
+        stack = [nodes[0]]
+        while stack:
+            for neighbour in neighbours[stack.pop()] - reached:
+                reached.add(neighbour)
+                stack.append(neighbour)
+        if len(reached) != len(nodes):
+            broken.append(community)
+    return broken

@@ -10,6 +10,11 @@ graph is built).
 Every method is deterministic for a given seed and gives the same partition on any number of
 threads: Leiden and Louvain (:mod:`graphkit.kernels.leiden`) visit the nodes in seeded orders,
 label propagation (:mod:`graphkit.kernels.label_propagation`) likewise.
+
+Every community is connected in the projection: Leiden's are by construction, and a label
+propagation or Louvain community whose nodes are joined only through other communities is
+split into its connected pieces (which never lowers modularity) before the modularity is
+computed.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.kernels.csr import symmetric_sum
-from graphkit.kernels.label_propagation import multilevel_label_propagation
+from graphkit.kernels.label_propagation import connected_pieces, multilevel_label_propagation
 from graphkit.kernels.leiden import community_weights, leiden
 
 Method = Literal["leiden", "louvain", "label_propagation"]
@@ -35,8 +40,14 @@ DEFAULT_LEIDEN_ITERATIONS: Final = 2
 # One multilevel pass, as igraph's community_multilevel.
 DEFAULT_LOUVAIN_ITERATIONS: Final = 1
 DEFAULT_STABILITY_SEEDS: Final = (0, 1, 2, 3, 4)
+# max_iter that repeats Leiden / Louvain iterations, or label-propagation sweeps, until one
+# changes nothing (igraph's n_iterations=-1).
+UNTIL_STABLE: Final = -1
 
 _PROJECTION_KEY: Final = "undirected_projection"
+# The kernels multiply two strengths (each up to 2W): totals outside this range are scaled
+# by a power of two first, or those products overflow to inf or underflow to 0.
+_KERNEL_TOTAL_RANGE: Final = (2.0**-200, 2.0**200)
 
 
 @dataclass(frozen=True)
@@ -195,12 +206,15 @@ def communities(
     max_iter
         Leiden iterations (``None``: 2, igraph's default; fewer if one changes nothing),
         Louvain passes (``None``: 1, as igraph's multilevel) or label-propagation sweeps per
-        level (``None``: 100).
+        level (``None``: 100); :data:`UNTIL_STABLE` (-1) repeats them until one changes
+        nothing. Each Leiden iteration starts from the last one's partition and never lowers
+        its modularity.
 
     Returns
     -------
     CommunityResult
         Membership numbered by size, the modularity and each community's contribution.
+        Every community is connected in the undirected projection (see the module's notes).
 
     Raises
     ------
@@ -232,30 +246,41 @@ def communities(
         raise ParameterError(f"resolution must be a positive number, got {resolution}")
     if not isinstance(seed, int | np.integer) or seed < 0:
         raise ParameterError(f"seed must be an integer >= 0, got {seed!r}")
-    if max_iter is not None and max_iter < 1:
-        raise ParameterError(f"max-iter must be at least 1, got {max_iter}")
+    if max_iter is not None and (
+        not isinstance(max_iter, int | np.integer) or (max_iter < 1 and max_iter != UNTIL_STABLE)
+    ):
+        raise ParameterError(
+            f"max-iter must be at least 1, or {UNTIL_STABLE} to run until nothing changes, "
+            f"got {max_iter}"
+        )
     projection = undirected_projection(graph)
+    weights = _kernel_weights(projection)
     if method == "label_propagation":
+        sweeps = DEFAULT_LABEL_PROPAGATION_SWEEPS if max_iter is None else int(max_iter)
         raw = multilevel_label_propagation(
             projection.indptr,
             projection.neighbors,
-            projection.weights,
+            weights,
             seed=int(seed),
             resolution=float(resolution),
-            max_sweeps=max_iter or DEFAULT_LABEL_PROPAGATION_SWEEPS,
+            # Propagation ends by itself once no label changes.
+            max_sweeps=np.iinfo(np.int64).max if sweeps == UNTIL_STABLE else sweeps,
         )
     else:
         default = DEFAULT_LEIDEN_ITERATIONS if method == "leiden" else DEFAULT_LOUVAIN_ITERATIONS
+        iterations = default if max_iter is None else int(max_iter)
         raw, _ = leiden(
             projection.indptr,
             projection.neighbors,
-            projection.weights,
+            weights,
             seed=int(seed),
             resolution=float(resolution),
-            max_iterations=int(max_iter or default),
+            max_iterations=0 if iterations == UNTIL_STABLE else iterations,  # 0: until stable
             refine=method == "leiden",
         )
-    membership, sizes = canonical_membership(raw)
+    # Label propagation and Louvain may leave a community in pieces (Leiden does not).
+    pieces, _ = connected_pieces(projection.indptr, projection.neighbors, raw)
+    membership, sizes = canonical_membership(pieces)
     contributions = _contributions(projection, membership, sizes.shape[0])
     return CommunityResult(
         membership=membership,
@@ -266,6 +291,22 @@ def communities(
         resolution=float(resolution),
         seed=int(seed),
     )
+
+
+def _kernel_weights(projection: UndirectedProjection) -> np.ndarray:
+    """The projection's weights, scaled by a power of two where the total is extreme.
+
+    Modularity does not change when all weights are multiplied by one factor, and a power of
+    two multiplies exactly, so the kernels find what they find at a moderate scale; weights
+    that would fall below the smallest float stay positive (the kernels need that).
+    """
+    total = projection.total_weight
+    low, high = _KERNEL_TOTAL_RANGE
+    if total == 0 or low <= total <= high:
+        return projection.weights
+    _, exponent = np.frexp(total)
+    scaled = np.ldexp(projection.weights, -int(exponent))
+    return np.asarray(np.maximum(scaled, np.finfo(np.float64).smallest_subnormal))
 
 
 def canonical_membership(labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from graphkit.checks import check_scores
 from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.kernels.pagerank import _pagerank_kernel, block_targets, row_blocks
@@ -105,8 +106,8 @@ def pagerank_run(
     """:func:`pagerank` with the iteration count and final change."""
     if not 0.0 <= damping < 1.0:
         raise ParameterError(f"damping must be in [0, 1), got {damping}")
-    if not tolerance > 0.0:
-        raise ParameterError(f"tolerance must be positive, got {tolerance}")
+    if not 0.0 < tolerance < np.inf:
+        raise ParameterError(f"tolerance must be a positive finite number, got {tolerance}")
     if max_iter < 1:
         raise ParameterError(f"max-iter must be at least 1, got {max_iter}")
     n = graph.n_nodes
@@ -114,13 +115,19 @@ def pagerank_run(
         return PageRankResult(np.zeros(0), 0, 0.0)
     uniform_teleport = personalization is None
     teleport = np.empty(0) if uniform_teleport else _teleport_vector(personalization, n)
+    inverse_out = _inverse_out_weight(graph)
+    if not np.isfinite(inverse_out).all():
+        # An out-weight so small (1e-310) that its inverse overflows: rank on each edge's
+        # share of its source's attention instead, which PageRank depends on alone.
+        graph = graph.with_weights(graph.attention_shares(slice(None)))
+        inverse_out = _inverse_out_weight(graph)
     indptr, sources, targets, blocks = _pull_layout(graph)
     scores, iterations, change = _pagerank_kernel(
         indptr,
         sources,
         targets,
         graph.in_weights,
-        _inverse_out_weight(graph),
+        inverse_out,
         teleport,
         uniform_teleport,
         float(damping),
@@ -129,12 +136,19 @@ def pagerank_run(
         graph.uniform_weights,
         blocks,
     )
-    if change >= tolerance:
+    if not np.isfinite(change) or not np.isfinite(scores).all():
+        # A NaN change compares false against any tolerance: it must never pass as converged.
+        raise ConvergenceError(
+            f"PageRank produced non-finite scores after {iterations} iterations (edge weights "
+            "too large or too small to combine in floating point?); rescale the weight column"
+        )
+    if not change < tolerance:
         raise ConvergenceError(
             f"PageRank did not converge in {iterations} iterations (L1 change {change:.3g} > "
             f"tolerance {tolerance:g}); raise --max-iter or --tolerance"
         )
     scores /= scores.sum()
+    check_scores(scores)
     return PageRankResult(scores, int(iterations), float(change))
 
 
@@ -162,7 +176,8 @@ def _inverse_out_weight(graph: SocialGraph) -> np.ndarray:
     out_weight = graph.out_weight
     scale = graph.in_weights[0] if graph.uniform_weights and graph.n_edges else 1.0
     inverse = np.zeros(out_weight.shape[0])
-    np.divide(scale, out_weight, out=inverse, where=out_weight > 0.0)
+    with np.errstate(over="ignore"):  # the caller handles an inverse that overflows
+        np.divide(scale, out_weight, out=inverse, where=out_weight > 0.0)
     return inverse
 
 

@@ -110,7 +110,7 @@ def pagerank_contributions(
         raise ParameterError(f"scores must have one value per node ({graph.n_nodes})")
     start, end = int(graph.in_indptr[node]), int(graph.in_indptr[node + 1])
     sources = graph.in_sources[start:end].astype(np.int64)
-    amounts = damping * scores[sources] * graph.in_weights[start:end] / graph.out_weight[sources]
+    amounts = damping * scores[sources] * graph.attention_shares(slice(start, end))
     if personalization is None:
         teleport_weight = 1.0 / graph.n_nodes
     else:
@@ -183,7 +183,7 @@ def influence_paths(
     keep &= reaching[graph.in_sources]
     edge_sources = graph.in_sources[keep].astype(np.int64)
     edge_targets = targets[keep].astype(np.int64)
-    share = graph.in_weights[keep] / graph.out_weight[edge_sources]
+    share = graph.attention_shares(keep)
     nodes = np.flatnonzero(reaching)
     local = np.full(graph.n_nodes, -1, dtype=np.int64)
     local[nodes] = np.arange(nodes.shape[0])
@@ -192,7 +192,9 @@ def influence_paths(
         edges=np.column_stack([local[edge_sources], local[edge_targets]]),
         directed=True,
     )
-    cost = np.maximum(-np.log(share), 0.0)
+    # -log(w / out) from the logarithms: a share too small for a float (1e-324) still has a
+    # finite cost, so its path is found (with an influence that rounds to 0).
+    cost = np.maximum(np.log(graph.out_weight[edge_sources]) - np.log(graph.in_weights[keep]), 0.0)
     edge_paths = subgraph.get_k_shortest_paths(
         int(local[source]), int(local[target]), k=k, weights=cost.tolist(), output="epath"
     )
@@ -202,6 +204,8 @@ def influence_paths(
             continue
         edges = np.asarray(edges, dtype=np.int64)
         path_nodes = np.concatenate([[edge_sources[edges[0]]], edge_targets[edges]])
-        paths.append(InfluencePath(path_nodes, float(np.prod(share[edges]))))
-    paths.sort(key=lambda path: -path.influence)
-    return paths
+        paths.append(
+            (float(cost[edges].sum()), InfluencePath(path_nodes, float(np.prod(share[edges]))))
+        )
+    paths.sort(key=lambda pair: pair[0])  # stable: igraph's order among equal costs
+    return [path for _, path in paths]

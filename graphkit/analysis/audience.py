@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
+from graphkit.io.files import check_regular_file, read_small_text
 from graphkit.io.readers import read_table
 from graphkit.io.schema import ACCOUNTS
 
@@ -36,6 +37,9 @@ _FIELD_ALIASES: Final = {
     "account": "id",
     "ids": "id",
 }
+
+ID_FILE_BYTES: Final = 1 << 30
+"""Largest text file of audience ids read (about 50 million ids)."""
 
 # C-level titles: CEO, CTO, CIO, CFO, CMO, CISO, CDAO... and "Chief ... Officer".
 C_LEVEL: Final = "title~\\bC[A-Z]{1,3}O\\b|^chief\\b"
@@ -62,6 +66,7 @@ def select_audience(graph: SocialGraph, selectors: list[str] | tuple[str, ...]) 
 
 def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
     path = Path(selector)
+    check_regular_file(path)  # a FIFO or device given as the id file: refused, not opened
     if _CLAUSE.match(selector) is None or path.is_file():
         if not path.is_file():
             raise ParameterError(
@@ -84,7 +89,10 @@ def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
 
 def _select_file(graph: SocialGraph, path: Path) -> np.ndarray:
     if path.suffix.lower() in (".txt", "") or path.name.lower().endswith(".txt.gz"):
-        lines = path.read_text(encoding="utf-8").splitlines()
+        text = read_small_text(
+            path, limit=ID_FILE_BYTES, what="file of ids", gzipped=path.suffix.lower() == ".gz"
+        )
+        lines = text.splitlines()
         ids = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
     else:
         ids = read_table(path, ACCOUNTS).column("id").to_pylist()

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
 from graphkit.algorithms.reach import follower_mask, greedy_coverage, group_reach
 from graphkit.analysis.accounts import account_text
+from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph, identity_map, merge_identities
 from graphkit.io.readers import Dataset
@@ -255,12 +256,21 @@ def brand_table(
             "pagerank_people": [float(scores[org.people].sum()) for org in groups],
             "people_first_share": _people_first_share(graph, groups, dataset),
         },
-        schema_overrides={"people": pl.Int64, "people_first_share": pl.Float64},
+        schema_overrides={
+            "organization": pl.String,  # typed even when there is no organization
+            "people": pl.Int64,
+            "pagerank_corporate": pl.Float64,
+            "pagerank_people": pl.Float64,
+            "people_first_share": pl.Float64,
+        },
     ).with_columns(pl.col("personal_share", "people_first_share").fill_nan(None))
     names = account_text(graph, table["organization"]).select("id", "name")
     table = table.join(names, left_on="organization", right_on="id", how="left")
-    return table.sort(["combined_reach", "organization"], descending=[True, False]).select(
-        BRAND_COLUMNS
+    return check_frame(
+        table.sort(["combined_reach", "organization"], descending=[True, False]).select(
+            BRAND_COLUMNS
+        ),
+        keys=["organization"],
     )
 
 
@@ -360,7 +370,7 @@ def people_table(
         maintain_order="left",
     )
     table = table.join(account_text(graph, table["id"]), on="id", how="left")
-    return table.select(PEOPLE_COLUMNS)
+    return check_frame(table.select(PEOPLE_COLUMNS), keys=["organization", "id"])
 
 
 def roster(graph: SocialGraph, org: str, k: int, *, include_corporate: bool = True) -> pl.DataFrame:
@@ -415,7 +425,7 @@ def roster(graph: SocialGraph, org: str, k: int, *, include_corporate: bool = Tr
     picks = greedy_coverage(
         graph,
         group.people,
-        k,
+        min(k, group.people.shape[0]),  # more than everyone is everyone (and fits int64)
         covered=corporate_audience if include_corporate else None,
         exclude=insiders,
     )
@@ -431,7 +441,7 @@ def roster(graph: SocialGraph, org: str, k: int, *, include_corporate: bool = Tr
         }
     ).with_columns(pl.col("coverage_share").fill_nan(None))
     table = table.join(account_text(graph, table["id"]), on="id", how="left")
-    return table.select(ROSTER_COLUMNS)
+    return check_frame(table.select(ROSTER_COLUMNS), keys=["organization", "id"])
 
 
 def _accounts_with_organization(graph: SocialGraph) -> pl.DataFrame:

@@ -18,6 +18,7 @@ from graphkit.algorithms.reach import reach_2hop
 from graphkit.analysis.accounts import account_text
 from graphkit.analysis.audience import C_LEVEL, select_audience
 from graphkit.analysis.brands import organizations
+from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, SocialGraph
 
@@ -165,7 +166,7 @@ def expert_table(
         .with_columns(pl.col("rank").cast(pl.Int64))
     )
     table = table.join(account_text(graph, table["id"]), on="id", how="left")
-    return table.select(EXPERT_COLUMNS)
+    return check_frame(table.select(EXPERT_COLUMNS))
 
 
 def _direct_audience(
@@ -185,7 +186,7 @@ def _direct_audience(
         follows = (graph.in_flags[edges] & FOLLOW_FLAG) > 0
         followers[position] = np.count_nonzero(follows & from_audience)
         # What PageRank passes along u -> person: damping * score[u] * w / out_weight[u].
-        passed = damping * scores[sources] * graph.in_weights[edges] / graph.out_weight[sources]
+        passed = damping * scores[sources] * graph.attention_shares(edges)
         attention[position] = passed[from_audience].sum()
     return followers, attention
 

@@ -11,6 +11,7 @@ import polars as pl
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.algorithms.paths import influence_paths, pagerank_contributions
 from graphkit.analysis.accounts import account_text
+from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
 from graphkit.graph.social import FOLLOW_FLAG, INTERACTION_FLAG, SocialGraph
 
@@ -150,9 +151,7 @@ def explain(
     score = float(scores[node])
     start = int(graph.in_indptr[node])
     flags = graph.in_flags[start : start + parts.sources.shape[0]]
-    attention = (
-        graph.in_weights[start : start + parts.sources.shape[0]] / graph.out_weight[parts.sources]
-    )
+    attention = graph.attention_shares(slice(start, start + parts.sources.shape[0]))
     contributors = pl.DataFrame(
         {
             "id": graph.ids_of(parts.sources),
@@ -168,9 +167,11 @@ def explain(
     contributors = contributors.with_row_index("rank", offset=1).with_columns(
         pl.col("rank").cast(pl.Int64)
     )
-    contributors = contributors.join(
-        account_text(graph, contributors["id"]), on="id", how="left", maintain_order="left"
-    ).select(CONTRIBUTOR_COLUMNS)
+    contributors = check_frame(
+        contributors.join(
+            account_text(graph, contributors["id"]), on="id", how="left", maintain_order="left"
+        ).select(CONTRIBUTOR_COLUMNS)
+    )
     audience_share = None
     if audience is not None and score > 0:
         audience_share = float(parts.amounts[audience[parts.sources]].sum() / score)
@@ -240,7 +241,7 @@ def path_table(
         rows.append(
             (position, path.hops, path.influence, " > ".join(path_ids), " > ".join(handles))
         )
-    return pl.DataFrame(
+    table = pl.DataFrame(
         rows,
         schema={
             "rank": pl.Int64,
@@ -251,6 +252,7 @@ def path_table(
         },
         orient="row",
     ).select(PATH_COLUMNS)
+    return check_frame(table, keys=["rank"])
 
 
 def _node(graph: SocialGraph, account: str) -> int:

@@ -14,6 +14,7 @@ from graphkit.algorithms.pagerank import (
     DEFAULT_TOLERANCE,
     pagerank_run,
 )
+from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
 
@@ -31,6 +32,10 @@ RANK_COLUMNS: Final = (
 )
 
 
+# PageRanks within this relative difference (as a difference of logarithms) count as equal.
+_EQUAL_LOG_SPAN: Final = 1e-9
+
+
 def influence_score(scores: np.ndarray) -> np.ndarray:
     """Map PageRank to a 0-100 score on a log scale.
 
@@ -43,6 +48,8 @@ def influence_score(scores: np.ndarray) -> np.ndarray:
     --------
     >>> influence_score(np.array([0.01, 0.1, 1.0, 0.0])).tolist()
     [0.0, 50.0, 100.0, 0.0]
+    >>> influence_score(np.array([1 / 3, 1 / 3 + 1e-17, 1 / 3 - 1e-17])).tolist()
+    [100.0, 100.0, 100.0]
     """
     result = np.zeros(scores.shape[0])
     positive = scores > 0
@@ -50,7 +57,9 @@ def influence_score(scores: np.ndarray) -> np.ndarray:
         return result
     logs = np.log(scores[positive])
     low, high = logs.min(), logs.max()
-    result[positive] = 100.0 if high == low else 100.0 * (logs - low) / (high - low)
+    # Equal PageRanks (a ring, a clique) differ only by rounding: all of them score 100.
+    equal = high - low <= _EQUAL_LOG_SPAN
+    result[positive] = 100.0 if equal else 100.0 * (logs - low) / (high - low)
     return np.round(result, 2)
 
 
@@ -141,7 +150,7 @@ def rank_influencers(
         table = table.head(top)
     table = table.with_row_index("rank", offset=1).with_columns(pl.col("rank").cast(pl.Int64))
     extra = [name for name in table.columns if name not in RANK_COLUMNS]
-    return table.select([*RANK_COLUMNS, *extra])
+    return check_frame(table.select([*RANK_COLUMNS, *extra]))
 
 
 def _with_accounts(table: pl.DataFrame, accounts: pl.DataFrame | None) -> pl.DataFrame:
@@ -151,9 +160,9 @@ def _with_accounts(table: pl.DataFrame, accounts: pl.DataFrame | None) -> pl.Dat
             for name, dtype in accounts.schema.items()
             if isinstance(dtype, pl.List)
         )
-        attributes = attributes.drop(
-            [name for name in attributes.columns if name in table.columns and name != "id"]
-        )
+        # An account column named like a result column (score, rank, ...) gives way to it.
+        reserved = {*table.columns, *RANK_COLUMNS} - {"id", *ACCOUNT_COLUMNS}
+        attributes = attributes.drop([name for name in attributes.columns if name in reserved])
         table = table.join(attributes, on="id", how="left", maintain_order="left")
     missing = [
         pl.lit(None, dtype=pl.Int64 if name == "followers_count" else pl.String).alias(name)

@@ -1130,8 +1130,8 @@ def pagerank(
     """
     if not 0.0 <= damping < 1.0:
         raise ParameterError(f"damping must be in [0, 1), got {damping}")
-    if not tolerance > 0.0:
-        raise ParameterError(f"tolerance must be positive, got {tolerance}")
+    if not 0.0 < tolerance < float("inf"):
+        raise ParameterError(f"tolerance must be a positive finite number, got {tolerance}")
     if max_iter < 1:
         raise ParameterError(f"max-iter must be at least 1, got {max_iter}")
     n = graph.n_nodes

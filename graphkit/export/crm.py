@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -13,6 +12,7 @@ import polars as pl
 
 from graphkit.errors import ParameterError
 from graphkit.export.guard import GuardReport, guard_crm
+from graphkit.export.manifest import run_time
 from graphkit.export.profiles import CrmProfile, Role
 from graphkit.export.split import Part, write_csv_parts
 
@@ -28,6 +28,8 @@ _FIRST_COLUMNS: Final = (
     "organization_name",
     "url",
 )
+# Identifiers: the import's external id, and the contacts' reference to their organization's.
+_KEY_COLUMNS: Final = ("id", "organization")
 
 
 @dataclass
@@ -105,18 +107,9 @@ def row_roles(table: pl.DataFrame) -> pl.Series:
 
 
 def scored_on_date() -> dt.date:
-    """The date the scores are stamped with: today (UTC), or ``SOURCE_DATE_EPOCH``'s day.
-
-    ``SOURCE_DATE_EPOCH`` (Unix seconds; https://reproducible-builds.org/specs/source-date-epoch/)
-    makes the export byte-for-byte reproducible.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
-        except ValueError:
-            raise ParameterError(f"SOURCE_DATE_EPOCH must be Unix seconds, got {epoch!r}") from None
-    return dt.datetime.now(tz=dt.UTC).date()
+    """The date the scores are stamped with: today (UTC), or ``SOURCE_DATE_EPOCH``'s day
+    (see :func:`graphkit.export.manifest.run_time`)."""
+    return run_time().date()
 
 
 def crm_tables(
@@ -182,7 +175,12 @@ def crm_tables(
         frame = _with_derived(rows, role, profile, names, stamp)
         frame = _mapped(frame, profile, object_name)
         frame = _formatted(frame, profile)
-        result[object_name] = guard_crm(
+        keys = [
+            header
+            for column in _KEY_COLUMNS
+            if (header := profile.header_for(object_name, column)) in frame.columns
+        ]
+        guarded = guard_crm(
             frame,
             report,
             table=object_name,
@@ -191,8 +189,25 @@ def crm_tables(
                 for column in profile.handle_columns
                 if (header := profile.header_for(object_name, column)) in frame.columns
             ],
+            key_columns=keys,
         )
+        _check_unique_keys(guarded, _guarded_header(keys[0]), object_name)
+        result[object_name] = guarded
     return result
+
+
+def _guarded_header(header: str) -> str:
+    return guard_crm(pl.DataFrame(schema={header: pl.String})).columns[0]
+
+
+def _check_unique_keys(frame: pl.DataFrame, key: str, object_name: str) -> None:
+    """The external ids as written are unique: the CRM would merge two rows into one record."""
+    duplicated = frame.filter(pl.col(key).is_duplicated())
+    if duplicated.height:
+        raise ParameterError(
+            f"id {duplicated[key][0]!r} appears on {duplicated.height} {object_name} rows of "
+            "the import file: the CRM would merge them into one record"
+        )
 
 
 def _normalized(table: pl.DataFrame) -> pl.DataFrame:
@@ -218,7 +233,8 @@ def _with_derived(
 ) -> pl.DataFrame:
     derived = [pl.lit(scored_on, dtype=pl.Date).alias("scored_on")]
     if role == "people":
-        name = pl.col("name").cast(pl.String) if "name" in rows.columns else pl.lit(None)
+        name = pl.col("name") if "name" in rows.columns else pl.lit(None)
+        name = name.cast(pl.String)
         name = name.str.strip_chars()
         parts = name.str.splitn(" ", 2)
         first = parts.struct.field("field_0")
@@ -320,6 +336,7 @@ def write_crm(
     *,
     organization_names: Mapping[str, str] | None = None,
     scored_on: dt.date | None = None,
+    before_commit: Callable[[], None] | None = None,
 ) -> CrmExport:
     """Write a result table as the target's import files, split at its limits.
 
@@ -339,6 +356,9 @@ def write_crm(
         Brand id -> name, for the contacts' company / account name.
     scored_on
         Date of the ``scored_on`` column.
+    before_commit
+        Called once every file is complete, just before the first is named (the CLI removes
+        the previous manifest there, so that no manifest ever describes other files).
 
     Returns
     -------
@@ -355,6 +375,7 @@ def write_crm(
         report=export.guard,
     )
     written: list[tuple[str, list[Part]]] = []
+    committed: list[Path] = []
     try:
         for object_name, frame in tables.items():
             parts = write_csv_parts(
@@ -367,12 +388,20 @@ def write_crm(
             )
             written.append((object_name, parts))
             export.headers[object_name] = frame.columns
+        if before_commit is not None:
+            before_commit()
         for object_name, parts in written:
             for part, path in zip(
                 parts, crm_file_names(output, object_name, len(parts)), strict=True
             ):
                 part.pending.commit(path)
+                committed.append(path)
                 export.files.append(CrmFile(path, object_name, part.rows, part.size, part.sha256))
+    except BaseException:
+        # All or nothing: files of this export named before the failure go too.
+        for path in committed:
+            path.unlink(missing_ok=True)
+        raise
     finally:
         for _, parts in written:
             for part in parts:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import platform
 import sys
 from collections.abc import Iterable, Mapping
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from graphkit._version import __version__
+from graphkit.errors import ParameterError
 from graphkit.io.writers import atomic_path
 
 DEPENDENCIES: Final = ("numpy", "polars", "pyarrow", "igraph", "numba", "click", "rich")
@@ -55,6 +57,29 @@ def dependency_versions(names: Iterable[str] = DEPENDENCIES) -> dict[str, str | 
         except metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def run_time() -> dt.datetime:
+    """When the run happened: now (UTC), or the time ``SOURCE_DATE_EPOCH`` gives.
+
+    ``SOURCE_DATE_EPOCH`` (Unix seconds; https://reproducible-builds.org/specs/source-date-epoch/)
+    makes manifests and CRM files byte-for-byte reproducible.
+
+    Raises
+    ------
+    ParameterError
+        When ``SOURCE_DATE_EPOCH`` is not a whole number of seconds in years 1970 to 9999.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if not epoch:
+        return dt.datetime.now(tz=dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
+    except (ValueError, OverflowError, OSError):
+        raise ParameterError(
+            f"SOURCE_DATE_EPOCH must be Unix seconds (a whole number from 0 to "
+            f"253402300799), got {epoch!r}"
+        ) from None
 
 
 def manifest_path(output: str | Path) -> Path:
@@ -105,7 +130,7 @@ def build_manifest(
     """
     return {
         "graphkit_version": __version__,
-        "created": dt.datetime.now(tz=dt.UTC).isoformat(timespec="seconds"),
+        "created": run_time().isoformat(timespec="seconds"),
         "command": command,
         "parameters": _jsonable(dict(parameters or {})),
         "seed": seed,

@@ -50,12 +50,16 @@ A small TOML file (``--crm-mapping``) overrides headers and formats::
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import polars as pl
+
 from graphkit.errors import InputError, ParameterError
+from graphkit.io.files import read_small_text
 
 Role = Literal["people", "organizations"]
 TARGETS: Final = ("hubspot", "salesforce")
@@ -225,9 +229,7 @@ def crm_profile(target: str, mapping_file: str | Path | None = None) -> CrmProfi
         return profile
     path = Path(mapping_file)
     try:
-        settings = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("mapping file not found", path=path) from None
+        settings = tomllib.loads(read_small_text(path, what="mapping file"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"invalid TOML ({error})", path=path) from None
     headers = {name: dict(columns) for name, columns in profile.headers.items()}
@@ -264,6 +266,14 @@ def _option(path: Path, profile: CrmProfile, key: str, value: object) -> object:
                 path=path,
             )
         return value
+    example = "'%Y-%m-%d'" if key == "date_format" else "'%Y-%m-%dT%H:%M:%SZ'"
     if not isinstance(value, str) or "%" not in value:
-        raise InputError(f"{key} must be a strftime format such as '%Y-%m-%d'", path=path)
+        raise InputError(f"{key} must be a strftime format such as {example}", path=path)
+    try:  # polars formats the dates; a directive it does not know fails only then
+        pl.Series([dt.datetime(2025, 3, 4, 5, 6, 7)]).dt.strftime(value)
+    except (pl.exceptions.PolarsError, ValueError):
+        raise InputError(
+            f"{key} {value!r} is not a strftime format polars can write; use one such as {example}",
+            path=path,
+        ) from None
     return value

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from graphkit.errors import ParameterError
-from graphkit.io.writers import PendingFile
+from graphkit.io.writers import PendingFile, write_error
 
 CHUNK_ROWS: Final = 200_000  # rows encoded at once: bounds memory on large exports
 CRLF: Final = "\r\n"  # RFC 4180, section 2.1
@@ -137,9 +137,11 @@ def write_csv_parts(
                 _append(current, body[offset : ends[start + count - 1]], count)
                 start += count
             first_row += ends.shape[0]
-    except BaseException:
+    except BaseException as error:
         for part in parts:
             part.pending.discard()
+        if isinstance(error, OSError):  # a full disk, a quota
+            raise write_error(error, directory / name) from None
         raise
     return parts
 

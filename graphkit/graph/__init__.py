@@ -2,6 +2,7 @@
 
 from graphkit.graph.social import SocialGraph, build_graph, intern_ids
 from graphkit.graph.weights import (
+    MISSING_TIME_CHOICES,
     Weighting,
     parse_duration,
     parse_timestamp,
@@ -9,6 +10,7 @@ from graphkit.graph.weights import (
 )
 
 __all__ = [
+    "MISSING_TIME_CHOICES",
     "SocialGraph",
     "Weighting",
     "build_graph",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
@@ -11,20 +12,21 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.errors import InputError
+from graphkit.errors import InputError, MissingDependencyError, quoted
 from graphkit.graph.weights import (
     Weighting,
     decay_factors,
     timestamp_micros,
     type_weight_array,
 )
-from graphkit.io.readers import Dataset
+from graphkit.io.readers import Dataset, TableSource
 from graphkit.io.schema import integer_array
 from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order
 from graphkit.kernels.intern import StringInterner
 
 if TYPE_CHECKING:
     import igraph as ig
+    import networkx as nx
 
 FOLLOW_FLAG: Final = 1
 INTERACTION_FLAG: Final = 2
@@ -64,7 +66,11 @@ class SocialGraph:
     self_loops
         Number of self-loop records dropped.
     records
-        Number of follow and interaction records read (before dropping self-loops).
+        Number of follow and interaction records read (before dropping self-loops; an
+        undirected follow counts twice).
+    missing_times
+        Interaction records without a timestamp when a half-life was given (they decayed as
+        ``Weighting.missing_time`` says).
     """
 
     ids: pa.Array
@@ -79,6 +85,7 @@ class SocialGraph:
     accounts: pl.DataFrame | None = None
     self_loops: int = 0
     records: int = 0
+    missing_times: int = 0
     _cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -100,6 +107,21 @@ class SocialGraph:
                 weights.shape[0] == 0 or (weights == weights[0]).all()
             )
         return bool(self._cache["uniform_weights"])
+
+    def attention_shares(self, edges: slice | np.ndarray) -> np.ndarray:
+        """The share ``w(u, v) / out_weight(u)`` of its source's attention each in-edge of
+        ``edges`` (a slice or mask of the in-edge arrays) carries; 0 where the source gives
+        no weight at all (zero-weight edges of a dangling account).
+
+        >>> from graphkit.io import Dataset
+        >>> follows = pa.table({"follower": ["a", "a", "c"], "followed": ["b", "c", "b"]})
+        >>> build_graph(Dataset(follows=follows)).attention_shares(slice(None)).tolist()
+        [0.5, 1.0, 0.5]
+        """
+        weights = self.in_weights[edges]
+        out = self.out_weight[self.in_sources[edges]]
+        shares: np.ndarray = np.divide(weights, out, out=np.zeros(weights.shape[0]), where=out > 0)
+        return shares
 
     def in_degree(self) -> np.ndarray:
         """Distinct in-neighbours of each node."""
@@ -136,21 +158,116 @@ class SocialGraph:
         return pl.Series(taken).cast(pl.String)
 
     def to_igraph(self) -> ig.Graph:
-        """The graph as a directed, weighted igraph Graph (built once, then cached)."""
+        """The graph as a directed, weighted igraph Graph (built once, then cached).
+
+        Vertex ``i`` is node ``i``; its ``name`` is the account id (igraph looks vertices up
+        by name), the accounts table's columns are vertex attributes (``None`` for accounts
+        that appear only in edges; the account's own ``name`` becomes ``label``).
+        Edges carry ``weight`` and ``follow``/``interaction`` flags.
+
+        Examples
+        --------
+        >>> from graphkit.io import Dataset
+        >>> follows = pa.table({"follower": ["a", "b"], "followed": ["b", "a"]})
+        >>> graph = build_graph(Dataset(follows=follows)).to_igraph()
+        >>> graph.vs["name"], graph.es["weight"]
+        (['a', 'b'], [1.0, 1.0])
+        """
         if "igraph" not in self._cache:
             import igraph as ig
 
             edges = np.column_stack([self.in_sources, self.edge_targets()])
             graph = ig.Graph(n=self.n_nodes, edges=edges, directed=True)
-            graph.es["weight"] = self.in_weights
+            graph.es["weight"] = self.in_weights.tolist()
+            graph.es["follow"] = (self.in_flags & FOLLOW_FLAG).astype(bool).tolist()
+            graph.es["interaction"] = (self.in_flags & INTERACTION_FLAG).astype(bool).tolist()
+            attributes = self.node_attributes()
+            # igraph finds vertices by "name": it holds the id; an account's name is "label".
+            if "name" in attributes:
+                attributes["label"] = attributes.pop("name")
+            graph.vs["name"] = attributes.pop("id")
+            for name, values in attributes.items():
+                graph.vs[name] = values
             self._cache["igraph"] = graph
         return self._cache["igraph"]
 
+    def node_attributes(self) -> dict[str, list[object]]:
+        """Per node: ``id``, the accounts table's columns (``None`` for accounts only seen in
+        edges), and ``followers``."""
+        attributes: dict[str, list[object]] = {"id": self.ids.to_pylist()}
+        if self.accounts is not None:
+            ordered = (
+                pl.DataFrame({"id": pl.Series("id", self.ids).cast(pl.String)})
+                .join(
+                    self.accounts.with_columns(pl.col("id").cast(pl.String)),
+                    on="id",
+                    how="left",
+                    maintain_order="left",
+                )
+                .drop("id")
+            )
+            for column in ordered.columns:
+                attributes[column] = ordered.get_column(column).to_list()
+        attributes["followers"] = self.followers.tolist()
+        return attributes
+
+    def to_networkx(self) -> nx.DiGraph:
+        """The graph as a networkx DiGraph keyed by account id, with the account columns as
+        node attributes and ``weight``, ``follow``, ``interaction`` on the edges (networkx
+        must be installed).
+
+        Examples
+        --------
+        >>> from graphkit.io import Dataset
+        >>> follows = pa.table({"follower": ["a", "a", "b"], "followed": ["b", "b", "a"]})
+        >>> graph = build_graph(Dataset(follows=follows)).to_networkx()
+        >>> sorted(graph.edges(data="weight"))
+        [('a', 'b', 2.0), ('b', 'a', 1.0)]
+        """
+        try:
+            import networkx as nx
+        except ImportError:
+            raise MissingDependencyError(
+                "to_networkx needs networkx: pip install networkx"
+            ) from None
+        ids = self.ids.to_pylist()
+        graph = nx.DiGraph()
+        attributes = self.node_attributes()
+        del attributes["id"]
+        graph.add_nodes_from(
+            (ids[node], {key: values[node] for key, values in attributes.items()})
+            for node in range(self.n_nodes)
+        )
+        targets = self.edge_targets()
+        graph.add_edges_from(
+            (
+                ids[int(source)],
+                ids[int(target)],
+                {
+                    "weight": float(weight),
+                    "follow": bool(flag & FOLLOW_FLAG),
+                    "interaction": bool(flag & INTERACTION_FLAG),
+                },
+            )
+            for source, target, weight, flag in zip(
+                self.in_sources, targets, self.in_weights, self.in_flags, strict=True
+            )
+        )
+        return graph
+
 
 def build_graph(
-    dataset: Dataset, weighting: Weighting | None = None, *, release_tables: bool = False
+    dataset: Dataset,
+    weighting: Weighting | None = None,
+    *,
+    release_tables: bool = False,
+    undirected: bool = False,
 ) -> SocialGraph:
     """Build the influence graph of a dataset.
+
+    Duplicate records add up; self-loops are dropped and counted. With a half-life, each
+    interaction decays by its age; interactions without a time follow
+    ``weighting.missing_time``.
 
     Parameters
     ----------
@@ -161,6 +278,9 @@ def build_graph(
     release_tables
         Drop the dataset's follows and interactions tables as soon as their ids are
         interned, so their memory is free for the CSR build (large graphs).
+    undirected
+        Read each follow record as both directions (friendship and connection lists
+        published as one row per pair).
 
     Returns
     -------
@@ -169,7 +289,10 @@ def build_graph(
     Raises
     ------
     InputError
-        When the dataset holds no edges, or more nodes than int32 indices can address.
+        When the dataset holds no edges, or more nodes than int32 indices can address; when
+        a half-life is given and no interaction has a time (or one lacks it and
+        ``missing_time`` is ``"error"``); when weights overflow (a record's weight times its
+        type weight, or the sum over an edge's records, is beyond floating point).
     """
     weighting = weighting or Weighting()
     person_of = identity_map(dataset.identities)
@@ -184,36 +307,51 @@ def build_graph(
     weight_parts: list[np.ndarray | None] = []  # None: every record weighs follow_weight
     count_parts: list[np.ndarray] = []  # interaction records, by their weight column
     time_parts: list[np.ndarray] = []
+    origins = _RecordOrigins()
     follow_weight = weighting.type_weights.get("follow", 1.0)
-    for piece in dataset.pieces("follows"):
-        source_parts.append(
-            _intern_column(interner, merge_identities(piece["follower"], person_of))
-        )
-        target_parts.append(
-            _intern_column(interner, merge_identities(piece["followed"], person_of))
-        )
-        weight_parts.append(
-            follow_weight * _fill_ones(piece.column("weight"))
-            if "weight" in piece.column_names
-            else None
-        )
-    n_follow_records = sum(part.shape[0] for part in source_parts)
-    for piece in dataset.pieces("interactions"):
-        source_parts.append(_intern_column(interner, merge_identities(piece["source"], person_of)))
-        target_parts.append(_intern_column(interner, merge_identities(piece["target"], person_of)))
-        counts = (
-            _fill_ones(piece.column("weight"))
-            if "weight" in piece.column_names
-            else np.ones(piece.num_rows)
-        )
-        weight_parts.append(
-            type_weight_array(piece.column("type"), weighting.type_weights) * counts
-        )
-        count_parts.append(counts)
-        if "timestamp" in piece.column_names:
-            time_parts.append(timestamp_micros(piece.column("timestamp")))
-        else:
-            time_parts.append(np.full(piece.num_rows, np.nan))
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is found and named below
+        for piece, source in dataset.sourced_pieces("follows"):
+            follower_codes = _intern_column(
+                interner, merge_identities(piece["follower"], person_of)
+            )
+            followed_codes = _intern_column(
+                interner, merge_identities(piece["followed"], person_of)
+            )
+            weight = (
+                follow_weight * _fill_ones(piece.column("weight"))
+                if "weight" in piece.column_names
+                else None
+            )
+            directions = [(follower_codes, followed_codes)]
+            if undirected:
+                directions.append((followed_codes, follower_codes))
+            for sources, targets in directions:
+                origins.add(source, "follows", sources.shape[0])
+                source_parts.append(sources)
+                target_parts.append(targets)
+                weight_parts.append(weight)
+        n_follow_records = sum(part.shape[0] for part in source_parts)
+        for piece, source in dataset.sourced_pieces("interactions"):
+            origins.add(source, "interactions", piece.num_rows)
+            source_parts.append(
+                _intern_column(interner, merge_identities(piece["source"], person_of))
+            )
+            target_parts.append(
+                _intern_column(interner, merge_identities(piece["target"], person_of))
+            )
+            counts = (
+                _fill_ones(piece.column("weight"))
+                if "weight" in piece.column_names
+                else np.ones(piece.num_rows)
+            )
+            weight_parts.append(
+                type_weight_array(piece.column("type"), weighting.type_weights) * counts
+            )
+            count_parts.append(counts)
+            if "timestamp" in piece.column_names:
+                time_parts.append(timestamp_micros(piece.column("timestamp")))
+            else:
+                time_parts.append(np.full(piece.num_rows, np.nan))
     if release_tables:
         dataset.follows = dataset.interactions = None
     if not any(part.shape[0] for part in source_parts):
@@ -245,13 +383,43 @@ def build_graph(
         edge_flags[:n_follow_records] = FOLLOW_FLAG
     del source_parts, target_parts, weight_parts
     received_counts = _joined(count_parts) if count_parts else None
-    if time_parts and isinstance(edge_weights, np.ndarray):
-        decay = decay_factors(_joined(time_parts), weighting.half_life, weighting.as_of)
-        if decay is not None:
-            edge_weights[n_follow_records:] *= decay
+    missing_times = 0
+    dropped: np.ndarray | None = None  # interactions left out for want of a time
+    if weighting.half_life is not None:
+        times = _joined(time_parts) if time_parts else np.empty(0)
+        missing = np.isnan(times)
+        missing_times = int(np.count_nonzero(missing))
+        if missing_times == times.shape[0]:
+            raise InputError(
+                "--half-life decays interactions by their age, and no interaction has a "
+                "timestamp"
+                + ("" if times.shape[0] else " (there are no interactions)")
+                + "; drop --half-life or give interactions with a timestamp column",
+                path=dataset.sources.get("interactions"),
+            )
+        if missing_times and weighting.missing_time == "error":
+            where, row = origins.locate(n_follow_records + int(np.argmax(missing)))
+            raise InputError(
+                f"no timestamp, and --half-life needs one ({missing_times:,} interactions lack "
+                "it); give --missing-time no-decay or drop to decide",
+                path=where,
+                row=row,
+                column="timestamp",
+            )
+        assert isinstance(edge_weights, np.ndarray)
+        decay = decay_factors(times, weighting.half_life, weighting.as_of)
+        assert decay is not None
+        if missing_times and weighting.missing_time == "drop":
+            dropped = np.zeros(records, dtype=bool)
+            dropped[n_follow_records:] = missing
+        edge_weights[n_follow_records:] *= decay
+    if isinstance(edge_weights, np.ndarray):
+        _check_finite_records(edge_weights, origins)
 
     loops = source_codes == target_codes
     self_loops = int(np.count_nonzero(loops))
+    if dropped is not None:
+        loops |= dropped  # removed with the self-loops, counted apart
     interaction_targets = target_codes[n_follow_records:]
     interaction_kept = ~loops[n_follow_records:]
     interactions_received = np.zeros(n_nodes)
@@ -267,7 +435,7 @@ def build_graph(
             weights=edge_weights[n_follow_records:][interaction_kept],
             minlength=n_nodes,
         ).astype(np.float64)
-    if self_loops:
+    if self_loops or dropped is not None:
         keep = ~loops
         source_codes, target_codes = source_codes[keep], target_codes[keep]
         if isinstance(edge_weights, np.ndarray) and isinstance(edge_flags, np.ndarray):
@@ -283,18 +451,25 @@ def build_graph(
     interactions_received = interactions_received[order]
     engagement_received = engagement_received[order]
 
-    in_indptr, in_sources, in_weights, in_flags = csr_by_row(
-        target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes, relabel=new_number
-    )
+    with np.errstate(over="ignore", invalid="ignore"):
+        in_indptr, in_sources, in_weights, in_flags = csr_by_row(
+            target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes,
+            relabel=new_number,
+        )  # fmt: skip
     del source_codes, target_codes
     out_weight: np.ndarray
     followers: np.ndarray
     if uniform:
-        out_weight = np.bincount(in_sources, minlength=n_nodes) * float(follow_weight)
+        # Merged duplicates weigh their multiplicity: out-weights sum the merged weights, not
+        # the distinct edges, or a repeated row passes on more than a node's whole score.
+        out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
         followers = np.diff(in_indptr)
     else:
         out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
         followers = count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
+    _check_finite_sums(
+        in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
+    )
     return SocialGraph(
         ids=ids,
         in_indptr=in_indptr,
@@ -308,7 +483,82 @@ def build_graph(
         accounts=accounts,
         self_loops=self_loops,
         records=records,
+        missing_times=missing_times,
     )
+
+
+class _RecordOrigins:
+    """Where each record of the concatenated follows and interactions came from: the
+    piece's file and first row, so that a problem found after the concatenation names them."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._pieces: list[tuple[TableSource | None, str]] = []
+        self._total = 0
+
+    def add(self, source: TableSource | None, table: str, records: int) -> None:
+        self._starts.append(self._total)
+        self._pieces.append((source, table))
+        self._total += records
+
+    def locate(self, record: int) -> tuple[str, int]:
+        """The file (or in-memory table) and row of the ``record``-th record."""
+        index = bisect.bisect_right(self._starts, record) - 1
+        source, table = self._pieces[index]
+        offset = record - self._starts[index]
+        if source is None:
+            return f"the {table} table", offset + 1
+        return str(source.path), source.row(offset)
+
+
+def _check_finite_records(weights: np.ndarray, origins: _RecordOrigins) -> None:
+    """Every record's weight (record weight x type weight x decay) must be a finite number."""
+    finite = np.isfinite(weights)
+    if not finite.all():
+        path, row = origins.locate(int(np.argmin(finite)))
+        raise InputError(
+            "the record's weight times its type weight is beyond floating point (over "
+            "1.8e308); scale the weights down",
+            path=path,
+            row=row,
+            column="weight",
+        )
+
+
+def _check_finite_sums(
+    in_indptr: np.ndarray,
+    in_sources: np.ndarray,
+    in_weights: np.ndarray,
+    out_weight: np.ndarray,
+    engagement_received: np.ndarray,
+    ids: pa.Array,
+    dataset: Dataset,
+) -> None:
+    """The sums over an edge's records and over an account's edges must stay finite."""
+    files = ", ".join(
+        str(dataset.sources[name])
+        for name in ("follows", "interactions")
+        if name in dataset.sources
+    )
+    where = f"{files}: " if files else ""
+    for values, what in (
+        (in_weights, "the weights of the records from {0} to {1} add up"),
+        (out_weight, "the weights of the edges from {0} add up"),
+        (engagement_received, "the interactions received by {0} add up"),
+    ):
+        finite = np.isfinite(values)
+        if finite.all():
+            continue
+        index = int(np.argmin(finite))
+        if values is in_weights:
+            target = int(np.searchsorted(in_indptr, index, side="right") - 1)
+            names = (quoted(str(ids[int(in_sources[index])])), quoted(str(ids[target])))
+        else:
+            names = (quoted(str(ids[index])), "")
+        raise InputError(
+            f"{where}{what.format(*names)} to more than floating point holds (1.8e308); "
+            "scale the weights down"
+        )
 
 
 def intern_ids(columns: list[pa.ChunkedArray]) -> tuple[pa.Array, list[np.ndarray]]:

@@ -17,6 +17,9 @@ from graphkit.errors import ParameterError
 from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS
 
 _DURATION: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdwy]?)\s*$", re.IGNORECASE)
+# Durations graphkit takes: shorter ones round to nothing, longer ones overflow a timedelta.
+_MIN_DURATION_SECONDS: Final = 1e-3
+_MAX_DURATION_SECONDS: Final = 10_000 * 365.25 * 86400.0
 _UNIT_SECONDS: Final = {
     "": 86400.0,
     "s": 1.0,
@@ -26,6 +29,9 @@ _UNIT_SECONDS: Final = {
     "w": 7 * 86400.0,
     "y": 365.25 * 86400.0,
 }
+
+
+MISSING_TIME_CHOICES: Final = ("no-decay", "drop", "error")
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,9 @@ class Weighting:
         Half-life of interactions, or ``None`` for no decay.
     as_of
         Reference time for ages; ``None`` means the newest interaction timestamp in the data.
+    missing_time
+        What a half-life does to an interaction without a timestamp: ``"no-decay"`` (full
+        weight), ``"drop"`` (left out) or ``"error"``.
     """
 
     type_weights: Mapping[str, float] = field(
@@ -52,8 +61,14 @@ class Weighting:
     )
     half_life: timedelta | None = None
     as_of: datetime | None = None
+    missing_time: str = "no-decay"
 
     def __post_init__(self) -> None:
+        if self.missing_time not in MISSING_TIME_CHOICES:
+            raise ParameterError(
+                f"missing-time must be one of {', '.join(MISSING_TIME_CHOICES)}, "
+                f"got {self.missing_time!r}"
+            )
         for name, weight in self.type_weights.items():
             if not np.isfinite(weight) or weight < 0:
                 raise ParameterError(f"weight of {name!r} must be a finite number >= 0")
@@ -100,7 +115,12 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION.match(text)
     if match is None or float(match.group(1)) <= 0:
         raise ParameterError(f"bad duration {text!r}: expected e.g. 30d, 12h, 2w or 1y")
-    return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()])
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()]
+    if not _MIN_DURATION_SECONDS <= seconds <= _MAX_DURATION_SECONDS:
+        raise ParameterError(
+            f"bad duration {text!r}: expected between 1 millisecond and 10,000 years"
+        )
+    return timedelta(seconds=seconds)
 
 
 def parse_timestamp(text: str) -> datetime:

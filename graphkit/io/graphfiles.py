@@ -24,9 +24,15 @@ from graphkit.io.writers import atomic_path
 
 GRAPH_FORMATS: Final = {".gexf": "gexf", ".graphml": "graphml"}
 _CHUNK: Final = 100_000
-# Characters XML 1.0 cannot hold at all: dropped. Tab, CR and LF are kept as character
-# references so that parsers give them back unchanged (attribute values are otherwise
-# normalised to spaces and CRs to LFs).
+# Characters XML 1.0 cannot hold at all, not even as references: written out as \xNN or
+# \uNNNN, so that two ids that differ only in them stay two nodes. Tab, CR and LF are kept
+# as character references so that parsers give them back unchanged (attribute values are
+# otherwise normalised to spaces and CRs to LFs).
+_FORBIDDEN: Final = (
+    *(chr(code) for code in range(0x20) if chr(code) not in "\t\n\r"),
+    "\ufffe",
+    "\uffff",
+)
 _INVALID_XML: Final = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
 _ESCAPES: Final = (
     ("&", "&amp;"),
@@ -94,6 +100,14 @@ def write_graph(
         missing = [name for name in needed if name not in table.columns]
         if missing:
             raise InputError(f"the graph table lacks the column {missing[0]!r}", path=path)
+    written_ids = nodes.select(_without_forbidden(pl.col("id").cast(pl.String)).alias("id"))
+    duplicated = written_ids.filter(pl.col("id").is_duplicated())
+    if duplicated.height:
+        raise InputError(
+            f"the node id {duplicated['id'][0]!r} would stand for {duplicated.height} accounts "
+            "once the characters XML cannot hold are written out; Gephi files need unique ids",
+            path=path,
+        )
     with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8") as handle:
         if chosen == "gexf":
             _write_gexf(handle, nodes, edges, label, description)
@@ -103,10 +117,18 @@ def write_graph(
 
 
 def _escaped(expression: pl.Expr) -> pl.Expr:
-    text = expression.cast(pl.String).str.replace_all(_INVALID_XML, "")
+    text = _without_forbidden(expression.cast(pl.String))
     for character, reference in _ESCAPES:
         text = text.str.replace_all(character, reference, literal=True)
     return text
+
+
+def _without_forbidden(text: pl.Expr) -> pl.Expr:
+    """``text`` with the characters XML 1.0 forbids written out (``a\x01`` -> ``a\\x01``)."""
+    written = text
+    for character in _FORBIDDEN:
+        written = written.str.replace_all(character, ascii(character)[1:-1], literal=True)
+    return pl.when(text.str.contains(_INVALID_XML)).then(written).otherwise(text)
 
 
 def _text(value: str) -> str:

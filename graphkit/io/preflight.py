@@ -12,17 +12,24 @@ engine on the benchmark graphs (see ``benchmarks/results/``), rounded up:
 - streaming (files of 1 GiB or more), about 56-60 bytes per follow record (5.6 GiB at 100M);
 - an accounts file at about 6 times its size in text;
 - the interpreter and libraries about 270 MB before any data;
-- communities by Leiden copy the graph into igraph: about 120 bytes more per record.
+- communities by Leiden copy the graph into igraph: about 120 bytes more per record;
+- a platform export (X, LinkedIn, Mastodon) at about 10 times the uncompressed size of the
+  files its reader reads, as its archive declares them (measured 5.3 for an X archive of
+  300,000 followers and 60,000 posts: JSON parsed into Python objects).
+
+A gzip file's text is measured, not inferred from its first megabyte: a file whose head
+compresses poorly and whose rest compresses a thousandfold would otherwise pass as small.
 
 It is an estimate, deliberately on the high side; ``--no-memory-check`` skips it.
 """
 
 from __future__ import annotations
 
-import gzip
 import math
+import os
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -31,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graphkit.errors import MemoryLimitError
+from graphkit.io.platforms.read import export_data_bytes
 from graphkit.io.readers import PARQUET_SUFFIXES, STREAM_MIN_BYTES, find_tables
 
 BASE_BYTES: Final = 512 << 20
@@ -41,8 +49,9 @@ BYTES_PER_RECORD: Final = {"follows": 150, "interactions": 320}
 """Peak bytes per record of a file read whole (measured 135-144 and 304)."""
 STREAMED_BYTES_PER_RECORD: Final = {"follows": 64, "interactions": 140}
 """Peak bytes per record of a streamed file (measured 56 for follows at 100M records)."""
-BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0}
-"""Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts)."""
+BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
+"""Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
+data files of a platform export (measured 5.3)."""
 _SAMPLE_BYTES: Final = 1 << 20
 _LINE_BREAK: Final = re.compile(rb"\r\n|\r|\n")
 # Where the kernel says how much memory is left (module attributes, so tests can point them
@@ -107,11 +116,12 @@ class MemoryEstimate:
 
 
 def estimate_rows(path: str | Path) -> int:
-    """Estimate the rows of a table file without reading it.
+    """Estimate the rows of a table file without parsing it.
 
-    Parquet files give their row count; for text files (CSV, edge lists, NDJSON, gzipped or
-    not) the size is divided by the mean length of the lines in the first megabyte, and a
-    gzip file's size is first scaled by the compression ratio of that megabyte.
+    Parquet files give their row count; for text files (CSV, edge lists, NDJSON) the size is
+    divided by the mean length of the lines in the first megabyte. A gzip file's lines are
+    counted as it is decompressed (in pieces, so in little memory), up to the memory
+    available: its head tells nothing reliable about the rest.
 
     >>> import tempfile, pathlib
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -119,40 +129,64 @@ def estimate_rows(path: str | Path) -> int:
     >>> estimate_rows(folder / "follows.csv")
     1000
     """
-    path = Path(path)
+    return _measure(Path(path)).rows
+
+
+@dataclass(frozen=True)
+class _Text:
+    """What a table file holds: its rows (estimated or counted) and bytes of text; ``complete``
+    is False where counting a gzip file stopped, past the memory available."""
+
+    rows: int
+    text_bytes: int
+    complete: bool = True
+
+
+def _measure(path: Path, stop_at: int | None = None) -> _Text:
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(PARQUET_SUFFIXES):
         try:
-            return int(pq.ParquetFile(path).metadata.num_rows)
+            return _Text(int(pq.ParquetFile(path).metadata.num_rows), 0)
         except (pa.ArrowInvalid, OSError):
-            return 0  # the reader names what is wrong with it
-    text_bytes, sample = _text_size(path)
+            return _Text(0, 0)  # the reader names what is wrong with it
+    if path.name.lower().endswith(".gz"):
+        return _gzip_text(path, stop_at)
+    size = path.stat().st_size
+    with path.open("rb") as handle:
+        sample = handle.read(_SAMPLE_BYTES)
     lines = len(_LINE_BREAK.findall(sample))
     if lines == 0:
-        return 1 if text_bytes else 0
-    return math.ceil(text_bytes / (len(sample) / lines))
+        return _Text(1 if size else 0, size)
+    return _Text(math.ceil(size / (len(sample) / lines)), size)
 
 
-def _text_size(path: Path) -> tuple[int, bytes]:
-    """The size of a file's text (uncompressed) and its first megabyte of text."""
-    size = path.stat().st_size
-    if not path.name.lower().endswith(".gz"):
-        with path.open("rb") as handle:
-            return size, handle.read(_SAMPLE_BYTES)
+def _gzip_text(path: Path, stop_at: int | None) -> _Text:
+    """Bytes and lines of a gzip file's text, counted piece by piece; counting stops once the
+    text passes ``stop_at`` bytes (the run cannot fit then) and gives what it has counted."""
     decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
-    consumed = 0
-    sample = b""
+    text_bytes = newlines = returns = 0
+    last = b""
     try:
         with path.open("rb") as handle:
-            while len(sample) < _SAMPLE_BYTES and (chunk := handle.read(1 << 16)):
-                sample += decompressor.decompress(chunk)
-                consumed += len(chunk) - len(decompressor.unused_data)
-                if decompressor.eof:
-                    break
-    except (zlib.error, gzip.BadGzipFile, OSError):
+            while chunk := handle.read(1 << 20):
+                while chunk:
+                    piece = decompressor.decompress(chunk, 1 << 22)
+                    text_bytes += len(piece)
+                    newlines += piece.count(b"\n")
+                    returns += piece.count(b"\r")
+                    last = piece[-1:] or last
+                    if decompressor.eof:  # a file of several gzip members goes on
+                        chunk = decompressor.unused_data
+                        decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    else:
+                        chunk = decompressor.unconsumed_tail
+                    if stop_at is not None and text_bytes > stop_at:
+                        return _Text(max(newlines, returns), text_bytes, complete=False)
+    except (zlib.error, OSError):
         pass  # the reader names what is wrong with it
-    ratio = len(sample) / consumed if consumed and sample else 1.0
-    return int(size * ratio), sample[:_SAMPLE_BYTES]
+    lines = newlines or returns  # files with \r line ends only count those
+    unterminated = 1 if text_bytes and last not in (b"\n", b"\r") else 0
+    return _Text(lines + unterminated, text_bytes)
 
 
 def estimate_memory(
@@ -160,7 +194,8 @@ def estimate_memory(
     *,
     extra_bytes_per_record: float = 0.0,
     stream: bool | None = None,
-    **files: str | Path | None,
+    exports: Sequence[str | os.PathLike[str]] = (),
+    **files: str | os.PathLike[str] | None,
 ) -> MemoryEstimate:
     """Estimate the peak memory of reading a dataset and ranking it.
 
@@ -172,25 +207,35 @@ def estimate_memory(
         What the analysis adds per follow or interaction record (e.g. a copy of the graph).
     stream
         As for :func:`graphkit.io.load_dataset`: ``None`` streams files of 1 GiB or more.
+    exports
+        Platform exports (archives, folders or files) to be read.
     **files
         ``follows``, ``interactions``, ``accounts``, ``identities``: explicit files.
 
     Returns
     -------
     MemoryEstimate
+
+    Raises
+    ------
+    InputError
+        When an export cannot be opened to list its files (the reader would say the same).
     """
     paths: dict[str, Path] = {}
     if folder is not None:
         paths.update(find_tables(folder))
     paths.update({name: Path(value) for name, value in files.items() if value is not None})
     tables = []
+    # Counting a gzip file's text past the memory available tells nothing more: the run is
+    # refused by then.
+    stop_at = available_memory()
     for table, path in sorted(paths.items()):
         try:
             if not path.is_file():
                 continue
-            rows = estimate_rows(path)
+            text = _measure(path, stop_at)
+            rows = text.rows
             size = path.stat().st_size
-            text_bytes = 0 if table in BYTES_PER_RECORD else _text_size(path)[0]
         except OSError:
             continue  # unreadable: the reader says so, naming the file
         if table in BYTES_PER_RECORD:
@@ -199,8 +244,14 @@ def estimate_memory(
             cost = rows * per_record
         else:
             streamed = False
-            cost = int(text_bytes * BYTES_PER_TEXT_BYTE.get(table, 6.0))
+            cost = int(text.text_bytes * BYTES_PER_TEXT_BYTE.get(table, 6.0))
+        if not text.complete:
+            cost = max(cost, text.text_bytes)
         tables.append(TableEstimate(table, path, rows, streamed, int(cost)))
+    for export in exports:
+        text_bytes = export_data_bytes(export)
+        cost = int(text_bytes * BYTES_PER_TEXT_BYTE["export"])
+        tables.append(TableEstimate("export", Path(export), 0, False, cost))
     return MemoryEstimate(tuple(tables), extra_bytes_per_record)
 
 
@@ -265,6 +316,16 @@ def check_memory(estimate: MemoryEstimate, available: int | None) -> None:
     """
     if available is None or estimate.bytes <= available:
         return
+    exports = [t.path.name for t in estimate.tables if t.table == "export"]
+    if exports:
+        reading = f"reading the exports {', '.join(exports)}"
+        if estimate.records:
+            reading += f" and about {estimate.records:,} follow and interaction records"
+        raise MemoryLimitError(
+            f"not enough memory: this run needs an estimated {gib(estimate.bytes)} ({reading}) "
+            f"and {gib(available)} is available; free memory, or pass --no-memory-check to "
+            "try anyway"
+        )
     raise MemoryLimitError(
         f"not enough memory: this run needs an estimated {gib(estimate.bytes)} "
         f"(about {estimate.records:,} follow and interaction records in "

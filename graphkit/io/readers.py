@@ -27,6 +27,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from graphkit.errors import InputError, SchemaError, quoted
+from graphkit.io.files import check_regular_file
 from graphkit.io.schema import (
     ACCOUNT_KINDS,
     ACCOUNTS,
@@ -44,6 +45,8 @@ DELIMITED_SUFFIXES: Final = (".csv", ".tsv", ".txt", ".edgelist", ".edges", ".el
 JSON_SUFFIXES: Final = (".ndjson", ".jsonl", ".json")
 PARQUET_SUFFIXES: Final = (".parquet", ".pq")
 _SNIFF_BYTES: Final = 1 << 16
+# The longest header (first line) read to find the columns: a quarter of a parse block.
+_HEADER_BYTES: Final = 1 << 24
 _BLOCK_SIZE: Final = 1 << 24
 # Text per parsed CSV block: a few large chunks make the id interning fastest.
 _CSV_BLOCK_SIZE: Final = 1 << 26
@@ -110,18 +113,28 @@ class Dataset:
     streamed: dict[str, Path] = field(default_factory=dict)
     interaction_type: str | None = None
     known_types: tuple[str, ...] | None = None
+    columns: tuple[str, ...] | None = None
+    first_rows: dict[str, int] = field(default_factory=dict)
 
     def pieces(self, name: str) -> Iterator[pa.Table]:
         """The follows or interactions table, whole or streamed in validated pieces."""
+        for table, _ in self.sourced_pieces(name):
+            yield table
+
+    def sourced_pieces(self, name: str) -> Iterator[tuple[pa.Table, TableSource | None]]:
+        """:meth:`pieces` with where each piece came from (``None`` for a table given in
+        memory), so that a problem found later can name the file and row."""
         table = getattr(self, name)
         if table is not None:
-            yield table
+            path = self.sources.get(name)
+            yield table, None if path is None else TableSource(path, self.first_rows.get(name, 1))
         elif name in self.streamed:
-            yield from iter_table(
+            yield from iter_sourced_table(
                 self.streamed[name],
                 TABLES[name],
                 interaction_type=self.interaction_type if name == "interactions" else None,
                 known_types=self.known_types,
+                columns=self.columns,
                 stream=True,
             )
 
@@ -167,10 +180,90 @@ def read_table(
     InputError
         Naming the file, row and column of the first problem found.
     """
+    return _read_sourced_table(
+        path, spec, interaction_type=interaction_type, known_types=known_types
+    )[0]
+
+
+def _read_sourced_table(
+    path: str | Path,
+    spec: TableSpec,
+    *,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+    columns: tuple[str, ...] | None = None,
+) -> tuple[pa.Table, TableSource]:
+    """:func:`read_table`, with where its first record came from."""
     pieces = list(
-        iter_table(path, spec, interaction_type=interaction_type, known_types=known_types)
+        iter_sourced_table(
+            path, spec, interaction_type=interaction_type, known_types=known_types, columns=columns
+        )
     )
-    return pieces[0] if len(pieces) == 1 else pa.concat_tables(pieces)
+    tables = [table for table, _ in pieces]
+    return tables[0] if len(tables) == 1 else pa.concat_tables(tables), pieces[0][1]
+
+
+def validate_table(
+    table: object,
+    spec: TableSpec,
+    *,
+    name: str | None = None,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+) -> pa.Table:
+    """Validate a table given in memory as :func:`read_table` validates a file.
+
+    Parameters
+    ----------
+    table
+        A ``pyarrow.Table``, a polars or pandas ``DataFrame``, or anything with
+        ``__arrow_c_stream__`` (columns named as in a file, aliases accepted).
+    spec
+        The table it is, e.g. :data:`graphkit.io.schema.FOLLOWS`.
+    name
+        What errors call it (default: "the follows table").
+
+    Returns
+    -------
+    pyarrow.Table
+        The canonical table.
+
+    Raises
+    ------
+    InputError
+        With the same messages as for a file, naming the table, row (from 1) and column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> validate_table(pl.DataFrame({"src": ["a"], "dst": ["b"]}), FOLLOWS).column_names
+    ['follower', 'followed']
+    >>> validate_table(pl.DataFrame({"a": ["x"], "b": ["y"]}), FOLLOWS)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    graphkit.errors.SchemaError: the follows table: missing required column 'follower' ...
+    """
+    raw = _as_arrow(table, spec)
+    source = TableSource(Path(name or f"the {spec.name} table"), 1)
+    return _canonical_table(raw, spec, source, interaction_type, known_types)
+
+
+def _as_arrow(table: object, spec: TableSpec) -> pa.Table:
+    if isinstance(table, pa.Table):
+        return table
+    if isinstance(table, pa.RecordBatch):
+        return pa.Table.from_batches([table])
+    if isinstance(table, pl.DataFrame):
+        return table.to_arrow()
+    if hasattr(table, "__arrow_c_stream__"):
+        return pa.table(table)
+    module = type(table).__module__.split(".", 1)[0]
+    if module == "pandas":
+        return pa.Table.from_pandas(table, preserve_index=False)
+    raise SchemaError(
+        f"the {spec.name} table must be a path, a pyarrow Table or a polars or pandas "
+        f"DataFrame, got {type(table).__name__}"
+    )
 
 
 def iter_table(
@@ -188,12 +281,33 @@ def iter_table(
     otherwise the file comes as one piece. Errors are raised while iterating, naming file,
     row and column.
     """
+    for table, _ in iter_sourced_table(
+        path, spec, interaction_type=interaction_type, known_types=known_types, stream=stream
+    ):
+        yield table
+
+
+def iter_sourced_table(
+    path: str | Path,
+    spec: TableSpec,
+    *,
+    interaction_type: str | None = None,
+    known_types: tuple[str, ...] | None = None,
+    stream: bool = False,
+    columns: tuple[str, ...] | None = None,
+) -> Iterator[tuple[pa.Table, TableSource]]:
+    """:func:`iter_table` with the :class:`TableSource` of each piece (its first row).
+
+    ``columns`` names the fields of a header-less follows or interactions file (in order);
+    a file with a header given ``columns`` is an error.
+    """
     stream = stream and spec in (FOLLOWS, INTERACTIONS)
     path = Path(path)
     if not path.exists():
         raise InputError(missing_reason(path), path=path)
     if path.is_dir():
         raise InputError("is a directory, expected a file", path=path)
+    check_regular_file(path)
     name = path.name.lower()
     stem_suffix = name[:-3] if name.endswith(".gz") else name
     try:
@@ -202,9 +316,9 @@ def iter_table(
         elif stem_suffix.endswith(JSON_SUFFIXES):
             pieces = iter([(_read_ndjson(path), TableSource(path, 1))])
         else:
-            pieces = _iter_delimited(path, spec, stream)
+            pieces = _iter_delimited(path, spec, stream, columns)
         for raw, source in pieces:
-            yield _canonical_table(raw, spec, source, interaction_type, known_types)
+            yield _canonical_table(raw, spec, source, interaction_type, known_types), source
     except PermissionError:
         raise InputError("permission denied", path=path) from None
     except OSError as error:
@@ -221,6 +335,7 @@ def load_dataset(
     interaction_type: str | None = None,
     known_types: tuple[str, ...] | None = None,
     stream: bool | None = False,
+    columns: tuple[str, ...] | None = None,
 ) -> Dataset:
     """Read a dataset folder and/or explicitly named table files.
 
@@ -239,6 +354,10 @@ def load_dataset(
         Leave follows and interactions files to be read piece by piece while the graph is
         built, so that a large file is never in memory whole. ``None`` streams files of
         :data:`STREAM_MIN_BYTES` or more.
+    columns
+        The names of the fields of header-less follows and interactions files, e.g.
+        ``("source", "target", "timestamp")``; without it a header-less file is read as
+        ``a b``, ``a b weight`` or ``a b timestamp type``.
 
     Returns
     -------
@@ -265,21 +384,29 @@ def load_dataset(
             f"no follows or interactions table found{where}; "
             "give a dataset folder, --follows FILE or --interactions FILE"
         )
-    dataset = Dataset(sources=paths, interaction_type=interaction_type, known_types=known_types)
+    dataset = Dataset(
+        sources=paths,
+        interaction_type=interaction_type,
+        known_types=known_types,
+        columns=columns,
+    )
     for name, path in paths.items():
         if name in ("follows", "interactions") and _should_stream(path, stream):
+            check_regular_file(path)
             if not path.is_file():
                 reason = missing_reason(path) if not path.exists() else "not a file"
                 raise InputError(reason, path=path)
             dataset.streamed[name] = path
             continue
-        table = read_table(
+        table, source = _read_sourced_table(
             path,
             TABLES[name],
             interaction_type=interaction_type if name == "interactions" else None,
             known_types=known_types,
+            columns=columns if name in ("follows", "interactions") else None,
         )
         setattr(dataset, name, table)
+        dataset.first_rows[name] = source.first_line
     return dataset
 
 
@@ -316,6 +443,7 @@ def peek_columns(path: str | Path) -> list[str]:
     Header-less edge lists have no names and give an empty list.
     """
     path = Path(path)
+    check_regular_file(path)
     name = path.name.lower().removesuffix(".gz")
     if name.endswith(PARQUET_SUFFIXES):
         try:
@@ -356,9 +484,11 @@ def find_tables(folder: str | Path) -> dict[str, Path]:
     except OSError as error:
         raise InputError(f"cannot read folder ({error.strerror or error})", path=folder) from None
     for path in contents:
+        stem = path.name.split(".", 1)[0].lower()
+        if stem in TABLES:
+            check_regular_file(path)  # a FIFO or device named follows.csv is no table to skip
         if not path.is_file():
             continue
-        stem = path.name.split(".", 1)[0].lower()
         if stem in TABLES:
             if stem in found:
                 raise InputError(
@@ -405,6 +535,13 @@ def _sniff_lines(path: Path) -> list[bytes]:
     try:
         with _open_binary(path) as handle:
             head = handle.read(_SNIFF_BYTES)
+            # A header longer than the sniffed head (thousands of columns) is read to its end,
+            # within a budget, rather than cut short and taken for a ragged row.
+            while len(head) < _HEADER_BYTES and not _first_line_ends(head):
+                more = handle.read(len(head))
+                if not more:
+                    break
+                head += more
     except (EOFError, gzip.BadGzipFile, zlib.error):
         raise InputError("truncated or corrupt gzip file", path=path) from None
     if head.startswith(_UTF32_BOMS):
@@ -418,6 +555,13 @@ def _sniff_lines(path: Path) -> list[bytes]:
         row = next(number for number, line in enumerate(lines, 1) if b"\x00" in line)
         raise InputError("NUL byte: not a text table", path=path, row=row)
     return lines
+
+
+def _first_line_ends(head: bytes) -> bool:
+    """Whether ``head`` holds the line break ending its first line that is neither blank nor a
+    ``#`` comment (the header or first record)."""
+    lines = _LINE_BREAK.split(head)
+    return any(line.strip() and not line.startswith(b"#") for line in lines[:-1])
 
 
 def _looks_like_utf16(head: bytes) -> bool:
@@ -474,15 +618,25 @@ def split_first_line(first: str) -> tuple[str, list[str], bool]:
 
 
 def _iter_delimited(
-    path: Path, spec: TableSpec, stream: bool
+    path: Path, spec: TableSpec, stream: bool, columns: tuple[str, ...] | None = None
 ) -> Iterator[tuple[pa.Table, TableSource]]:
     layout = _layout(path, spec)
     if layout.header is not None:
+        if columns is not None and spec in (FOLLOWS, INTERACTIONS):
+            raise SchemaError(
+                "--columns names the fields of a header-less file, and this file has a header "
+                f"({', '.join(layout.header)}); drop --columns",
+                path=path,
+                row=layout.skip_lines + 1,
+            )
         names = [name.strip() for name in layout.header]
         first_line = layout.skip_lines + 2
     else:
-        names = _headerless_names(path, spec, layout.n_fields)
+        names = _headerless_names(path, spec, layout.n_fields, columns, layout.skip_lines + 1)
         first_line = layout.skip_lines + 1
+    # Without declared columns, a third field of whole numbers in the range of Unix times is a
+    # timestamp far more often than a weight: refuse to guess.
+    check_times = columns is None and layout.header is None and names[2:3] == ["weight"]
     if len(set(names)) != len(names):
         duplicate = next(name for name in names if names.count(name) > 1)
         raise SchemaError("duplicated column name", path=path, row=first_line - 1, column=duplicate)
@@ -529,7 +683,13 @@ def _iter_delimited(
             table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
             if layout.drop_trailing:
                 table = table.drop_columns(["__trailing__"])
-            yield table, TableSource(path, first_line + row)
+            source = TableSource(path, first_line + row)
+            if layout.header is not None:
+                _check_repeated_header(table, layout.header, source)
+            if check_times:
+                _check_weights_are_not_times(table.column("weight"), source, spec)
+                check_times = False  # the first piece decides; later ones follow the file
+            yield table, source
             row += table.num_rows
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
         # pyarrow reports a truncated or corrupt gzip stream as a plain OSError
@@ -582,7 +742,81 @@ def _next_line(mapped: pa.MemoryMappedFile, position: int, size: int) -> int:
     return size
 
 
-def _headerless_names(path: Path, spec: TableSpec, n_fields: int) -> list[str]:
+# Unix seconds of 1990-01-01 and 2100-01-01: whole numbers in this range are read as times.
+_PLAUSIBLE_UNIX_SECONDS: Final = (631_152_000, 4_102_444_800)
+
+
+def _check_repeated_header(table: pa.Table, header: list[str], source: TableSource) -> None:
+    """Refuse a row that repeats the header (files joined with ``cat``): read as data it
+    would become records between accounts named after the columns."""
+    if not header or table.num_rows == 0:
+        return
+    first = pc.equal(table.column(0), _text_scalar(header[0]))
+    if not pc.any(first).as_py():
+        return
+    repeated = first
+    for index, name in enumerate(header[1:], start=1):
+        repeated = pc.and_kleene(repeated, pc.equal(table.column(index), _text_scalar(name)))
+    offset = 0
+    for chunk in repeated.chunks:
+        found = pc.indices_nonzero(chunk.fill_null(False))
+        if len(found):
+            raise InputError(
+                "this row repeats the header (were files joined with cat?); remove it, or give "
+                "the files one at a time",
+                path=source.path,
+                row=source.row(offset + found[0].as_py()),
+            )
+        offset += len(chunk)
+
+
+def _text_scalar(value: str) -> pa.Scalar:
+    """A string scalar built from its bytes: pyarrow imports pandas (0.3 s) to convert a
+    Python string, and a rank imports no pandas."""
+    encoded = value.encode("utf-8")
+    offsets = np.array([0, len(encoded)], dtype=np.int32)
+    return pa.StringArray.from_buffers(1, pa.py_buffer(offsets), pa.py_buffer(encoded))[0]
+
+
+def _check_weights_are_not_times(
+    column: pa.ChunkedArray, source: TableSource, spec: TableSpec
+) -> None:
+    """Refuse a header-less third column that looks like Unix seconds, not weights."""
+    if len(column) == 0:
+        return
+    try:
+        values = column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return  # not numbers: the weight check says so, with the row
+    low, high = _PLAUSIBLE_UNIX_SECONDS
+    if not (np.all(values == np.floor(values)) and values.min() >= low and values.max() <= high):
+        return
+    edges = "follower,followed" if spec is FOLLOWS else "source,target"
+    raise SchemaError(
+        "the third field looks like Unix times, not weights (every value a whole number "
+        "between 1990 and 2100); say which: --columns source,target,timestamp (with "
+        f"--interaction-type TYPE), or --columns {edges},weight",
+        path=source.path,
+        row=source.first_line,
+    )
+
+
+def _headerless_names(
+    path: Path,
+    spec: TableSpec,
+    n_fields: int,
+    columns: tuple[str, ...] | None = None,
+    row: int = 1,
+) -> list[str]:
+    if columns is not None and spec in (FOLLOWS, INTERACTIONS):
+        if len(columns) != n_fields:
+            raise SchemaError(
+                f"--columns names {len(columns)} columns ({','.join(columns)}), and the "
+                f"first row has {n_fields} fields",
+                path=path,
+                row=row,
+            )
+        return list(columns)
     if spec is FOLLOWS and n_fields in (2, 3):
         return ["follower", "followed", "weight"][:n_fields]
     if spec is INTERACTIONS and n_fields in (2, 3):
@@ -979,8 +1213,25 @@ def _string_column(column: pa.ChunkedArray, source: TableSource, name: str) -> p
 
 
 def _optional_text(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
-    """A text attribute; empty cells become missing values."""
-    return _blank_to_null(_string_column(column, source, name))
+    """A text attribute; empty cells become missing values. A NUL byte is refused anywhere
+    (the sniffed head of a text file refuses it; past it, and in Parquet, this does)."""
+    text = _string_column(column, source, name)
+    offset = 0
+    for chunk in text.chunks:
+        data = chunk.buffers()[2] if len(chunk) else None
+        # One pass over the bytes settles it: text without a NUL byte is not searched.
+        if data is not None and data.size and not np.frombuffer(data, dtype=np.uint8).all():
+            found = pc.fill_null(pc.match_substring(chunk, "\x00"), False)
+            if pc.any(found).as_py():
+                index = int(pc.index(found, True).as_py())
+                raise InputError(
+                    f"text with a NUL byte: {quoted(chunk[index].as_py())}",
+                    path=source.path,
+                    row=source.row(offset + index),
+                    column=name,
+                )
+        offset += len(chunk)
+    return _blank_to_null(text)
 
 
 def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:

@@ -1,14 +1,23 @@
 """Atomic writers: every output is written to an unnamed or temporary file and named only when
-complete, so an interrupted run never leaves a partial file behind."""
+complete, so an interrupted run never leaves a partial file behind.
+
+An output that is a symbolic link is written through: the new content replaces the link's
+target (atomically, beside it) and the link stays. A failed write (a full disk, a read-only
+folder, a name the file system refuses) is an :class:`~graphkit.errors.InputError` naming the
+file, and leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import os
+import secrets
+import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Final
 
@@ -77,33 +86,55 @@ class PendingFile:
         if anonymous and _linkat is not None:
             try:
                 self._descriptor = os.open(self.directory, anonymous | os.O_WRONLY, 0o644)
-            except OSError:  # file system without O_TMPFILE
-                self._descriptor = None
+            except OSError as error:
+                if error.errno in _REFUSALS:
+                    raise write_error(error, self.directory / name) from None
+                self._descriptor = None  # a file system without O_TMPFILE
         if self._descriptor is not None:
             os.fchmod(self._descriptor, 0o644)
             self.path = Path(f"/proc/self/fd/{self._descriptor}")
         else:
-            descriptor, temporary_name = tempfile.mkstemp(
-                prefix=f".{name}.", suffix=".tmp", dir=self.directory
-            )
+            try:
+                descriptor, temporary_name = tempfile.mkstemp(
+                    prefix=_TEMPORARY_PREFIX, suffix=".tmp", dir=self.directory
+                )
+            except OSError as error:
+                raise write_error(error, self.directory / name) from None
             os.close(descriptor)
             self._temporary = Path(temporary_name)
             self.path = self._temporary
 
     def commit(self, target: str | Path) -> Path:
-        """Give the finished file its name ``target`` (replacing any file there)."""
+        """Give the finished file its name ``target`` (replacing any file there; a symbolic
+        link is written through, see the module docstring).
+
+        Raises
+        ------
+        InputError
+            When the file system refuses the name or the rename.
+        """
         target = Path(target)
-        if self._descriptor is not None:
-            temporary = self.directory / f".{target.name}.{os.getpid()}.{id(self)}.tmp"
-            if _linkat is None or _linkat(str(self.path), str(temporary)) != 0:
-                raise OSError(ctypes.get_errno(), f"cannot name {target}")
-            os.close(self._descriptor)
-            self._descriptor = None
-            temporary.replace(target)
-        elif self._temporary is not None:
-            self._temporary.chmod(0o644)
-            self._temporary.replace(target)
-            self._temporary = None
+        final = write_target(target)
+        try:
+            if self._descriptor is not None:
+                # A short name of graphkit's own: the target's name may be the longest allowed.
+                temporary = final.parent / f"{_TEMPORARY_PREFIX}{secrets.token_hex(8)}.tmp"
+                if _linkat is None or _linkat(str(self.path), str(temporary)) != 0:
+                    number = ctypes.get_errno()
+                    raise OSError(number, os.strerror(number))
+                os.close(self._descriptor)
+                self._descriptor = None
+                try:
+                    temporary.replace(final)
+                except OSError:
+                    temporary.unlink(missing_ok=True)
+                    raise
+            elif self._temporary is not None:
+                self._temporary.chmod(0o644)
+                self._temporary.replace(final)
+                self._temporary = None
+        except OSError as error:
+            raise write_error(error, target) from None
         return target
 
     def discard(self) -> None:
@@ -140,12 +171,98 @@ _linkat = _load_linkat()
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a path to write ``path``'s content to; it appears at ``path`` only on success."""
     target = Path(path)
-    pending = PendingFile(target.parent, target.name)
+    pending = PendingFile(write_target(target).parent, target.name)
     try:
-        yield pending.path
+        try:
+            yield pending.path
+        except OSError as error:  # a full disk, a quota
+            raise write_error(error, target) from None
         pending.commit(target)
     finally:
         pending.discard()
+
+
+_TEMPORARY_PREFIX: Final = ".graphkit-"
+# Errors that say the folder cannot take a file at all (not that O_TMPFILE is unsupported).
+_REFUSALS: Final = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+_REASONS: Final = {
+    errno.ENOSPC: "no space left on the device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "the file system is read-only",
+    errno.ENAMETOOLONG: "the file name is too long",
+    errno.EISDIR: "is a folder",
+}
+
+
+def write_error(error: OSError, path: str | Path) -> InputError:
+    """The one-line error for a failed write of ``path``."""
+    reason = _REASONS.get(error.errno or 0) or error.strerror or str(error)
+    return InputError(f"cannot write the file: {reason}", path=path)
+
+
+def write_target(path: str | Path) -> Path:
+    """The file a write of ``path`` replaces: ``path``, or the file a symbolic link points to."""
+    target = Path(path)
+    try:
+        link = target.is_symlink()
+    except OSError:  # a name too long to look up is reported when it is written
+        link = False
+    return Path(os.path.realpath(target)) if link else target
+
+
+def check_output_names(paths: Iterable[str | Path]) -> None:
+    """Raise InputError unless each of ``paths`` can be created: its folder exists and is
+    writable and its name fits the file system (checked before long work, and before the
+    first of several files is written, so that none is).
+    """
+    for path in paths:
+        target = write_target(path)
+        folder = target.parent if str(target.parent) else Path()
+        if not folder.is_dir():
+            raise InputError("output folder does not exist", path=folder)
+        try:
+            limit = os.pathconf(folder, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            limit = 255
+        if len(os.fsencode(target.name)) > limit:
+            raise InputError(
+                f"cannot write the file: the file name is too long ({limit} bytes at most)",
+                path=path,
+            )
+        if target.is_dir():
+            raise InputError("cannot write the file: is a folder", path=path)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError("cannot write the file: permission denied", path=path)
+
+
+def check_not_input(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
+    """Raise InputError when an output would replace an input of the same run.
+
+    Paths are compared as the files they are (device and inode, through links), and as
+    resolved paths where a file does not exist yet.
+    """
+    sources = [Path(source) for source in inputs]
+    for output in outputs:
+        target = Path(output)
+        for source in sources:
+            if _same_file(target, source):
+                also = "" if str(source) == str(output) else f" ({source})"
+                raise InputError(
+                    f"is also an input of this command{also}; write the output elsewhere",
+                    path=output,
+                )
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:  # one of them does not exist
+        try:
+            return first.resolve() == second.resolve()
+        except OSError:
+            return False
 
 
 def write_frame(frame: pl.DataFrame, path: str | Path, *, file_format: str | None = None) -> Path:
@@ -191,6 +308,13 @@ def check_dataset_folder(folder: str | Path, *, replace: bool = False) -> None:
         raise InputError(
             "folder exists and is not empty; give --force to replace its tables", path=target
         )
+
+
+def _link_or_copy(source: Path, destination: Path) -> None:
+    try:
+        os.link(source, destination)
+    except OSError:
+        shutil.copy2(source, destination)
 
 
 def write_dataset(
@@ -241,10 +365,29 @@ def write_dataset(
             else:
                 frame.write_parquet(path)
             path.chmod(0o644)
+        others = [
+            path
+            for path in existing
+            if not (path.is_file() and path.name.split(".", 1)[0].lower() in DATASET_TABLES)
+        ]
         if not target.exists():
             staging.chmod(0o755)
             staging.replace(target)
-        else:
+        elif all(path.is_file() for path in others):
+            # All or nothing: the new folder is complete (the other files linked in) before
+            # it takes the old one's place; a kill between the two renames leaves the old
+            # folder whole under its hidden name.
+            for path in others:
+                _link_or_copy(path, staging / path.name)
+            staging.chmod(target.stat().st_mode & 0o7777)
+            retired = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.old-", suffix=".tmp", dir=parent)
+            )
+            retired.rmdir()
+            target.rename(retired)
+            staging.rename(target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:  # sub-folders stay where they are: the tables are replaced one by one
             for path in existing:  # the old tables, in any format
                 if path.is_file() and path.name.split(".", 1)[0].lower() in DATASET_TABLES:
                     path.unlink()

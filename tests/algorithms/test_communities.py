@@ -21,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphkit.algorithms.communities import (
+    DEFAULT_LEIDEN_ITERATIONS,
     METHODS,
+    UNTIL_STABLE,
     adjusted_rand_index,
     canonical_membership,
     communities,
@@ -35,11 +37,16 @@ from graphkit.errors import ParameterError
 from graphkit.graph import SocialGraph, build_graph
 from graphkit.io import Dataset, load_dataset
 from graphkit.kernels.label_propagation import (
+    connected_pieces,
     multilevel_label_propagation,
     node_order,
     propagate_labels,
 )
-from tests.conftest import follows_graph
+from tests.conftest import ROOT, follows_graph
+from tests.reference import (
+    disconnected_communities_reference,
+    modularity_reference,
+)
 
 _MASK = 2**64 - 1
 
@@ -430,13 +437,98 @@ def test_accounts_without_edges_are_communities_of_their_own():
         ({"resolution": 0.0}, "resolution must be a positive number, got 0.0"),
         ({"resolution": float("nan")}, "resolution must be a positive number, got nan"),
         ({"seed": -1}, "seed must be an integer >= 0, got -1"),
-        ({"max_iter": 0}, "max-iter must be at least 1, got 0"),
+        ({"max_iter": 0}, "max-iter must be at least 1, or -1 to run until nothing changes, got 0"),
+        (
+            {"max_iter": -2},
+            "max-iter must be at least 1, or -1 to run until nothing changes, got -2",
+        ),
     ],
 )
 def test_bad_parameters(arguments, message):
     graph = follows_graph([("a", "b")])
     with pytest.raises(ParameterError, match=message.replace("(", r"\(")):
         communities(graph, **arguments)
+
+
+# --- connected communities and iterations ------------------------------------------------
+
+SPLIT_CASE = ROOT / "tests" / "data" / "communities" / "label_propagation_splits.csv"
+
+
+def _pairs_by_id(graph: SocialGraph) -> dict[frozenset[str], float]:
+    ids = graph.ids.to_pylist()
+    low, high, weights = undirected_projection(graph).pairs()
+    return {
+        frozenset((ids[a], ids[b])): weight
+        for a, b, weight in zip(low.tolist(), high.tolist(), weights.tolist(), strict=True)
+    }
+
+
+def test_label_propagation_communities_that_fall_apart_are_split():
+    # A 20-node planted graph where seed 0's labels leave one community in two pieces.
+    graph = build_graph(load_dataset(follows=SPLIT_CASE))
+    projection = undirected_projection(graph)
+    raw = multilevel_label_propagation(
+        projection.indptr, projection.neighbors, projection.weights, seed=0
+    )
+    pairs = _pairs_by_id(graph)
+    ids = graph.ids.to_pylist()
+    raw_of = dict(zip(ids, raw.tolist(), strict=True))
+    assert len(disconnected_communities_reference(pairs, raw_of)) == 1
+    result = communities(graph, method="label_propagation", seed=0)
+    community_of = dict(zip(ids, result.membership.tolist(), strict=True))
+    assert disconnected_communities_reference(pairs, community_of) == []
+    assert result.n_communities == len(np.unique(raw)) + 1
+    # The modularity is the split partition's, and splitting raised it.
+    assert result.modularity == pytest.approx(
+        modularity_reference(ids, pairs, community_of), abs=1e-12
+    )
+    assert result.modularity > modularity(graph, raw) + 0.01
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_split_is_the_same_on_any_thread_count(count):
+    graph = build_graph(load_dataset(follows=SPLIT_CASE))
+    expected = communities(graph, method="label_propagation", seed=0).membership
+    try:
+        set_threads(count)
+        found = communities(graph, method="label_propagation", seed=0).membership
+    finally:
+        set_threads(0)
+    assert found.tobytes() == expected.tobytes()
+
+
+def test_connected_pieces_number_pieces_by_their_smallest_node():
+    # A path 0-1-2-3-4 and an isolated 5: labels 7 on {0, 1, 3, 4} fall into {0, 1} and {3, 4}.
+    rows = _rows(6, [(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0), (3, 4, 1.0)])
+    indptr, neighbors, _ = _csr(rows)
+    pieces, count = connected_pieces(indptr, neighbors, np.array([7, 7, 2, 7, 7, 7]))
+    assert pieces.tolist() == [0, 0, 1, 2, 2, 3]
+    assert count == 4
+    empty, none = connected_pieces(np.zeros(1, dtype=np.int64), np.zeros(0, np.int32), [])
+    assert empty.shape == (0,)
+    assert none == 0
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_default_iterations_are_the_documented_ones(method):
+    graph = build_graph(load_dataset(follows=SPLIT_CASE))
+    default = communities(graph, method=method, seed=3)
+    explicit = {"leiden": DEFAULT_LEIDEN_ITERATIONS, "louvain": 1, "label_propagation": 100}
+    same = communities(graph, method=method, seed=3, max_iter=explicit[method])
+    assert default.membership.tobytes() == same.membership.tobytes()
+    assert default.modularity == same.modularity
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_until_stable_is_a_fixed_point(method):
+    # -1 runs until an iteration changes nothing: one more changes nothing either.
+    graph = build_graph(load_dataset(follows=SPLIT_CASE))
+    stable = communities(graph, method=method, seed=5, max_iter=UNTIL_STABLE)
+    assert stable.modularity >= communities(graph, method=method, seed=5, max_iter=1).modularity
+    if method != "label_propagation":  # sweeps per level, not iterations from the last result
+        more = communities(graph, method=method, seed=5, max_iter=1_000)
+        assert more.membership.tobytes() == stable.membership.tobytes()
 
 
 def test_stability_needs_two_seeds():

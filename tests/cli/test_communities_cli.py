@@ -120,6 +120,52 @@ def test_resolution_changes_the_number_of_communities():
     assert counts[0] < counts[1]
 
 
+def _modularity(stderr: str) -> float:
+    return float(stderr.split("modularity ")[1].split()[0])
+
+
+def test_iterations_default_is_unchanged_and_until_stable_is_no_worse(tmp_path):
+    outputs = {}
+    for label, extra in (
+        ("default", []),
+        ("two", ["--iterations", "2"]),
+        ("stable", ["--iterations", "-1"]),
+    ):
+        out = tmp_path / f"{label}.csv"
+        result = _run("communities", "--demo", *extra, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        outputs[label] = (out.read_bytes(), _modularity(result.stderr))
+    assert outputs["two"] == outputs["default"]
+    assert outputs["stable"][1] >= outputs["default"][1]
+
+
+def test_iterations_reach_the_algorithm_and_the_stability(tmp_path):
+    from graphkit.algorithms.communities import communities
+    from graphkit.graph import build_graph
+    from graphkit.io import load_dataset
+    from tests.conftest import ROOT
+
+    path = ROOT / "tests" / "data" / "communities" / "label_propagation_splits.csv"
+    graph = build_graph(load_dataset(follows=path))
+    for iterations in ("1", "-1"):
+        result = _run(
+            "communities", "--follows", str(path), "--iterations", iterations, "--stability", "2"
+        )
+        assert result.exit_code == 0, result.output
+        table = _csv(result.stdout)
+        expected = communities(graph, seed=0, max_iter=int(iterations))
+        community_of = dict(zip(graph.ids.to_pylist(), expected.membership.tolist(), strict=True))
+        assert [community_of[account] for account in table["id"]] == table["community"].to_list()
+        assert f"modularity {expected.modularity:.4f} (leiden, seed 0)" in result.stderr
+        assert "Stability over 2 seeds" in result.stderr
+
+
+def test_help_names_the_iterations():
+    result = _run("communities", "--help")
+    assert "--iterations N" in result.stdout
+    assert "-1 repeats them until one" in result.stdout
+
+
 @pytest.mark.shared_data
 def test_email_departments_recovered(shared_data):
     path = shared_data / "email-eu-core" / "email-Eu-core.txt"
@@ -147,6 +193,16 @@ def test_help_has_examples():
         (["--leaders", "0"], "Invalid value for '--leaders': 0 is not in the range x>=1."),
         (["--seed", "-1"], "Invalid value for '--seed': -1 is not in the range x>=0."),
         (["--stability", "1"], "Invalid value for '--stability': 1 is not in the range x>=2."),
+        (
+            ["--iterations", "0"],
+            "Invalid value for '--iterations': 0 is not a number of iterations: give at least "
+            "1, or -1 to repeat until nothing changes",
+        ),
+        (["--iterations", "-2"], "Invalid value for '--iterations': -2 is not in the range x>=-1."),
+        (
+            ["--engine", "spark", "--iterations", "3"],
+            "--iterations is not available with --engine spark",
+        ),
     ],
 )
 def test_bad_options_are_usage_errors(args, message):

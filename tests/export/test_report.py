@@ -348,3 +348,29 @@ class _Elements(html.parser.HTMLParser):
             self.scripts.append(values.get("type") or "text/javascript")
         if "src" in values or tag == "link":
             self.external.append(f"<{tag} {values}>")
+
+
+def _html_table(page: str, table_id: str) -> tuple[list[str], list[list[str]]]:
+    """Headers and cell values (``data-value``) of one table of the page."""
+    found = re.search(rf'<table id="{table_id}".*?</table>', page, re.S)
+    assert found is not None, table_id
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', found.group())
+    rows = [
+        re.findall(r'data-value="([^"]*)"', row)
+        for row in re.findall(r"<tr>(.*?)</tr>", found.group(), re.S)
+    ]
+    return headers, [row for row in rows if row]
+
+
+def test_every_table_names_its_accounts_without_an_accounts_table():
+    # An edge list only (every SNAP graph): no handles, no names; the ids stand in.
+    graph = follows_graph(TINY_GRAPHS["two_cliques"])
+    page = render_html(build_report(graph), title="Edge list")
+    headers, rows = _html_table(page, "influencer-table")
+    column = headers.index("Account")
+    ids = {str(node) for node in graph.ids.to_pylist()}
+    assert {row[column] for row in rows} == ids
+    headers, rows = _html_table(page, "community-table")
+    column = headers.index("Leaders")
+    assert all(row[column] for row in rows)
+    assert {leader for row in rows for leader in row[column].split("; ")} <= ids

@@ -1,6 +1,9 @@
 """A bounded fuzzing run of the readers: random bytes and mutated valid files, fed to
-:func:`graphkit.io.read_table` and to the platform export readers, must either parse into a
-table that keeps the schema's contract or raise :class:`InputError`, never another exception.
+:func:`graphkit.io.read_table`, to the readers of the three platform exports (as folders, and
+as zip and tar.gz archives whose own bytes are mutated) and to the ``--config`` and
+``--crm-mapping`` loaders, must either parse into a table that keeps the schema's contract (an
+import: tables graphkit reads back) or raise :class:`InputError` (a GraphkitError for the
+settings files), never another exception.
 
 The budget is fixed (``EXAMPLES`` per target, counted); a failure prints the input that broke
 the reader, to keep in ``tests/data/bad/`` once fixed.
@@ -12,6 +15,7 @@ import gzip
 import io
 import os
 import shutil
+import tarfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final
@@ -22,14 +26,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graphkit.errors import InputError
+from graphkit.errors import GraphkitError, InputError
 from graphkit.io import ACCOUNTS, FOLLOWS, IDENTITIES, INTERACTIONS, TableSpec, read_table
 from graphkit.io.platforms import import_exports
-from tests.conftest import PLATFORM_EXPORTS
+from graphkit.io.readers import Dataset
+from graphkit.io.schema import TABLES
+from tests.conftest import PLATFORM_EXPORTS, zip_folder
 
 EXAMPLES: Final = int(os.environ.get("GRAPHKIT_FUZZ_EXAMPLES", "300"))
-"""Examples per fuzz target and run (17 targets: 5,100 inputs, about 35 s on 2 cores); set
-GRAPHKIT_FUZZ_EXAMPLES for a longer run."""
+"""Examples per fuzz target and run (25 targets: 7,500 inputs); set GRAPHKIT_FUZZ_EXAMPLES for
+a longer run."""
 
 # Bytes that matter to the parsers: delimiters, quotes, line ends, encodings, numbers.
 TOKENS: Final = (
@@ -202,10 +208,83 @@ def test_mutated_exports_read_or_raise_input_error(export: str, tmp_path: Path) 
             return
         finally:
             (folder / name).write_bytes((original / name).read_bytes())
-        for table_name in ("follows", "interactions", "accounts"):
-            table = getattr(dataset, table_name)
-            if table is not None:
-                table.validate(full=True)
+        _check_importable(dataset)
 
     one()
     assert count >= EXAMPLES
+
+
+def _check_importable(dataset: Dataset) -> None:
+    """What a successful import promises: tables graphkit's readers accept once written,
+    so ids without NUL bytes or line breaks and text without NUL bytes."""
+    for table_name in ("follows", "interactions", "accounts"):
+        table = getattr(dataset, table_name)
+        if table is None:
+            continue
+        table.validate(full=True)
+        ids = TABLES[table_name].id_columns
+        for name in table.column_names:
+            if not pa.types.is_string(table.column(name).type):
+                continue
+            values = [value for value in table.column(name).to_pylist() if value is not None]
+            assert not any("\x00" in value for value in values), (table_name, name)
+            if name in ids:
+                assert not any("\n" in value or "\r" in value for value in values), name
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+@pytest.mark.parametrize("kind", ["zip", "tar.gz"])
+def test_mutated_export_archives_read_or_raise_input_error(
+    export: str, kind: str, tmp_path: Path
+) -> None:
+    """The archive's own bytes mutated (headers, sizes, compressed data): a zip or tar reader
+    error must come out as InputError, and what reads must import cleanly."""
+    archive = tmp_path / f"{export}.{kind}"
+    if kind == "zip":
+        zip_folder(PLATFORM_EXPORTS / export, archive)
+    else:
+        with tarfile.open(archive, "w:gz") as tar:
+            tar.add(PLATFORM_EXPORTS / export, arcname=".")
+    seed = archive.read_bytes()
+
+    def read(data: bytes) -> None:
+        archive.write_bytes(data)
+        try:
+            dataset, _ = import_exports([("auto", archive)], member_limit=1 << 20)
+        except InputError:
+            return
+        _check_importable(dataset)
+
+    assert _fuzz(mutated(seed), read) >= EXAMPLES
+
+
+CONFIG_SEED: Final = b'half_life = "30d"\nas_of = "2025-01-01T00:00:00Z"\n[weights]\nlike = 0.5\n'
+MAPPING_SEED: Final = (
+    b'date_format = "%Y-%m-%d"\nmax_rows = 1000\n[contacts]\nhandle = "Twitter Username"\n'
+    b"name = false\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["config", "mapping"])
+def test_mutated_config_and_mapping_files_load_or_raise_graphkit_error(
+    kind: str, tmp_path: Path
+) -> None:
+    """``--config`` (cli.options.make_weighting) and ``--crm-mapping`` (crm_profile): a bad
+    file is a GraphkitError (one line on the command line), never another exception."""
+    from cli.options import make_weighting
+    from graphkit.export import crm_profile
+
+    path = tmp_path / f"{kind}.toml"
+
+    def load(data: bytes) -> None:
+        path.write_bytes(data)
+        try:
+            if kind == "config":
+                make_weighting(None, None, None, path)
+            else:
+                crm_profile("hubspot", path)
+        except GraphkitError:
+            return
+
+    seed = CONFIG_SEED if kind == "config" else MAPPING_SEED
+    assert _fuzz(mutated(seed), load) >= EXAMPLES

@@ -80,11 +80,11 @@ def test_networkx_reads_back_nodes_edges_and_typed_attributes(tmp_path: Path, su
 def test_any_text_survives_the_round_trip(tmp_path: Path, names: list[str]) -> None:
     nodes = pl.DataFrame({"id": [f"n{i}" for i in range(len(names))], "name": names})
     edges = pl.DataFrame({"source": ["n0"], "target": [f"n{len(names) - 1}"], "weight": [1.0]})
-    allowed = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\ufffe", "\uffff"}
+    forbidden = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\ufffe", "\uffff"}
     for suffix in (".gexf", ".graphml"):
         graph = read(write_graph(nodes, edges, tmp_path / f"g{suffix}"))
         for index, name in enumerate(names):
-            expected = "".join(ch for ch in name if ch not in allowed)  # XML cannot hold these
+            expected = written(name, forbidden)  # XML cannot hold these: written out
             assert graph.nodes[f"n{index}"].get("name", "") == expected
 
 
@@ -94,4 +94,44 @@ def test_other_suffix_and_missing_columns_are_refused(tmp_path: Path) -> None:
         write_graph(nodes, edges, tmp_path / "g.xml")
     with pytest.raises(InputError, match="lacks the column 'source'"):
         write_graph(nodes, edges.drop("source"), tmp_path / "g.gexf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def written(text: str, forbidden: set[str]) -> str:
+    """``text`` as a graph file holds it: characters XML forbids as ``\\xNN``/``\\uNNNN``."""
+    return "".join(ascii(ch)[1:-1] if ch in forbidden else ch for ch in text)
+
+
+ODD_IDS = [
+    "a\x01",
+    "a\x02",
+    "\x01\x02",
+    "\x00",
+    "\ufffe",
+    "q\"<&>'",
+    "陈静",
+    "tab\there",
+    "cr\rlf\n",
+]
+
+
+@pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
+def test_ids_with_characters_xml_forbids_stay_distinct_nodes(tmp_path: Path, suffix: str) -> None:
+    nodes = pl.DataFrame({"id": ODD_IDS, "name": ODD_IDS})
+    edges = pl.DataFrame({"source": ODD_IDS[:-1], "target": ODD_IDS[1:]})
+    path = write_graph(nodes, edges, tmp_path / f"g{suffix}")
+    graph = nx.read_gexf(path) if suffix == ".gexf" else nx.read_graphml(path)
+    forbidden = {chr(c) for c in range(32)} - {"\t", "\n", "\r"} | {"\ufffe", "\uffff"}
+    expected = [written(node, forbidden) for node in ODD_IDS]
+    assert sorted(graph.nodes()) == sorted(expected)
+    assert "" not in graph.nodes()
+    assert graph.number_of_edges() == len(ODD_IDS) - 1
+    assert ("a\\x01", "a\\x02") in graph.edges()
+
+
+def test_ids_that_would_become_one_node_are_refused(tmp_path: Path) -> None:
+    nodes = pl.DataFrame({"id": ["a\x01", "a\\x01"]})
+    edges = pl.DataFrame({"source": ["a\x01"], "target": ["a\\x01"]})
+    with pytest.raises(InputError, match="would stand for 2 accounts"):
+        write_graph(nodes, edges, tmp_path / "g.gexf")
     assert list(tmp_path.iterdir()) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -252,3 +253,60 @@ def test_tables_without_rows_cost_nothing(tmp_path: Path) -> None:
     path = tmp_path / "follows.parquet"
     pq.write_table(pa.table({"follower": pa.array([], pa.string())}), path)
     assert estimate_memory(follows=path).bytes == preflight.BASE_BYTES
+
+
+def _fooling_gzip(path: Path, rows: int) -> Path:
+    """A gzip file whose first megabyte (random hex, long lines) compresses 2:1 and whose rest
+    (``a,b`` lines) compresses a thousandfold: scaling the file by the head's ratio and line
+    length guesses a few thousand rows."""
+    rng = np.random.default_rng(0)
+    head = "\n".join(rng.bytes(80).hex() + "," + rng.bytes(80).hex() for _ in range(3000))
+    compressor = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    with path.open("wb") as handle:
+        handle.write(compressor.compress(b"follower,followed\n" + head.encode() + b"\n"))
+        block = b"a,b\n" * (1 << 16)
+        for _ in range(rows >> 16):
+            handle.write(compressor.compress(block))
+        handle.write(compressor.flush())
+    return path
+
+
+def test_a_gzip_whose_head_compresses_poorly_is_counted(tmp_path: Path) -> None:
+    path = _fooling_gzip(tmp_path / "follows.csv.gz", 1 << 22)
+    assert path.stat().st_size < 1 << 20
+    rows = 1 + 3000 + (1 << 22)
+    assert estimate_rows(path) == rows
+    assert estimate_memory(follows=path).records == rows
+
+
+def test_counting_a_gzip_stops_past_the_memory_available(tmp_path, monkeypatch) -> None:
+    path = _fooling_gzip(tmp_path / "follows.csv.gz", 1 << 22)
+    _meminfo(tmp_path, monkeypatch, 4 << 10)  # 4 MiB available: counting stops there
+    estimate = estimate_memory(follows=path)
+    assert estimate.records < 1 << 22
+    assert estimate.bytes > 4 << 20
+    with pytest.raises(MemoryLimitError):
+        check_memory(estimate, available_memory())
+
+
+def test_exports_go_through_the_preflight(tmp_path, monkeypatch) -> None:
+    from tests.conftest import PLATFORM_EXPORTS
+
+    export = PLATFORM_EXPORTS / "maya_x"
+    data_bytes = sum(
+        (export / "data" / name).stat().st_size
+        for name in ("account.js", "follower.js", "following.js", "tweets.js")
+    )
+    estimate = estimate_memory(exports=[export])
+    assert estimate.bytes == preflight.BASE_BYTES + int(data_bytes * 10.0)
+    _meminfo(tmp_path, monkeypatch, 100_000)
+    out = tmp_path / "out"
+    out.mkdir()
+    result = _rank(["--export", f"x:{export}", "-o", str(out / "ranks.csv")])
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"Error: not enough memory: this run needs an estimated {gib(estimate.bytes)} (reading "
+        "the exports maya_x) and 98 MiB is available; free memory, or pass --no-memory-check to "
+        "try anyway"
+    )
+    assert list(out.iterdir()) == []

@@ -154,7 +154,8 @@ def test_convergence_error_names_the_fix():
     ("options", "message"),
     [
         ({"damping": 1.0}, "damping must be in"),
-        ({"tolerance": 0.0}, "tolerance must be positive"),
+        ({"tolerance": 0.0}, "tolerance must be a positive finite number"),
+        ({"tolerance": float("inf")}, "tolerance must be a positive finite number"),
         ({"max_iter": 0}, "max-iter must be at least 1"),
         ({"personalization": np.zeros(4)}, "selects no node"),
         ({"personalization": np.ones(3)}, "one weight per node"),

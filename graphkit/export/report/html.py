@@ -62,7 +62,7 @@ def _small(value: Any) -> str:
 
 INFLUENCER_COLUMNS: Final = (
     Column("rank", "Rank", _integer, numeric=True),
-    Column("handle", "Account"),
+    Column("account", "Account"),
     Column("name", "Name"),
     Column("title", "Title"),
     Column("organization", "Organization"),
@@ -79,7 +79,7 @@ COMMUNITY_COLUMNS: Final = (
     Column("share", "Share", _share, numeric=True),
     Column("modularity_contribution", "Modularity", _fixed(3), numeric=True),
     Column("pagerank_share", "Attention share", _share, numeric=True),
-    Column("leader_handles", "Leaders", wrap=True),
+    Column("leader_accounts", "Leaders", wrap=True),
     Column("top_titles", "Dominant titles", wrap=True),
     Column("top_topics", "Dominant topics", wrap=True),
 )
@@ -97,7 +97,7 @@ BRAND_COLUMNS: Final = (
 )
 EXPERT_COLUMNS: Final = (
     Column("rank", "Rank", _integer, numeric=True),
-    Column("handle", "Account"),
+    Column("account", "Account"),
     Column("name", "Name"),
     Column("title", "Title", wrap=True),
     Column("topics_matched", "Topics", wrap=True),
@@ -264,7 +264,7 @@ def _influencers_section(report: Report) -> str:
     n_accounts = report.overview.get("Accounts", "")
     body = _table(
         "influencer-table",
-        table,
+        _with_account(table),
         INFLUENCER_COLUMNS,
         caption=f"The {table.height:,} accounts of most attention, of {n_accounts}.",
         cell_extra={"community": _community_cell(_colours(report))},
@@ -306,7 +306,7 @@ def _communities_section(report: Report) -> str:
     )
     table = _table(
         "community-table",
-        overview,
+        _with_leader_accounts(overview),
         COMMUNITY_COLUMNS,
         caption=f"{result.n_communities:,} communities{modularity}; {shown}.",
         cell_extra={"community": _community_cell(_colours(report))},
@@ -356,7 +356,7 @@ def _experts_section(report: Report) -> str:
     size = f"{report.audience_size:,}" if report.audience_size is not None else "?"
     table = _table(
         "expert-table",
-        report.experts,
+        _with_account(report.experts),
         EXPERT_COLUMNS,
         caption=f"People of {org}, by the attention the audience pays them.",
     )
@@ -399,6 +399,33 @@ def _missing(anchor: str, heading: str, note: str) -> str:
         f'<section id="{anchor}"><h2>{_text(heading)}</h2>'
         f'<p class="note">{_text(note)}</p></section>\n'
     )
+
+
+def _with_account(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``account``: the handle, or the id where there is none (an edge list has no
+    handles), so that every table names its accounts."""
+    handle = pl.col("handle") if "handle" in frame.columns else pl.lit(None, dtype=pl.String)
+    handle = handle.cast(pl.String)
+    ids = pl.col("id").cast(pl.String) if "id" in frame.columns else pl.lit(None, pl.String)
+    return frame.with_columns(
+        pl.when(handle.is_null() | (handle == "")).then(ids).otherwise(handle).alias("account")
+    )
+
+
+def _with_leader_accounts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Add ``leader_accounts``: the leaders' handles, or their ids where there are none."""
+    names = [name for name in ("leader_handles", "leaders") if name in frame.columns]
+    if not names:
+        return frame
+    texts = [pl.col(name).cast(pl.String) for name in names]
+    chosen = texts[-1]
+    for text in reversed(texts[:-1]):
+        chosen = (
+            pl.when(text.is_null() | (text.str.strip_chars("; ") == ""))
+            .then(chosen)
+            .otherwise(text)
+        )
+    return frame.with_columns(chosen.alias("leader_accounts"))
 
 
 def _table(

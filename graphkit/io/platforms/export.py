@@ -16,7 +16,7 @@ from typing import Any, Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.errors import InputError
+from graphkit.errors import InputError, quoted
 from graphkit.io.schema import ACCOUNTS, FOLLOWS, IDENTITIES, INTERACTIONS, TIMESTAMP_TYPE
 
 ACCOUNT_COLUMNS: Final = (
@@ -113,8 +113,27 @@ class TableBuilder:
         self._interactions.append((source, target, kind, timestamp, post))
 
     def build(self, path: Path, owner: str, notes: list[str]) -> PlatformExport:
-        """The canonical tables of everything recorded."""
+        """The canonical tables of everything recorded.
+
+        Raises
+        ------
+        InputError
+            When an id holds a NUL byte or a line break, or a text attribute a NUL byte, that
+            the readers let through (each reader checks the ids it makes, naming the field):
+            graphkit would refuse the tables written.
+        """
         rows = list(self._accounts.items())
+        for account_id, values in rows:
+            checked_id(account_id, str(path), "account id")
+            for name, value in values.items():
+                if isinstance(value, str) and "\x00" in value:
+                    raise InputError(
+                        f"{name} of account {quoted(account_id)} holds a NUL byte: {quoted(value)}",
+                        path=path,
+                    )
+        for record in self._interactions:
+            if record[4] is not None and "\x00" in record[4]:
+                raise InputError(f"post address with a NUL byte: {quoted(record[4])}", path=path)
         accounts = pa.table(
             {
                 name: pa.array(
@@ -186,6 +205,10 @@ def parse_json(text: str, where: str) -> Any:
     """Parse JSON, naming the line where it is cut short or invalid."""
     try:
         return json.loads(text)
+    except RecursionError:
+        raise InputError(
+            "JSON nested too deeply (thousands of levels): not a platform's data file", path=where
+        ) from None
     except json.JSONDecodeError as error:
         end = len(text.rstrip())
         if error.pos >= end:  # name the last line that has anything on it
@@ -194,6 +217,35 @@ def parse_json(text: str, where: str) -> Any:
                 "truncated JSON: the file ends too early", path=where, row=line
             ) from None
         raise InputError(f"invalid JSON ({error.msg})", path=where, row=error.lineno) from None
+
+
+def checked_id(
+    account_id: str,
+    where: str,
+    field: str,
+    *,
+    row: int | None = None,
+    item: int | None = None,
+) -> str:
+    """``account_id``, or InputError when it holds a NUL byte or a line break (graphkit's
+    readers refuse such ids, so an import must not write them), naming the file, the row or
+    item, and the field it came from.
+
+    >>> checked_id("x:12", "follower.js", "follower.accountId", item=1)
+    'x:12'
+    """
+    if "\x00" not in account_id and "\n" not in account_id and "\r" not in account_id:
+        return account_id
+    problem = "a NUL byte" if "\x00" in account_id else "a line break"
+    place = f"item {item}: " if item is not None else ""
+    column = field if item is None else None
+    source = f" ({field})" if column is None else ""
+    raise InputError(
+        f"{place}account id with {problem}{source}: {quoted(account_id)}",
+        path=where,
+        row=row,
+        column=column,
+    )
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from graphkit.io.platforms.export import (
     CsvRow,
     PlatformExport,
     TableBuilder,
+    checked_id,
     csv_rows,
     decode,
     find_header,
@@ -70,6 +71,17 @@ def profile_id(url: str) -> str | None:
 def name_id(name: str) -> str:
     """The provisional id of an account known only by its name."""
     return f"linkedin:name:{' '.join(unicodedata.normalize('NFC', name).split())}"
+
+
+def data_files(source: ExportSource) -> list[str]:
+    """The files :func:`read` reads (for estimating its memory before reading)."""
+    names = [
+        name
+        for filename in ("Connections.csv", "Profile.csv", "Positions.csv")
+        for name in source.find(filename)[:1]
+    ]
+    single = source.names()
+    return names or (single if len(single) == 1 else [])
 
 
 def read(source: ExportSource) -> PlatformExport:
@@ -143,9 +155,8 @@ def _read_owner(
             column="First Name",
         )
     company, title = _current_position(source, positions[0]) if positions else (None, None)
-    return builder.account(
-        name_id(name), name=name, kind="person", organization=company, title=title
-    )
+    owner_id = checked_id(name_id(name), source.where(profile), "First Name", row=row.line)
+    return builder.account(owner_id, name=name, kind="person", organization=company, title=title)
 
 
 def _current_position(source: ExportSource, name: str) -> tuple[str | None, str | None]:
@@ -180,6 +191,7 @@ def _read_connections(source: ExportSource, name: str, builder: TableBuilder, ow
             if not full_name:
                 continue  # LinkedIn lists withdrawn members as empty rows
             account_id = name_id(full_name)
+        checked_id(account_id, where, "URL" if url else "First Name", row=row.line)
         since = None
         if row.get("Connected On"):
             since = parse_date(row.get("Connected On"), _CONNECTED_ON)

@@ -29,6 +29,7 @@ from graphkit.errors import InputError
 from graphkit.io.platforms.export import (
     PlatformExport,
     TableBuilder,
+    checked_id,
     csv_rows,
     decode,
     find_header,
@@ -76,6 +77,17 @@ def actor_address(uri: str) -> str | None:
     return f"{match['name']}@{match['host'].lower()}" if match else None
 
 
+def data_files(source: ExportSource) -> list[str]:
+    """The files :func:`read` reads (for estimating its memory before reading)."""
+    names = [
+        name
+        for filename in (*FILES, "followers.csv")
+        for name in source.find(filename)[: None if filename.endswith(".csv") else 1]
+    ]
+    single = source.names()
+    return names or (single if len(single) == 1 else [])
+
+
 def read(source: ExportSource) -> PlatformExport:
     """Read a Mastodon export into canonical tables.
 
@@ -113,12 +125,14 @@ def read(source: ExportSource) -> PlatformExport:
     if files["likes.json"]:
         likes = _collection(source, files["likes.json"][0])
         skipped = 0
-        for item in likes:
+        where = source.where(files["likes.json"][0])
+        for number, item in enumerate(likes, start=1):
             target = _author(item)
             if target is None:
                 skipped += 1
                 continue
-            builder.interaction(owner_id, _account(builder, target), "like", None, _uri(item))
+            account = _account(builder, target, where, number)
+            builder.interaction(owner_id, account, "like", None, _uri(item))
         if skipped:
             notes.append(
                 f"{source.where(files['likes.json'][0])}: skipped {skipped:,} likes of posts "
@@ -153,7 +167,7 @@ def _owner(
         address = f"{username.strip()}@{match['host'].lower()}"
         kind = "brand" if record.get("type") == "Organization" else "person"
         return builder.account(
-            address_id(address),
+            checked_id(address_id(address), where, "preferredUsername"),
             handle=address,
             name=_text(record.get("name")),
             kind=kind,
@@ -193,6 +207,7 @@ def _addresses(source: ExportSource, name: str) -> list[str]:
                 row=row.line + offset,
                 column="Account address",
             )
+        checked_id(address, where, "Account address", row=row.line + offset)
         addresses.append(address)
     return addresses
 
@@ -200,6 +215,10 @@ def _addresses(source: ExportSource, name: str) -> list[str]:
 def _read_outbox(where: str, items: list[Any], builder: TableBuilder, owner_id: str) -> list[str]:
     unknown_authors = 0
     for number, item in enumerate(items, start=1):
+
+        def account(address: str, number: int = number) -> str:
+            return _account(builder, address, where, number)
+
         if not isinstance(item, dict):
             raise InputError(f"item {number} of orderedItems is not an activity", path=where)
         kind = item.get("type")
@@ -209,9 +228,7 @@ def _read_outbox(where: str, items: list[Any], builder: TableBuilder, owner_id: 
             if target is None:
                 unknown_authors += 1
                 continue
-            builder.interaction(
-                owner_id, _account(builder, target), "repost", when, _uri(item.get("object"))
-            )
+            builder.interaction(owner_id, account(target), "repost", when, _uri(item.get("object")))
         elif kind == "Create" and isinstance(item.get("object"), dict):
             note = item["object"]
             when = _published(note, where, number) or when
@@ -222,19 +239,19 @@ def _read_outbox(where: str, items: list[Any], builder: TableBuilder, owner_id: 
                 if replied is None:
                     unknown_authors += 1
                 else:
-                    builder.interaction(owner_id, _account(builder, replied), "reply", when, post)
+                    builder.interaction(owner_id, account(replied), "reply", when, post)
             for mention in _tags(note, "Mention"):
                 address = _mention_address(mention)
                 if address is None or address_id(address) == address_id(replied or ""):
                     continue
-                builder.interaction(owner_id, _account(builder, address), "mention", when, post)
+                builder.interaction(owner_id, account(address), "mention", when, post)
             quoted = note.get("quote") or note.get("quoteUri") or note.get("_misskey_quote")
             if quoted:
                 target = _author(quoted)
                 if target is None:
                     unknown_authors += 1
                 else:
-                    builder.interaction(owner_id, _account(builder, target), "quote", when, post)
+                    builder.interaction(owner_id, account(target), "quote", when, post)
     if unknown_authors:
         return [
             f"{where}: skipped {unknown_authors:,} boosts, replies or quotes of posts whose "
@@ -243,8 +260,9 @@ def _read_outbox(where: str, items: list[Any], builder: TableBuilder, owner_id: 
     return []
 
 
-def _account(builder: TableBuilder, address: str) -> str:
-    return builder.account(address_id(address), handle=address)
+def _account(builder: TableBuilder, address: str, where: str, number: int) -> str:
+    account_id = checked_id(address_id(address), where, "account address", item=number)
+    return builder.account(account_id, handle=address)
 
 
 def _uri(value: Any) -> str | None:

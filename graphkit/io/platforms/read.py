@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -11,7 +12,7 @@ from graphkit.errors import InputError
 from graphkit.io.platforms import linkedin, mastodon, x
 from graphkit.io.platforms.export import PlatformExport
 from graphkit.io.platforms.merge import PLATFORM_NAMES, combine
-from graphkit.io.platforms.source import ExportSource, open_export
+from graphkit.io.platforms.source import MEMBER_BYTES, ExportSource, open_export
 from graphkit.io.readers import Dataset, read_table
 from graphkit.io.schema import ACCOUNTS, IDENTITIES
 
@@ -44,6 +45,23 @@ def _detect(source: ExportSource) -> list[str]:
     return [name for name in PLATFORMS if _READERS[name].looks_like(source)]
 
 
+def export_data_bytes(path: str | os.PathLike[str]) -> int:
+    """The bytes (uncompressed) of the files of an export that reading it reads, as the
+    archive or file system declares them, without reading them (0 for an export of no known
+    platform).
+
+    Raises
+    ------
+    InputError
+        When the export cannot be opened (a missing path, a corrupt archive, a FIFO).
+    """
+    with open_export(path) as source:
+        names = {
+            name for platform in _detect(source) for name in _READERS[platform].data_files(source)
+        }
+        return sum(source.size(name) for name in names)
+
+
 def platform_name(name: str) -> str:
     """The canonical platform name (``twitter`` -> ``x``).
 
@@ -60,7 +78,9 @@ def platform_name(name: str) -> str:
     return canonical
 
 
-def read_export(platform: str, path: str | Path) -> PlatformExport:
+def read_export(
+    platform: str, path: str | Path, *, member_limit: int = MEMBER_BYTES
+) -> PlatformExport:
     """Read one export of ``platform`` (``x``/``twitter``, ``linkedin``, ``mastodon`` or
     ``auto`` to recognise it).
 
@@ -70,6 +90,8 @@ def read_export(platform: str, path: str | Path) -> PlatformExport:
         The platform, or ``auto``.
     path
         The archive the platform sent (zip, tar.gz), its extracted folder, or one file of it.
+    member_limit
+        The most bytes (uncompressed) read from one file of the export.
 
     Returns
     -------
@@ -78,10 +100,11 @@ def read_export(platform: str, path: str | Path) -> PlatformExport:
     Raises
     ------
     InputError
-        When the export is missing, empty, from another platform, or truncated or malformed
-        (naming the file and what is missing).
+        When the export is missing, empty, from another platform, truncated or malformed
+        (naming the file and what is missing), or a file of it is larger than
+        ``member_limit``.
     """
-    with open_export(path) as source:
+    with open_export(path, member_limit=member_limit) as source:
         found = _detect(source)
         if platform == "auto":
             if not found:
@@ -123,8 +146,9 @@ def parse_export_spec(spec: str) -> tuple[str, Path]:
 def import_exports(
     exports: Sequence[tuple[str, str | Path]],
     *,
-    accounts: str | Path | None = None,
-    identities: str | Path | None = None,
+    accounts: str | os.PathLike[str] | None = None,
+    identities: str | os.PathLike[str] | None = None,
+    member_limit: int = MEMBER_BYTES,
 ) -> tuple[Dataset, list[PlatformExport]]:
     """Read exports and merge them into one dataset.
 
@@ -137,6 +161,8 @@ def import_exports(
         naming accounts by reference (see :class:`graphkit.io.platforms.Resolver`).
     identities
         A file of ``account, person`` rows joining one person's accounts across platforms.
+    member_limit
+        The most bytes (uncompressed) read from one file of an export.
 
     Returns
     -------
@@ -148,7 +174,9 @@ def import_exports(
     InputError
         When an export or file is invalid, or a reference matches no account.
     """
-    read = [read_export(platform, path) for platform, path in exports]
+    read = [read_export(platform, path, member_limit=member_limit) for platform, path in exports]
+    accounts = None if accounts is None else Path(accounts)
+    identities = None if identities is None else Path(identities)
     overlay = read_table(accounts, ACCOUNTS) if accounts is not None else None
     joins = read_table(identities, IDENTITIES) if identities is not None else None
     dataset = combine(

@@ -31,6 +31,7 @@ from graphkit.errors import InputError
 from graphkit.io.platforms.export import (
     PlatformExport,
     TableBuilder,
+    checked_id,
     decode,
     parse_date,
     parse_json,
@@ -59,6 +60,14 @@ def looks_like(source: ExportSource) -> bool:
     if len(names) == 1 and names[0].lower().endswith(".js"):
         return _ASSIGNMENT.match(source.read_head(names[0], 200)) is not None
     return False
+
+
+def data_files(source: ExportSource) -> list[str]:
+    """The files :func:`read` reads (for estimating its memory before reading)."""
+    kinds = ("account", "manifest", "follower", "following", "tweets", "tweet")
+    names = [name for name in source.names() if _data_kind(name) in kinds]
+    single = source.names()
+    return names or (single if len(single) == 1 else [])
 
 
 def read(source: ExportSource) -> PlatformExport:
@@ -178,8 +187,9 @@ def _owner(source: ExportSource, files: dict[str, list[str]]) -> _Owner:
             raise InputError(
                 "no account.accountId: cannot tell whose archive this is", path=source.where(name)
             )
+        where = source.where(name)
         return _Owner(
-            f"x:{record['accountId']}",
+            checked_id(f"x:{record['accountId']}", where, "account.accountId", item=1),
             _text(record.get("username")),
             _text(record.get("accountDisplayName")),
         )
@@ -189,7 +199,9 @@ def _owner(source: ExportSource, files: dict[str, list[str]]) -> _Owner:
         user = info.get("userInfo") if isinstance(info, dict) else None
         if isinstance(user, dict) and user.get("accountId"):
             return _Owner(
-                f"x:{user['accountId']}",
+                checked_id(
+                    f"x:{user['accountId']}", source.where(name), "userInfo.accountId", item=1
+                ),
                 _text(user.get("userName")),
                 _text(user.get("displayName")),
             )
@@ -205,7 +217,8 @@ def _relation(item: Any, key: str, where: str, number: int) -> tuple[str, str | 
     if not isinstance(account_id, str | int) or not str(account_id).strip():
         raise InputError(f"item {number} has no {key}.accountId", path=where)
     link = record.get("userLink") if isinstance(record, dict) else None
-    return f"x:{str(account_id).strip()}", link if isinstance(link, str) else None
+    checked = checked_id(f"x:{str(account_id).strip()}", where, f"{key}.accountId", item=number)
+    return checked, link if isinstance(link, str) else None
 
 
 def _text(value: Any) -> str | None:
@@ -230,11 +243,16 @@ def _read_tweets(
     id_of_handle: dict[str, str] = {}
     if owner_handle:
         id_of_handle[owner_handle.casefold()] = owner_id
-    for _, _, tweet in tweets:
+    for name, number, tweet in tweets:
+        where = source.where(name)
         for mention in _mentions(tweet):
-            id_of_handle.setdefault(
-                str(mention["screen_name"]).casefold(), f"x:{mention['id_str']}"
+            mention_id = checked_id(
+                f"x:{mention['id_str']}", where, "entities.user_mentions.id_str", item=number
             )
+            if isinstance(mention.get("screen_name"), str):  # X omits it for some accounts
+                id_of_handle.setdefault(mention["screen_name"].casefold(), mention_id)
+        replied_id = str(tweet.get("in_reply_to_user_id_str") or "").strip()
+        checked_id(f"x:{replied_id}", where, "in_reply_to_user_id_str", item=number)
         if tweet.get("in_reply_to_user_id_str") and tweet.get("in_reply_to_screen_name"):
             id_of_handle.setdefault(
                 str(tweet["in_reply_to_screen_name"]).casefold(),

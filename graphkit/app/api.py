@@ -1,0 +1,523 @@
+"""graphkit's public functions: load, validate, build, analyse, return polars frames.
+
+Each takes its data as a dataset folder or file path, a :class:`Sources`, a
+:class:`graphkit.io.Dataset`, a :class:`Loaded` (a graph built once and analysed many ways),
+or tables in memory (``follows=``, ``interactions=``, ``accounts=``, ``identities=``: pyarrow
+Tables, polars or pandas DataFrames, validated like files). The CLI commands are thin shells
+over these functions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from graphkit.algorithms.communities import METHODS, CommunityResult, Method, stability
+from graphkit.algorithms.communities import communities as find_communities
+from graphkit.algorithms.pagerank import pagerank
+from graphkit.analysis import (
+    brand_table,
+    community_summary,
+    community_table,
+    expert_table,
+    organizations,
+    path_table,
+    people_table,
+    rank_influencers,
+    roster,
+    select_audience,
+)
+from graphkit.analysis.audience import C_LEVEL
+from graphkit.analysis.explain import Explanation
+from graphkit.analysis.explain import explain as explain_account
+from graphkit.app.settings import Settings
+from graphkit.app.sources import Loaded, Location, Sources, load
+from graphkit.errors import ParameterError, UsageError
+from graphkit.graph import build_graph
+from graphkit.io import Dataset
+from graphkit.progress import Progress
+
+Data = Location | Sources | Dataset | Loaded | None
+"""What a public function reads: see the module's description."""
+
+Selectors = str | Sequence[str] | None
+"""An audience: one selector (``"title~CTO"``) or several that add up."""
+
+
+def open_data(
+    data: Data = None,
+    *,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    analysis: str = "rank",
+) -> Loaded:
+    """Load ``data`` (and the tables named) into a graph once, to analyse it many ways.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> follows = pl.DataFrame({"follower": ["a", "b", "c"], "followed": ["c", "c", "a"]})
+    >>> loaded = open_data(follows=follows)
+    >>> loaded.graph.n_nodes, loaded.graph.n_edges
+    (3, 3)
+    """
+    if isinstance(data, Loaded):
+        return data
+    settings = settings or Settings()
+    tables = {
+        "follows": follows,
+        "interactions": interactions,
+        "accounts": accounts,
+        "identities": identities,
+    }
+    given: dict[str, Any] = {name: value for name, value in tables.items() if value is not None}
+    if isinstance(data, Dataset):
+        if given:
+            raise UsageError("give a Dataset or tables, not both")
+        graph = build_graph(data, settings.weighting)
+        return Loaded(data, graph, dict(data.sources))
+    if isinstance(data, Sources):
+        sources = dataclasses.replace(data, **given)
+    else:
+        sources = Sources(data=data, **given)
+    return load(sources, settings, progress, analysis=analysis)
+
+
+def rank(
+    data: Data = None,
+    *,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    audience: Selectors = None,
+    kind: Literal["person", "brand"] | None = None,
+    top: int | None = None,
+    communities: bool = False,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Rank every account by the attention it receives (weighted PageRank).
+
+    Parameters
+    ----------
+    data, follows, interactions, accounts, identities
+        The data (see the module's description).
+    settings
+        Weighting, PageRank settings, threads (default :class:`Settings`).
+    audience
+        Personalize on this audience: whom it pays attention to, directly and indirectly
+        (selectors as in ``graphkit rank --audience``).
+    kind
+        Keep only people or only brands.
+    top
+        Keep the first ``top`` rows (``None`` or 0: all).
+    communities
+        Add each account's community (Leiden, ``seed``) and its rank there.
+    progress
+        Where steps and notes go (default: nowhere).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``rank, id, handle, name, kind, organization, title, score, pagerank, followers,
+        followers_count, interactions_received, engagement_rate`` and any other account
+        column, best first (ties by id).
+
+    Raises
+    ------
+    InputError
+        For bad input, with the same messages as the command line.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> follows = pl.DataFrame({"follower": ["a", "a", "b", "c"], "followed": ["b", "b", "c", "a"]})
+    >>> rank(follows=follows).select("id", "pagerank").rows()
+    [('a', 0.3333333333333333), ('b', 0.3333333333333333), ('c', 0.3333333333333333)]
+    """
+    settings = settings or Settings()
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    graph = loaded.graph
+    mask = audience_mask(loaded, audience)
+    partition = None
+    if communities:
+        with progress.step("Finding communities"):
+            partition = find_communities(graph, seed=seed)
+    with progress.step("Ranking"):
+        return rank_influencers(
+            graph,
+            damping=settings.damping,
+            tolerance=settings.tolerance,
+            max_iter=settings.max_iter,
+            audience=mask,
+            kind=kind,
+            top=top,
+            communities=partition,
+        )
+
+
+def audience_mask(loaded: Loaded, audience: Selectors) -> np.ndarray | None:
+    """The accounts an audience selects (``None`` for no audience)."""
+    if audience is None:
+        return None
+    selectors = [audience] if isinstance(audience, str) else list(audience)
+    if not selectors:
+        return None
+    return select_audience(loaded.graph, selectors)
+
+
+@dataclasses.dataclass(frozen=True)
+class CommunitiesResult:
+    """Communities found, with the table and their stability when asked.
+
+    Attributes
+    ----------
+    table
+        One row per account (or per community with ``summary``).
+    partition
+        The partition (membership, modularity, method).
+    stability
+        Mean pairwise NMI over the seeds, when ``stability_seeds`` was given.
+    """
+
+    table: pl.DataFrame
+    partition: CommunityResult
+    stability: float | None = None
+
+
+def communities(
+    data: Data = None,
+    *,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    method: Method = "leiden",
+    resolution: float = 1.0,
+    seed: int = 0,
+    iterations: int | None = None,
+    leaders: int = 3,
+    only_leaders: bool = False,
+    top: int = 0,
+    summary: bool = False,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Find the communities (niches) and who leads each one.
+
+    Returns one row per account (``community``, ``community_rank``, ``is_leader``,
+    ``pagerank``, ...) or, with ``summary``, one per community. See
+    :func:`find_communities_table` for the partition and stability as well.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pairs = [("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")]
+    >>> follows = pl.DataFrame(pairs, schema=["follower", "followed"], orient="row")
+    >>> communities(follows=follows).select("id", "community").sort("id").rows()
+    [('a', 0), ('b', 0), ('c', 1), ('d', 1)]
+    """
+    return find_communities_table(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, method=method, resolution=resolution,
+        seed=seed, iterations=iterations, leaders=leaders, only_leaders=only_leaders, top=top,
+        summary=summary, progress=progress,
+    ).table  # fmt: skip
+
+
+def find_communities_table(
+    data: Data = None,
+    *,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    method: Method = "leiden",
+    resolution: float = 1.0,
+    seed: int = 0,
+    iterations: int | None = None,
+    leaders: int = 3,
+    only_leaders: bool = False,
+    top: int = 0,
+    summary: bool = False,
+    stability_seeds: int | None = None,
+    progress: Progress | None = None,
+) -> CommunitiesResult:
+    """:func:`communities` with the partition itself and, with ``stability_seeds``, the
+    mean pairwise NMI of the partitions of that many seeds."""
+    if method not in METHODS:
+        raise ParameterError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    if summary and top:
+        raise UsageError("--top selects accounts; --summary has one row per community")
+    settings = settings or Settings()
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress, analysis="communities",
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    graph = loaded.graph
+    with progress.step("Finding communities"):
+        partition = find_communities(
+            graph, method=method, resolution=resolution, seed=seed, max_iter=iterations
+        )
+    with progress.step("Ranking"):
+        scores = pagerank(
+            graph, damping=settings.damping, tolerance=settings.tolerance,
+            max_iter=settings.max_iter,
+        )  # fmt: skip
+    score = None
+    if stability_seeds:
+        with progress.step("Stability"):
+            score = stability(
+                graph,
+                method=method,
+                seeds=range(seed, seed + stability_seeds),
+                resolution=resolution,
+                max_iter=iterations,
+            )
+    if summary:
+        table = community_summary(graph, partition, scores, leaders=leaders)
+    else:
+        table = community_table(graph, partition, scores, leaders=leaders)
+        if only_leaders:
+            table = table.filter(table["is_leader"])
+        if top:
+            keep = table.sort(["pagerank", "id"], descending=[True, False]).head(top)["id"]
+            table = table.filter(pl.col("id").is_in(keep.implode()))
+    return CommunitiesResult(table, partition, score)
+
+
+def brands(
+    data: Data = None,
+    *,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    orgs: Sequence[str] | None = None,
+    people: bool = False,
+    roster_size: int | None = None,
+    departure_top: int | None = 10,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Personal vs corporate reach: one row per organization, per person (``people``), or
+    the best ``roster_size`` people of each organization with the coverage curve.
+
+    ``departure_top`` people of each organization get their departure impact on PageRank
+    recomputed (``None``: everyone; 0: nobody).
+    """
+    if people and roster_size is not None:
+        raise UsageError("give --people or --roster, not both")
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    graph = loaded.graph
+    selected = list(orgs) if orgs else None
+    if people:
+        with progress.step("Measuring people's reach and departure impact"):
+            return people_table(graph, orgs=selected, departure_top=departure_top)
+    if roster_size is not None:
+        with progress.step("Choosing rosters"):
+            groups = organizations(graph, selected)
+            return pl.concat([roster(graph, group.id, roster_size) for group in groups])
+    with progress.step("Measuring brand reach"):
+        return brand_table(graph, orgs=selected, dataset=_with_interactions(loaded.dataset))
+
+
+def _with_interactions(dataset: Dataset) -> Dataset:
+    """The dataset with its interactions readable again for their timestamps.
+
+    Loading drops the interactions table once the graph is built; the file is then read
+    again piece by piece (only people_first_share needs it).
+    """
+    path = dataset.sources.get("interactions")
+    if dataset.interactions is None and path is not None and "interactions" not in dataset.streamed:
+        return dataclasses.replace(dataset, streamed={**dataset.streamed, "interactions": path})
+    return dataset
+
+
+def experts(
+    data: Data = None,
+    *,
+    org: str,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    audience: Selectors = None,
+    topics: Sequence[str] | None = None,
+    sort_by: str = "audience_influence",
+    top: int | None = None,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """Rank an organization's people by the attention a target audience pays them
+    (default audience: C-level titles)."""
+    settings = settings or Settings()
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    mask = audience_mask(loaded, audience if audience else C_LEVEL)
+    assert mask is not None
+    with progress.step("Ranking experts"):
+        table = expert_table(
+            loaded.graph,
+            org,
+            audience_mask=mask,
+            topic=list(topics) if topics else None,
+            sort_by=sort_by,
+            damping=settings.damping,
+        )
+    return table.head(top) if top else table
+
+
+def explain(
+    data: Data = None,
+    *,
+    account: str,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    audience: Selectors = None,
+    top: int = 10,
+    community: bool = False,
+    progress: Progress | None = None,
+) -> Explanation:
+    """Why an account ranks where it does: its rank and the accounts whose attention makes
+    its PageRank (``.contributors``, a DataFrame), with the share from teleporting and,
+    with ``audience``, from the audience."""
+    settings = settings or Settings()
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    graph = loaded.graph
+    mask = audience_mask(loaded, audience)
+    with progress.step("Ranking"):
+        personalization = None if mask is None else mask.astype(float)
+        scores = pagerank(
+            graph, damping=settings.damping, tolerance=settings.tolerance,
+            max_iter=settings.max_iter, personalization=personalization,
+        )  # fmt: skip
+    membership = None
+    if community:
+        with progress.step("Finding communities"):
+            membership = find_communities(graph, seed=0).membership
+    return explain_account(
+        graph,
+        account,
+        scores,
+        damping=settings.damping,
+        audience=mask,
+        membership=membership,
+        top=top,
+    )
+
+
+def paths(
+    data: Data = None,
+    *,
+    source: str,
+    target: str,
+    k: int = 5,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> pl.DataFrame:
+    """The ``k`` strongest paths of attention from ``source`` to ``target``: ``rank, hops,
+    influence, path, handles`` (influence: the product of the attention shares along it)."""
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    progress = progress or Progress(quiet=True)
+    with progress.step("Finding paths"):
+        return path_table(loaded.graph, source, target, k=k)
+
+
+def report(
+    data: Data = None,
+    *,
+    output: str | Path,
+    follows: object | None = None,
+    interactions: object | None = None,
+    accounts: object | None = None,
+    identities: object | None = None,
+    settings: Settings | None = None,
+    org: str | None = None,
+    audience: Selectors = None,
+    top: int = 100,
+    draw: int = 100,
+    method: Method = "leiden",
+    seed: int = 0,
+    title: str | None = None,
+    data_name: str = "input",
+    progress: Progress | None = None,
+) -> Path:
+    """Write the one-page HTML report (influencers, communities, brands, experts) to
+    ``output``; returns its path. Needs the report extra (``pip install
+    'graphkit[report]'``)."""
+    from graphkit.export.report import ReportSettings, build_report, vega_bundle, write_report
+
+    settings = settings or Settings()
+    progress = progress or Progress(quiet=True)
+    with progress.step("Bundling the chart libraries"):
+        vega_bundle()  # first: fails before the analyses when the report extra is missing
+    loaded = open_data(
+        data, follows=follows, interactions=interactions, accounts=accounts,
+        identities=identities, settings=settings, progress=progress,
+    )  # fmt: skip
+    graph = loaded.graph
+    selectors = () if audience is None else (audience,) if isinstance(audience, str) else audience
+    content = build_report(
+        graph,
+        settings=ReportSettings(
+            top=top,
+            draw=draw,
+            org=org,
+            audience=tuple(selectors),
+            method=method,
+            seed=seed,
+            damping=settings.damping,
+        ),
+        sources=loaded.sources,
+        weighting=settings.weighting,
+        progress=progress,
+    )
+    subject = (
+        f"Who moves the audience of {data_name}: {graph.n_nodes:,} accounts, "
+        f"{graph.n_edges:,} links between them"
+    )
+    output = Path(output)
+    with progress.step(f"Writing {output}"):
+        write_report(
+            content, output, title=title or f"Influencer report: {data_name}", subject=subject
+        )
+    return output
