@@ -5,19 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import polars as pl
 
 from cli.options import InputChoice, input_options, load, run_options, weighting_options
 from cli.output import ExportChoice, emit, export_options, output_options
+from graphkit import app
 from graphkit.analysis.brands import (
     DEFAULT_DEPARTURE_TOP,
-    brand_table,
-    organizations,
-    people_table,
-    roster,
 )
 from graphkit.graph import Weighting
-from graphkit.io import Dataset
 from graphkit.progress import Progress
 
 
@@ -101,35 +96,19 @@ def brands(
         raise click.UsageError("give --people or --roster, not both")
     if no_departure_pagerank and not people:
         raise click.UsageError("--no-departure-pagerank goes with --people")
-    dataset, graph = load(inputs, weighting, progress)
-    selected = list(orgs) or None
+    loaded = load(inputs, weighting, progress)
+    table = app.brands(
+        loaded,
+        orgs=orgs,
+        people=people,
+        roster_size=roster_size,
+        departure_top=0 if no_departure_pagerank else departure_top or None,
+        progress=progress,
+    )
     if people:
-        with progress.step("Measuring people's reach and departure impact"):
-            table = people_table(
-                graph,
-                orgs=selected,
-                departure_top=0 if no_departure_pagerank else departure_top or None,
-            )
         title = f"{table.height:,} people"
     elif roster_size is not None:
-        with progress.step("Choosing rosters"):
-            groups = organizations(graph, selected)
-            table = pl.concat([roster(graph, group.id, roster_size) for group in groups])
         title = f"Best {roster_size} people per organization"
     else:
-        with progress.step("Measuring brand reach"):
-            table = brand_table(graph, orgs=selected, dataset=_with_interactions(dataset))
         title = f"{table.height:,} organizations"
-    emit(table, output, output_format, progress, title=title, graph=graph, export=export)
-
-
-def _with_interactions(dataset: Dataset) -> Dataset:
-    """The dataset with its interactions readable again for their timestamps.
-
-    Loading drops the interactions table once the graph is built; the file is then read
-    again piece by piece (only people_first_share needs it).
-    """
-    path = dataset.sources.get("interactions")
-    if dataset.interactions is None and path is not None and "interactions" not in dataset.streamed:
-        dataset.streamed["interactions"] = path
-    return dataset
+    emit(table, output, output_format, progress, title=title, graph=loaded.graph, export=export)

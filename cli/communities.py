@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import cast
 
 import click
-import polars as pl
 
 from cli.options import (
     EngineChoice,
@@ -18,6 +17,7 @@ from cli.options import (
     weighting_options,
 )
 from cli.output import emit, output_options
+from graphkit import app
 from graphkit.algorithms.communities import (
     DEFAULT_LABEL_PROPAGATION_SWEEPS,
     DEFAULT_LEIDEN_ITERATIONS,
@@ -25,11 +25,8 @@ from graphkit.algorithms.communities import (
     METHODS,
     UNTIL_STABLE,
     Method,
-    communities,
-    stability,
 )
-from graphkit.algorithms.pagerank import pagerank
-from graphkit.analysis.communities import DEFAULT_LEADERS, community_summary, community_table
+from graphkit.analysis.communities import DEFAULT_LEADERS
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -188,37 +185,32 @@ def communities_command(
             output_format=output_format,
         )
         return
-    _, graph = load(inputs, weighting, progress)
-    chosen = cast(Method, method)
-    with progress.step("Finding communities"):
-        result = communities(
-            graph, method=chosen, resolution=resolution, seed=seed, max_iter=iterations
-        )
-    with progress.step("Ranking"):
-        scores = pagerank(graph)
+    loaded = load(inputs, weighting, progress, analysis="communities")
+    graph = loaded.graph
+    found = app.find_communities_table(
+        loaded,
+        method=cast(Method, method),
+        resolution=resolution,
+        seed=seed,
+        iterations=iterations,
+        leaders=leaders,
+        only_leaders=only_leaders,
+        top=top,
+        summary=summary,
+        stability_seeds=stability_seeds,
+        progress=progress,
+    )
+    result, table = found.partition, found.table
     progress.note(
         f"{result.n_communities:,} communities of {graph.n_nodes:,} accounts, "
         f"modularity {result.modularity:.4f} ({method}, seed {seed})"
     )
-    if stability_seeds:
-        with progress.step("Stability"):
-            score = stability(
-                graph,
-                method=chosen,
-                seeds=range(seed, seed + stability_seeds),
-                resolution=resolution,
-                max_iter=iterations,
-            )
-        progress.note(f"Stability over {stability_seeds} seeds (mean pairwise NMI): {score:.4f}")
+    if found.stability is not None:
+        progress.note(
+            f"Stability over {stability_seeds} seeds (mean pairwise NMI): {found.stability:.4f}"
+        )
     if summary:
-        table = community_summary(graph, result, scores, leaders=leaders)
         title = f"{result.n_communities:,} communities, modularity {result.modularity:.4f}"
     else:
-        table = community_table(graph, result, scores, leaders=leaders)
-        if only_leaders:
-            table = table.filter(table["is_leader"])
-        if top:
-            keep = table.sort(["pagerank", "id"], descending=[True, False]).head(top)["id"]
-            table = table.filter(pl.col("id").is_in(keep.implode()))
         title = f"{table.height:,} accounts in {result.n_communities:,} communities"
     emit(table, output, output_format, progress, title=title, graph=graph, gephi=not summary)

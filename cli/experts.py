@@ -8,9 +8,11 @@ import click
 
 from cli.options import InputChoice, input_options, load, run_options, weighting_options
 from cli.output import ExportChoice, emit, export_options, output_options
+from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
-from graphkit.analysis.audience import C_LEVEL, select_audience
-from graphkit.analysis.experts import SORT_KEYS, expert_table
+from graphkit.analysis.audience import C_LEVEL
+from graphkit.analysis.experts import SORT_KEYS
+from graphkit.app import Settings
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -87,21 +89,22 @@ def experts(
       graphkit experts exports/ --org acme --audience buyers.txt -o acme_experts.csv
       graphkit experts --demo --org b001 --crm salesforce -o northwind.csv
     """
-    _, graph = load(inputs, weighting, progress)
+    loaded = load(inputs, weighting, progress)
     selectors = list(audience_selectors) or [C_LEVEL]
-    audience = select_audience(graph, selectors)
-    with progress.step("Ranking experts"):
-        table = expert_table(
-            graph,
-            org,
-            audience_mask=audience,
-            topic=list(topics) or None,
-            sort_by=sort_by,
-            damping=damping,
-        )
-    if top:
-        table = table.head(top)
+    audience = app.audience_mask(loaded, selectors)
+    assert audience is not None
+    table = app.experts(
+        loaded,
+        org=org,
+        settings=Settings(weighting=weighting, damping=damping),
+        audience=selectors,
+        topics=topics,
+        sort_by=sort_by,
+        top=top,
+        progress=progress,
+    )
     progress.note(f"Audience: {int(audience.sum()):,} accounts ({' + '.join(selectors)})")
+    graph = loaded.graph
     emit(
         table,
         output,

@@ -9,10 +9,10 @@ import click
 
 from cli.options import InputChoice, input_options, load, run_options, weighting_options
 from cli.output import emit, output_options
-from graphkit.algorithms.communities import communities
-from graphkit.algorithms.pagerank import DEFAULT_DAMPING, pagerank
-from graphkit.analysis.audience import select_audience
-from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS, explain, path_table
+from graphkit import app
+from graphkit.algorithms.pagerank import DEFAULT_DAMPING
+from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS
+from graphkit.app import Settings
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -81,17 +81,15 @@ def explain_command(
             raise click.UsageError("Missing argument 'ID'.")
         account = str(inputs.input)
         inputs = dataclasses.replace(inputs, input=None)
-    _, graph = load(inputs, weighting, progress)
-    audience = select_audience(graph, audience_selectors) if audience_selectors else None
-    with progress.step("Ranking"):
-        personalization = None if audience is None else audience.astype(float)
-        scores = pagerank(graph, damping=damping, personalization=personalization)
-    membership = None
-    if with_community:
-        with progress.step("Finding communities"):
-            membership = communities(graph, seed=0).membership
-    why = explain(
-        graph, account, scores, damping=damping, audience=audience, membership=membership, top=top
+    loaded = load(inputs, weighting, progress)
+    why = app.explain(
+        loaded,
+        account=account,
+        settings=Settings(weighting=weighting, damping=damping),
+        audience=audience_selectors,
+        top=top,
+        community=with_community,
+        progress=progress,
     )
     summary = (
         f"{why.id} ranks #{why.rank:,} of {why.n_accounts:,} accounts (PageRank {why.score:.4g}): "
@@ -143,9 +141,8 @@ def paths(
       graphkit paths --demo --from u0855 --to b001
       graphkit paths --demo --from u0855 --to b001 -k 10 -o paths.csv
     """
-    _, graph = load(inputs, weighting, progress)
-    with progress.step("Finding paths"):
-        table = path_table(graph, source, target, k=k)
+    loaded = load(inputs, weighting, progress)
+    table = app.paths(loaded, source=source, target=target, k=k, progress=progress)
     if table.height == 0:
         progress.note(f"No path of attention leads from {source} to {target}")
     emit(table, output, output_format, progress, title=f"Paths from {source} to {target}")

@@ -13,7 +13,7 @@ import click
 import numpy as np
 
 from graphkit import __version__
-from graphkit.errors import GraphkitError
+from graphkit.errors import GraphkitError, UsageError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT (cli/entry.py catches one during the imports)
@@ -56,6 +56,10 @@ class GraphkitGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except UsageError as error:  # options that do not go together: exit 2, as click's own
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            raise click.UsageError(_one_line(str(error))) from None
         except GraphkitError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

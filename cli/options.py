@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,37 +10,24 @@ from typing import Any, TypeVar
 
 import click
 
-from graphkit.config import prepare_kernels_in_background, set_threads
-from graphkit.data import demo_folder
-from graphkit.errors import InputError, ParameterError
+from graphkit import app
+from graphkit.app import Loaded, Settings, Sources, read_config
+from graphkit.config import set_threads
+from graphkit.errors import ParameterError
 from graphkit.graph import (
     MISSING_TIME_CHOICES,
-    SocialGraph,
     Weighting,
-    build_graph,
     parse_duration,
     parse_timestamp,
     parse_type_weights,
 )
-from graphkit.io import Dataset, load_dataset
-from graphkit.io.files import read_small_text
-from graphkit.io.platforms import detect_platforms, import_exports, parse_export_spec
-from graphkit.io.preflight import (
-    available_memory,
-    check_memory,
-    estimate_memory,
-    gib,
-    stream_if_it_helps,
-)
-from graphkit.io.readers import missing_reason, peek_columns
-from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS, TABLES
+from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS, FOLLOWS, INTERACTIONS
 from graphkit.progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 OUTPUT_FORMATS = ("csv", "parquet", "json", "ndjson", "table")
-ENGINES = ("local", "spark")
-_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://|^file:/")
+ENGINES = app.settings.ENGINES
 
 
 class Location(click.Path):
@@ -51,7 +36,7 @@ class Location(click.Path):
     and writes URIs."""
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str) and _URI.match(value):
+        if app.is_uri(value):
             return value
         return super().convert(value, param, ctx)
 
@@ -182,12 +167,6 @@ def _parse_columns(
         ctx=ctx,
         param=param,
     )
-
-
-def _columns_table(columns: tuple[str, ...]) -> str:
-    """The table whose account columns ``--columns`` names."""
-    canonical = {INTERACTIONS.canonical_name(name) for name in columns}
-    return "interactions" if set(INTERACTIONS.id_columns) <= canonical else "follows"
 
 
 def _checked(parse: Callable[[str], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
@@ -362,196 +341,39 @@ class InputChoice:
     columns: tuple[str, ...] | None = None
     undirected: bool = False
 
+    def sources(self) -> Sources:
+        """Where the data is, for :mod:`graphkit.app`."""
+        return Sources(
+            data=self.input,
+            follows=self.follows,
+            interactions=self.interactions,
+            accounts=self.accounts,
+            identities=self.identities,
+            demo=self.demo,
+            exports=self.exports,
+            interaction_type=self.interaction_type,
+            columns=self.columns,
+            undirected=self.undirected,
+        )
+
 
 def load(
-    choice: InputChoice, weighting: Weighting, progress: Progress
-) -> tuple[Dataset, SocialGraph]:
-    """Read the input tables and build the influence graph, with progress."""
-    exports = [parse_export_spec(spec) for spec in choice.exports]
-    if isinstance(choice.input, Path) and not choice.demo and _is_export(choice.input):
-        exports.insert(0, ("auto", choice.input))
-    if exports:
-        return _load_exports(choice, exports, weighting, progress)
-    folder, files = input_locations(choice)
-    local_files: dict[str, Path | None] = {}
-    for name, location in (("folder", folder), *files.items()):
-        if isinstance(location, str):
-            raise click.UsageError(f"{location} is a URI: read it with --engine spark")
-        local_files[name] = location
-    local_folder = local_files.pop("folder")
-    stream = _preflight(local_folder, local_files, progress) if choice.memory_check else None
-    prepare_kernels_in_background()
-    with progress.step("Reading tables"):
-        dataset = load_dataset(
-            local_folder,
-            interaction_type=choice.interaction_type,
-            known_types=weighting.known_types,
-            stream=stream,
-            columns=choice.columns,
-            **local_files,
-        )
-    with progress.step("Building graph"):
-        graph = build_graph(dataset, weighting, release_tables=True, undirected=choice.undirected)
-    if choice.undirected and progress.verbose:
-        progress.note(f"Read each follows row as both directions ({graph.records:,} records)")
-    if graph.missing_times:
-        fate = {"no-decay": "kept at full weight", "drop": "left out"}[weighting.missing_time]
-        progress.note(
-            f"{graph.missing_times:,} interactions have no timestamp: {fate} "
-            "(--missing-time no-decay, drop or error)"
-        )
-    _remember_inputs(dict(dataset.sources), graph)
-    return dataset, graph
-
-
-def input_locations(
     choice: InputChoice,
-) -> tuple[Path | str | None, dict[str, Path | str | None]]:
-    """The dataset folder and the table files a command reads (URIs stay strings)."""
-    folder: Path | str | None = None
-    files: dict[str, Path | str | None] = {
-        "follows": choice.follows,
-        "interactions": choice.interactions,
-        "accounts": choice.accounts,
-        "identities": choice.identities,
-    }
-    if choice.demo:
-        if choice.input is not None:
-            raise click.UsageError("give INPUT or --demo, not both")
-        folder = demo_folder()
-    elif isinstance(choice.input, str):
-        name = choice.input.rstrip("/").rsplit("/", 1)[-1].lower().removesuffix(".gz")
-        if "." not in name:
-            folder = choice.input
-        else:
-            table = "interactions" if choice.interaction_type is not None else "follows"
-            if files[table] is not None:
-                raise click.UsageError(f"INPUT and --{table} both give the {table} table")
-            files[table] = choice.input
-    elif choice.input is not None:
-        if choice.input.is_dir():
-            folder = choice.input
-        elif not choice.input.exists():
-            raise InputError(
-                missing_reason(choice.input, "file or folder not found"), path=choice.input
-            )
-        else:
-            table = _input_table(choice.input, choice.interaction_type, choice.columns)
-            if files[table] is not None:
-                raise click.UsageError(f"INPUT and --{table} both give the {table} table")
-            files[table] = choice.input
-    elif not any(files.values()):
-        raise click.UsageError(
-            "no input: give a dataset folder or file, --follows/--interactions FILE, or --demo"
-        )
-    return folder, files
-
-
-# What an analysis adds per follow or interaction record to the memory of reading and ranking:
-# the undirected projection and Leiden's working copies (measured: 513 MiB against rank's 412 MiB at
-# 1M follows).
-_ANALYSIS_BYTES_PER_RECORD = {"communities": 120.0}
-
-
-def _preflight(
-    folder: Path | None, files: dict[str, Path | None], progress: Progress
-) -> bool | None:
-    """Stop before reading when the run would not fit in memory; stream the edge files when
-    only that makes it fit. Returns the ``stream`` argument of :func:`load_dataset`."""
-    context = click.get_current_context(silent=True)
-    command = context.info_name if context is not None else None
-    estimate = estimate_memory(
-        folder,
-        extra_bytes_per_record=_ANALYSIS_BYTES_PER_RECORD.get(command or "", 0.0),
-        **files,
-    )
-    available = available_memory()
-    streamed = stream_if_it_helps(estimate, available)
-    if streamed is not None:
-        progress.note(
-            f"Streaming the edge files: reading them whole needs an estimated "
-            f"{gib(estimate.bytes)}, streaming {gib(streamed.bytes)}, and {gib(available or 0)} "
-            "is available"
-        )
-        return True
-    check_memory(estimate, available)
-    return None
-
-
-def _remember_inputs(sources: dict[str, Path], graph: SocialGraph) -> None:
-    remember_run(
-        sources=sources,
-        graph={
-            "nodes": graph.n_nodes,
-            "edges": graph.n_edges,
-            "records": graph.records,
-            "self_loops": graph.self_loops,
-        },
-    )
-
-
-def _is_export(path: Path) -> bool:
-    """Whether INPUT is a platform export rather than a dataset folder or table file."""
-    try:
-        if path.is_dir() and any(
-            item.is_file() and item.name.split(".", 1)[0].lower() in TABLES
-            for item in path.iterdir()
-        ):
-            return False
-    except OSError:  # an unreadable folder: reading it as a dataset says why
-        return False
-    return bool(detect_platforms(path))
-
-
-def _load_exports(
-    choice: InputChoice,
-    exports: list[tuple[str, Path]],
     weighting: Weighting,
     progress: Progress,
-) -> tuple[Dataset, SocialGraph]:
-    if choice.demo:
-        raise click.UsageError("give --export or --demo, not both")
-    if choice.follows is not None or choice.interactions is not None:
-        raise click.UsageError(
-            "--follows and --interactions do not mix with exports; import the exports into a "
-            "dataset folder (graphkit import) and add the tables there"
-        )
-    if choice.memory_check:
-        estimate = estimate_memory(
-            exports=[path for _, path in exports],
-            accounts=choice.accounts,
-            identities=choice.identities,
-        )
-        check_memory(estimate, available_memory())
-    with progress.step("Reading exports"):
-        dataset, read = import_exports(
-            exports, accounts=choice.accounts, identities=choice.identities
-        )
-    for export in read:
-        for note in export.notes:
-            progress.note(note)
-    with progress.step("Building graph"):
-        # Exports are small: the tables stay for analyses that read them again (brands).
-        graph = build_graph(dataset, weighting)
-    sources = {f"export {number}": path for number, (_, path) in enumerate(exports, start=1)}
-    _remember_inputs({**sources, **dataset.sources}, graph)
-    return dataset, graph
-
-
-def _input_table(
-    path: Path, interaction_type: str | None, columns: tuple[str, ...] | None = None
-) -> str:
-    """Whether a single INPUT file holds follows or interactions."""
-    if columns is not None:
-        return _columns_table(columns)
-    if interaction_type is not None:
-        return "interactions"
-    columns = peek_columns(path)
-    canonical = {INTERACTIONS.canonical_name(column) for column in columns}
-    follows_like = {FOLLOWS.canonical_name(column) for column in columns}
-    if "type" in canonical and "follower" not in follows_like:
-        return "interactions"
-    return "follows"
+    *,
+    analysis: str = "rank",
+) -> Loaded:
+    """Read the input tables and build the influence graph (:func:`graphkit.app.load`), and
+    remember the inputs and graph size for the run manifest."""
+    loaded = app.load(
+        choice.sources(),
+        Settings(weighting=weighting, memory_check=choice.memory_check),
+        progress,
+        analysis=analysis,
+    )
+    remember_run(**loaded.facts())
+    return loaded
 
 
 def make_weighting(
@@ -562,24 +384,8 @@ def make_weighting(
     missing_time: str | None = None,
 ) -> Weighting:
     """Combine the TOML config file (if any) with the command-line weighting options."""
-    settings: dict[str, Any] = {}
-    if config_file is not None:
-        try:
-            settings = tomllib.loads(read_small_text(config_file, what="config file"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            raise InputError(f"invalid TOML ({error})", path=config_file) from None
-    base = dict(DEFAULT_TYPE_WEIGHTS)
-    for name, value in dict(settings.get("weights", {})).items():
-        base = parse_type_weights(f"{name}={value}", base)
-    type_weights = parse_type_weights(weights or "", base)
-    half_life_text = half_life or settings.get("half_life")
-    as_of_text = as_of or settings.get("as_of")
-    return Weighting(
-        type_weights=type_weights,
-        half_life=parse_duration(str(half_life_text)) if half_life_text else None,
-        as_of=parse_timestamp(str(as_of_text)) if as_of_text else None,
-        missing_time=str(missing_time or settings.get("missing_time", "no-decay")),
-    )
+    config = read_config(config_file) if config_file is not None else None
+    return app.make_weighting(weights, half_life, as_of, missing_time, config=config)
 
 
 def start(threads: int, verbose: bool, quiet: bool) -> Progress:

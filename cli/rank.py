@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Literal, cast
 
 import click
 
@@ -17,9 +18,9 @@ from cli.options import (
     weighting_options,
 )
 from cli.output import ExportChoice, emit, export_options, output_options
-from graphkit.algorithms import communities
+from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
-from graphkit.analysis import rank_influencers, select_audience
+from graphkit.app import Settings
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -165,23 +166,20 @@ def rank(
             output_format=output_format,
         )
         return
-    _, graph = load(inputs, weighting, progress)
-    audience = select_audience(graph, audience_selectors) if audience_selectors else None
-    partition = None
-    if with_communities:
-        with progress.step("Finding communities"):
-            partition = communities(graph, seed=seed)
-    with progress.step("Ranking"):
-        table = rank_influencers(
-            graph,
-            damping=damping,
-            tolerance=tolerance,
-            max_iter=max_iter,
-            audience=audience,
-            kind=kind,
-            top=top,
-            communities=partition,
-        )
+    loaded = load(inputs, weighting, progress)
+    graph = loaded.graph
+    table = app.rank(
+        loaded,
+        settings=Settings(
+            weighting=weighting, damping=damping, tolerance=tolerance, max_iter=max_iter
+        ),
+        audience=audience_selectors,
+        kind=cast(Literal["person", "brand"] | None, kind),
+        top=top,
+        communities=with_communities,
+        seed=seed,
+        progress=progress,
+    )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")
     if is_terminal_table(output, output_format):

@@ -8,10 +8,12 @@ from typing import cast
 import click
 
 from cli.options import InputChoice, input_options, load, run_options, weighting_options
+from graphkit import app
 from graphkit.algorithms.communities import METHODS, Method
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL
-from graphkit.export.report import ReportSettings, build_report, vega_bundle, write_report
+from graphkit.app import Settings
+from graphkit.export.report import vega_bundle
 from graphkit.export.report.content import DEFAULT_DRAW, DEFAULT_TOP, MAX_DRAW
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
@@ -110,26 +112,21 @@ def report(
     """
     with progress.step("Bundling the chart libraries"):
         vega_bundle()  # first: fails before the analyses when the report extra is missing
-    dataset, graph = load(inputs, weighting, progress)
-    settings = ReportSettings(
-        top=top,
-        draw=draw,
+    loaded = load(inputs, weighting, progress)
+    app.report(
+        loaded,
+        output=output,
+        settings=Settings(weighting=weighting, damping=damping),
         org=org,
         audience=audience_selectors,
+        top=top,
+        draw=draw,
         method=cast(Method, method),
         seed=seed,
-        damping=damping,
+        title=title,
+        data_name=_data_name(inputs),
+        progress=progress,
     )
-    content = build_report(
-        graph, settings=settings, sources=dataset.sources, weighting=weighting, progress=progress
-    )
-    data = _data_name(inputs)
-    subject = (
-        f"Who moves the audience of {data}: {graph.n_nodes:,} accounts, "
-        f"{graph.n_edges:,} links between them"
-    )
-    with progress.step(f"Writing {output}"):
-        write_report(content, output, title=title or f"Influencer report: {data}", subject=subject)
     progress.note(f"Wrote {output} ({output.stat().st_size / 1e6:.2f} MB)")
 
 
@@ -137,4 +134,5 @@ def _data_name(inputs: InputChoice) -> str:
     if inputs.demo:
         return "the demo dataset"
     named = [inputs.input, inputs.follows, inputs.interactions]
-    return ", ".join(path.name or str(path) for path in named if path is not None) or "input"
+    names = [Path(path).name or str(path) for path in named if path is not None]
+    return ", ".join(names) or "input"

@@ -12,8 +12,9 @@ from typing import Any
 
 import click
 
-from cli.options import EngineChoice, InputChoice, input_locations
+from cli.options import EngineChoice, InputChoice
 from cli.output import emit
+from graphkit.app import input_locations
 from graphkit.errors import GraphkitError
 from graphkit.graph import Weighting
 from graphkit.io.writers import format_for
@@ -81,7 +82,7 @@ def read_graph(
     ]
     if local_only:
         raise click.UsageError(f"{local_only[0]} works with the local engine only")
-    folder, files = input_locations(inputs)
+    folder, files = input_locations(inputs.sources())
     with progress.step("Reading tables"):
         tables = spark.read_tables(
             session,

@@ -317,7 +317,7 @@ SAMPLES = 150
 MIN_SHARE = {
     "duplicate records merged": 0.2,
     "self-loops dropped": 0.2,
-    "identity merge": 0.1,
+    "identity merge": 0.15,
     "isolated account": 0.2,
     "dangling account": 0.3,
     "one node": 0.05,
@@ -325,7 +325,7 @@ MIN_SHARE = {
     "no edges": 0.05,
     "zero-weight pair": 0.03,
     "extreme weight": 0.05,
-    "several components": 0.2,
+    "several components": 0.08,
     "non-ascii id": 0.2,
 }
 
