@@ -224,14 +224,17 @@ def make_snapshot(target: Path) -> Path:
     run do not mix versions within it. numba compiles the copy's kernels on first use (the
     warm-up run does that outside the measurements).
     """
-    import cli
     import graphkit
+    import graphkit.cli
 
     shutil.rmtree(target, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    for package in (graphkit, cli):
-        source = Path(package.__file__ or "").parent
-        shutil.copytree(source, target / source.name, ignore=skip)
+    package = Path(graphkit.__file__ or "").parent
+    shutil.copytree(package, target / "graphkit", ignore=skip)
+    # The command line installs as graphkit.cli from the project's cli/ folder.
+    shutil.copytree(
+        Path(graphkit.cli.__file__ or "").parent, target / "graphkit" / "cli", ignore=skip
+    )
     benchmarks = target / "benchmarks"
     benchmarks.mkdir()
     for module in Path(__file__).parent.glob("*.py"):
@@ -240,9 +243,9 @@ def make_snapshot(target: Path) -> Path:
 
 
 def graphkit_command() -> list[str]:
-    """The ``graphkit`` console script next to this Python, or ``python -m cli.main``."""
+    """The ``graphkit`` console script next to this Python, or ``python -m graphkit.cli.main``."""
     script = shutil.which("graphkit", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-m", "cli.main"]
+    return [script] if script else [sys.executable, "-m", "graphkit.cli.main"]
 
 
 class Harness:

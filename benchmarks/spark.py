@@ -107,8 +107,8 @@ def compare_rankings(local: Path, spark: Path) -> dict[str, Any]:
 
 
 def _command(engine: str, follows: Path, output: Path, master: str, tolerance: float) -> list[str]:
-    command = [sys.executable, "-m", "cli.main", "rank", "--follows", str(follows), "--top",
-               "0", "--tolerance", repr(tolerance), "-q", "-o", str(output)]  # fmt: skip
+    command = [sys.executable, "-m", "graphkit.cli.main", "rank", "--follows", str(follows),
+               "--top", "0", "--tolerance", repr(tolerance), "-q", "-o", str(output)]  # fmt: skip
     if engine == "spark":
         command += ["--spark-master", master]
     return [*command, "--engine", engine]

@@ -7,16 +7,6 @@ from typing import cast
 
 import click
 
-from cli.options import (
-    EngineChoice,
-    InputChoice,
-    engine_options,
-    input_options,
-    load,
-    run_options,
-    weighting_options,
-)
-from cli.output import emit, output_options
 from graphkit import app
 from graphkit.algorithms.communities import (
     DEFAULT_LABEL_PROPAGATION_SWEEPS,
@@ -27,6 +17,10 @@ from graphkit.algorithms.communities import (
     Method,
 )
 from graphkit.analysis.communities import DEFAULT_LEADERS
+from graphkit.cli.engine import EngineChoice, engine_options
+from graphkit.cli.inputs import InputChoice, input_options, load
+from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.output import emit, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -158,7 +152,7 @@ def communities_command(
     if summary and top:
         raise click.UsageError("--top selects accounts; --summary has one row per community")
     if engine.name == "spark":
-        from cli.spark import communities_with_spark
+        from graphkit.cli.spark import communities_with_spark
 
         explicit = ctx.get_parameter_source("method") is not click.core.ParameterSource.DEFAULT
         if explicit and method != "label_propagation":

@@ -15,7 +15,7 @@ INTERRUPTED_EXIT_CODE = 130  # 128 + SIGINT, what shells report for a command st
 def main() -> None:
     """Import and run the application; a Ctrl-C prints ``Interrupted`` and exits with 130."""
     try:
-        from cli.main import main as run
+        from graphkit.cli.main import main as run
 
         run()
     except KeyboardInterrupt:

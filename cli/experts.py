@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
-from cli.options import InputChoice, input_options, load, run_options, weighting_options
-from cli.output import ExportChoice, emit, export_options, output_options
 from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL
 from graphkit.analysis.experts import SORT_KEYS
 from graphkit.app import Settings
+from graphkit.cli.inputs import InputChoice, input_options, load
+from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import click
 
-from cli.options import InputChoice, input_options, load, run_options, weighting_options
-from cli.output import emit, output_options
 from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS
 from graphkit.app import Settings
+from graphkit.cli.inputs import InputChoice, input_options, load
+from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.output import emit, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 

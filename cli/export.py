@@ -10,8 +10,9 @@ from typing import Any
 import click
 import polars as pl
 
-from cli.options import remember_run, run_options
-from cli.output import ExportChoice, write_crm_export
+from graphkit.cli.crm import write_crm_export
+from graphkit.cli.options import remember_run, run_options
+from graphkit.cli.output import ExportChoice
 from graphkit.errors import InputError
 from graphkit.export import TARGETS, manifest_path, unguard_spreadsheet
 from graphkit.io import format_for

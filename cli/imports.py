@@ -9,7 +9,7 @@ import click
 import polars as pl
 import pyarrow as pa
 
-from cli.options import run_options
+from graphkit.cli.options import run_options
 from graphkit.io.platforms import PLATFORM_LABELS, PlatformExport, import_exports
 from graphkit.io.platforms.read import platform_name
 from graphkit.io.preflight import available_memory, check_memory, estimate_memory

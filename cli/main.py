@@ -126,16 +126,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
 # Each command's module is imported only when that command runs (or help lists them all),
 # so that `graphkit rank` does not pay for the imports of the report or the CRM exports.
 COMMANDS = {
-    "rank": "cli.rank:rank",
-    "communities": "cli.communities:communities_command",
-    "brands": "cli.brands:brands",
-    "experts": "cli.experts:experts",
-    "explain": "cli.explain:explain_command",
-    "paths": "cli.explain:paths",
-    "export": "cli.export:export_command",
-    "report": "cli.report:report",
-    "bench": "cli.bench:bench",
-    "import": "cli.imports:import_command",
+    "rank": "graphkit.cli.rank:rank",
+    "communities": "graphkit.cli.communities:communities_command",
+    "brands": "graphkit.cli.brands:brands",
+    "experts": "graphkit.cli.experts:experts",
+    "explain": "graphkit.cli.explain:explain_command",
+    "paths": "graphkit.cli.explain:paths",
+    "export": "graphkit.cli.export:export_command",
+    "report": "graphkit.cli.report:report",
+    "bench": "graphkit.cli.bench:bench",
+    "import": "graphkit.cli.imports:import_command",
 }
 
 

@@ -8,19 +8,13 @@ from typing import Literal, cast
 
 import click
 
-from cli.options import (
-    EngineChoice,
-    InputChoice,
-    engine_options,
-    input_options,
-    load,
-    run_options,
-    weighting_options,
-)
-from cli.output import ExportChoice, emit, export_options, output_options
 from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
 from graphkit.app import Settings
+from graphkit.cli.engine import EngineChoice, engine_options
+from graphkit.cli.inputs import InputChoice, input_options, load
+from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
 
@@ -144,7 +138,7 @@ def rank(
           --top 0 -o s3a://bucket/ranking.parquet
     """
     if engine.name == "spark":
-        from cli.spark import rank_with_spark
+        from graphkit.cli.spark import rank_with_spark
 
         if export.crm is not None or export.manifest:
             raise click.UsageError("--crm and --manifest are not available with --engine spark")

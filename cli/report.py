@@ -7,12 +7,13 @@ from typing import cast
 
 import click
 
-from cli.options import InputChoice, input_options, load, run_options, weighting_options
 from graphkit import app
 from graphkit.algorithms.communities import METHODS, Method
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL
 from graphkit.app import Settings
+from graphkit.cli.inputs import InputChoice, input_options, load
+from graphkit.cli.options import run_options, weighting_options
 from graphkit.export.report import vega_bundle
 from graphkit.export.report.content import DEFAULT_DRAW, DEFAULT_TOP, MAX_DRAW
 from graphkit.graph import Weighting

@@ -12,9 +12,10 @@ from typing import Any
 
 import click
 
-from cli.options import EngineChoice, InputChoice
-from cli.output import emit
 from graphkit.app import input_locations
+from graphkit.cli.engine import EngineChoice
+from graphkit.cli.inputs import InputChoice
+from graphkit.cli.output import emit
 from graphkit.errors import GraphkitError
 from graphkit.graph import Weighting
 from graphkit.io.writers import format_for
@@ -118,7 +119,7 @@ def deliver(
     with progress.step("Collecting results"):
         table = spark.to_polars(frame)
     if terminal_columns is not None:
-        from cli.rank import is_terminal_table
+        from graphkit.cli.rank import is_terminal_table
 
         if is_terminal_table(output, output_format):
             shown = table.select(terminal_columns)
@@ -155,7 +156,7 @@ def rank_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit rank --engine spark``."""
-    from cli.rank import TABLE_COLUMNS
+    from graphkit.cli.rank import TABLE_COLUMNS
 
     spark, session = start(engine, progress)
     graph = read_graph(spark, session, inputs, weighting, progress)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 import graphkit
-from cli.main import cli
+from graphkit.cli.main import cli
 
 
 def run(*args: str):

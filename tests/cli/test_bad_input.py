@@ -21,7 +21,7 @@ from _pytest.mark import ParameterSet
 from click.testing import CliRunner, Result
 
 import graphkit.io.readers as readers
-from cli.main import cli
+from graphkit.cli.main import cli
 from tests.conftest import PLATFORM_EXPORTS, zip_folder
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -721,7 +721,7 @@ def _run_unprivileged(args: list[str]) -> tuple[int, str]:
         result = run(args)
         return result.exit_code, result.stderr
     process = subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=BAD.parents[2], capture_output=True,
+        [sys.executable, "-m", "graphkit.cli.main", *args], cwd=BAD.parents[2], capture_output=True,
         text=True, preexec_fn=_drop_file_permission_bypass, check=False,
     )  # fmt: skip
     return process.returncode, process.stderr

@@ -8,15 +8,15 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.brands import brands
-from cli.experts import experts
-from cli.explain import explain_command, paths
-from cli.main import cli
 from graphkit.analysis.brands import BRAND_COLUMNS, PEOPLE_COLUMNS, ROSTER_COLUMNS
 from graphkit.analysis.experts import EXPERT_COLUMNS
 from graphkit.analysis.explain import CONTRIBUTOR_COLUMNS, PATH_COLUMNS
+from graphkit.cli.brands import brands
+from graphkit.cli.experts import experts
+from graphkit.cli.explain import explain_command, paths
+from graphkit.cli.main import cli
 
-# Registered here until cli.main registers them.
+# Registered here until graphkit.cli.main registers them.
 for command in (brands, experts, explain_command, paths):
     if command.name not in cli.commands:
         cli.add_command(command)

@@ -9,11 +9,11 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.communities import communities_command
-from cli.main import cli
 from graphkit.algorithms.communities import normalized_mutual_information
+from graphkit.cli.communities import communities_command
+from graphkit.cli.main import cli
 
-# Registered here until cli.main registers it; adding a command twice keeps one.
+# Registered here until graphkit.cli.main registers it; adding a command twice keeps one.
 cli.add_command(communities_command)
 
 COLUMNS = [

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from graphkit.cli.main import cli
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
+from graphkit.cli.main import cli
 from graphkit.data import demo_folder
 
 EPOCH = "1741046400"  # 2025-03-04T00:00:00Z
@@ -396,7 +396,16 @@ def test_sigkill_mid_export_leaves_no_file(
     mapping = tmp_path / "small.toml"
     mapping.write_text("max_rows = 1000\n", encoding="utf-8")
     args = [a.format(mapping=mapping, out=out) for a in options]
-    command = [sys.executable, "-m", "cli.main", "rank", str(large_dataset), "--top", "0", "-q"]
+    command = [
+        sys.executable,
+        "-m",
+        "graphkit.cli.main",
+        "rank",
+        str(large_dataset),
+        "--top",
+        "0",
+        "-q",
+    ]
     process = subprocess.Popen([*command, *args], cwd=Path(__file__).resolve().parents[2],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
     deadline = time.monotonic() + 120

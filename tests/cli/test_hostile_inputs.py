@@ -24,7 +24,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
+from graphkit.cli.main import cli
 from graphkit.io.platforms.source import MEMBER_BYTES
 from tests.conftest import PLATFORM_EXPORTS, zip_folder
 

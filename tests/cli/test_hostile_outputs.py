@@ -17,10 +17,11 @@ from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
 
-import cli.output
+import graphkit.cli.crm
+import graphkit.cli.table
 import graphkit.export.split as split
-from cli.main import cli as graphkit_cli
-from cli.output import visible
+from graphkit.cli.main import cli as graphkit_cli
+from graphkit.cli.table import visible
 from graphkit.io.writers import write_error
 
 EPOCH = "1741046400"  # 2025-03-04T00:00:00Z
@@ -353,7 +354,7 @@ def test_a_kill_before_the_manifest_leaves_no_stale_manifest(
     def killed(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli.output, "_write_run_manifest", killed)
+    monkeypatch.setattr(graphkit.cli.crm, "write_run_manifest", killed)
     result = CliRunner(env={"SOURCE_DATE_EPOCH": "1741132800"}).invoke(
         graphkit_cli, ["rank", str(hostile), "--crm", "hubspot", "-o", str(output)]
     )
@@ -405,7 +406,7 @@ def test_the_table_renderer_shows_every_cell_literally_and_no_control_bytes(
     frame = pl.DataFrame(rows, schema={"handle": pl.String, "[b]name\x1b": pl.String}, orient="row")
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
-        cli.output._print_table(frame, "[red]title\x07")
+        graphkit.cli.table.print_table(frame, "[red]title\x07")
     shown = buffer.getvalue()
     assert not any((0x00 <= ord(c) < 0x20 and c != "\n") or 0x7F <= ord(c) < 0xA0 for c in shown)
     assert "\u202e" not in shown

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
+from graphkit.cli.main import cli
 from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS
 from tests.conftest import PLATFORM_EXPORTS, zip_folder
 

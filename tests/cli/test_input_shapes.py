@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner, Result
 
-from cli.main import cli
+from graphkit.cli.main import cli
 
 
 def run(*args: str) -> Result:

@@ -54,7 +54,7 @@ def complete_output(dataset: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 def _command(dataset: Path, output: Path) -> list[str]:
-    return [sys.executable, "-m", "cli.entry", "rank", str(dataset), "--top", "0", "-v",
+    return [sys.executable, "-m", "graphkit.cli.entry", "rank", str(dataset), "--top", "0", "-v",
             "-o", str(output)]  # fmt: skip
 
 
@@ -174,10 +174,10 @@ def test_sigint_during_start_up_is_also_clean(tmp_path: Path) -> None:
 
 FINALIZER_PROBE = """
 import os, signal, sys, time
-import cli.main
+import graphkit.cli.main
 if sys.argv[1] == "graphkit":
-    signal.signal(signal.SIGINT, cli.main._interrupt)
-    signal.signal(signal.SIGALRM, cli.main._interrupt)
+    signal.signal(signal.SIGINT, graphkit.cli.main._interrupt)
+    signal.signal(signal.SIGALRM, graphkit.cli.main._interrupt)
 class Freed:
     def __del__(self):
         os.kill(os.getpid(), signal.SIGINT)

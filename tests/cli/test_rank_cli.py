@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from graphkit.cli.main import cli
 
 COLUMNS = [
     "rank", "id", "handle", "name", "kind", "organization", "title", "score", "pagerank",
@@ -171,7 +171,7 @@ def report(status):
     print("pandas" in sys.modules, "graphkit-jit-setup" in started, flush=True)
     leave(status)
 os._exit = report
-from cli.main import main
+from graphkit.cli.main import main
 sys.argv = ["graphkit", "rank", "--follows", {str(follows)!r}, "-o", {str(out)!r}, "-q"]
 main()
 """

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
+from graphkit.cli.main import cli
 from graphkit.errors import GraphkitError
 
 
@@ -140,8 +140,9 @@ def test_without_pyspark_says_how_to_install(monkeypatch):
 def test_runs_over_spark_connect(spark):
     port = spark.conf.get("spark.connect.grpc.binding.port")
     remote_url = f"sc://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "cli.main", "rank", "--demo", "--top", "50", "--format",
-               "csv", "-q", "--engine", "spark", "--spark-remote", remote_url]  # fmt: skip
+    command = [sys.executable, "-m", "graphkit.cli.main", "rank", "--demo", "--top", "50",
+               "--format", "csv", "-q", "--engine", "spark",
+               "--spark-remote", remote_url]  # fmt: skip
     remote = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     assert remote.returncode == 0, remote.stderr[-2000:]
     local = _run("rank", "--demo", "--top", "50", "--format", "csv", "-q")
@@ -149,7 +150,7 @@ def test_runs_over_spark_connect(spark):
 
 
 def test_a_jvm_failure_is_reported_by_its_java_exception():
-    from cli.spark import spark_failures
+    from graphkit.cli.spark import spark_failures
 
     class Py4JJavaError(Exception):
         pass

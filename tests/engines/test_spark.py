@@ -349,7 +349,7 @@ def test_label_propagation_plans_stay_small(spark, monkeypatch):
     # multiplies its sides' estimates: with the labels joined in several times per iteration
     # the estimate's digits multiplied each iteration (6,531 digits after 8 on the demo graph,
     # and planning took minutes). Now they grow by a few digits an iteration.
-    from cli.options import demo_folder
+    from graphkit.data import demo_folder
 
     digits: list[int] = []
     checkpoint = S._checkpoint

@@ -13,7 +13,6 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
 from graphkit.algorithms import communities, pagerank
 from graphkit.analysis import (
     brand_table,
@@ -23,6 +22,7 @@ from graphkit.analysis import (
     select_audience,
 )
 from graphkit.analysis.audience import C_LEVEL
+from graphkit.cli.main import cli
 from graphkit.data import demo_folder
 from graphkit.errors import InputError, MissingDependencyError, ParameterError
 from graphkit.export.report import (

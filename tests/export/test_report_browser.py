@@ -14,8 +14,8 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
 from graphkit.analysis import rank_influencers
+from graphkit.cli.main import cli
 from graphkit.data import demo_folder
 from graphkit.export.report import score_histogram
 from graphkit.graph import build_graph

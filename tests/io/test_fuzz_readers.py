@@ -269,9 +269,9 @@ MAPPING_SEED: Final = (
 def test_mutated_config_and_mapping_files_load_or_raise_graphkit_error(
     kind: str, tmp_path: Path
 ) -> None:
-    """``--config`` (cli.options.make_weighting) and ``--crm-mapping`` (crm_profile): a bad
+    """``--config`` (graphkit.cli.options.make_weighting) and ``--crm-mapping`` (crm_profile): a bad
     file is a GraphkitError (one line on the command line), never another exception."""
-    from cli.options import make_weighting
+    from graphkit.cli.options import make_weighting
     from graphkit.export import crm_profile
 
     path = tmp_path / f"{kind}.toml"

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 import graphkit.io.preflight as preflight
-from cli.main import cli
+from graphkit.cli.main import cli
 from graphkit.errors import MemoryLimitError
 from graphkit.io.preflight import (
     available_memory,
@@ -233,7 +233,7 @@ def test_the_estimate_is_above_the_measured_peak(tmp_path: Path, table: str, row
         options += ["--accounts", str(path)]
     estimate = estimate_memory(**{option.strip("-"): value for option, value in
                                   zip(options[::2], options[1::2], strict=True)})  # fmt: skip
-    command = [sys.executable, "-m", "cli.main", "rank", *options, "--top", "0", "-q",
+    command = [sys.executable, "-m", "graphkit.cli.main", "rank", *options, "--top", "0", "-q",
                "-o", str(tmp_path / "out.csv")]  # fmt: skip
     # Measured from a small wrapper process: a child forked from this (large) test process
     # would count the pages it shared with it before exec in its peak.

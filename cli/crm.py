@@ -1,0 +1,173 @@
+"""What a written result leaves beside it: a CRM's import files and the run manifest that
+describes them (inputs with checksums, parameters, graph size)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+import polars as pl
+
+from graphkit.export import (
+    build_manifest,
+    crm_profile,
+    file_record,
+    manifest_path,
+    write_crm,
+    write_manifest,
+)
+from graphkit.export.crm import crm_file_names
+from graphkit.graph import SocialGraph
+from graphkit.io.writers import check_not_input, check_output_names
+from graphkit.progress import Progress
+
+if TYPE_CHECKING:
+    from graphkit.cli.output import ExportChoice
+
+
+def write_crm_export(
+    frame: pl.DataFrame,
+    output: Path,
+    choice: ExportChoice,
+    progress: Progress,
+    *,
+    graph: SocialGraph | None = None,
+    scored_on: dt.date | None = None,
+    **manifest_sections: Any,
+) -> None:
+    """Write a result as a CRM's import files with their manifest, and say what was written."""
+    assert choice.crm is not None
+    profile = crm_profile(choice.crm, choice.crm_mapping)
+    # The longest names this export can take (numbered parts), before any file is written.
+    check_outputs(
+        [
+            *(
+                crm_file_names(output, profile.object_name(role), 2)[0]
+                for role in ("people", "organizations")
+            ),
+            manifest_path(output),
+        ]
+    )
+    with progress.step(f"Writing {choice.crm} import files"):
+        result = write_crm(
+            frame,
+            profile,
+            output,
+            organization_names=_organization_names(graph),
+            scored_on=scored_on,
+            before_commit=lambda: drop_stale_manifest(output),
+        )
+    for file in result.files:
+        progress.note(f"Wrote {file.rows:,} {file.object_name} to {file.path}")
+    if result.guard.changed:
+        progress.note(
+            f"Formula guard: {result.guard.changed:,} cells changed (listed in "
+            f"{manifest_path(output)})"
+        )
+    written = {file.path.name for file in result.files}
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    for stale in sorted(output.parent.glob(f"{stem}.*.csv")):
+        if stale.name not in written and stale.name.split(".")[-2].split("-")[0] in {
+            file.object_name for file in result.files
+        }:
+            progress.note(f"Note: {stale} is from an earlier run, not part of this export")
+    write_run_manifest(
+        output,
+        [
+            {
+                **file_record(file.path, rows=file.rows),
+                "object": file.object_name,
+                "sha256": file.sha256,
+            }
+            for file in result.files
+        ],
+        crm={
+            "target": profile.target,
+            "mapping_file": None if profile.mapping_file is None else str(profile.mapping_file),
+            "overrides": profile.overrides,
+            "limits": {
+                "rows_per_file": profile.max_rows,
+                "bytes_per_file": profile.max_bytes,
+                "columns": profile.max_columns,
+                "bytes_per_record": profile.max_record_bytes,
+            },
+            "date_format": profile.date_format,
+            "datetime_format": profile.datetime_format,
+            "headers": result.headers,
+        },
+        formula_guard=result.guard.as_dict(),
+        **manifest_sections,
+    )
+
+
+def _organization_names(graph: SocialGraph | None) -> dict[str, str]:
+    """Brand id -> name, from the accounts table."""
+    accounts = None if graph is None else graph.accounts
+    if accounts is None or not {"kind", "name"} <= set(accounts.columns):
+        return {}
+    brands = accounts.filter(pl.col("kind").cast(pl.String).str.to_lowercase() == "brand")
+    pairs = brands.select(pl.col("id").cast(pl.String), pl.col("name").cast(pl.String))
+    return dict(pairs.drop_nulls().iter_rows())
+
+
+def check_outputs(paths: list[Path]) -> None:
+    """Fail before any work is written when a file cannot be created or is an input."""
+    check_output_names(paths)
+    check_not_input(paths, _run_inputs())
+
+
+def _run_inputs() -> list[Path]:
+    """The files this run reads: the tables :func:`load` recorded and every file option."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return []
+    run = context.meta.get("graphkit.run", {})
+    sources = [Path(path) for path in (run.get("sources") or {}).values()]
+    options = [
+        value
+        for name, value in context.params.items()
+        if isinstance(value, Path) and name != "output"
+    ]
+    return [*sources, *options]
+
+
+def drop_stale_manifest(output: Path) -> None:
+    """Remove the manifest of an earlier run before ``output`` changes, so that a run killed
+    between the new files and their manifest never leaves one describing other files."""
+    stale = manifest_path(output)
+    if stale.is_file() or stale.is_symlink():
+        stale.unlink()
+
+
+def command_line() -> str:
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return ""
+    argv = context.meta.get("graphkit.argv")
+    name = context.find_root().info_name or "graphkit"
+    return shlex.join([name, *argv]) if argv is not None else context.command_path
+
+
+def write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections: Any) -> None:
+    """Write OUT.manifest.json from what the command line and :func:`load` recorded."""
+    context = click.get_current_context(silent=True)
+    run: dict[str, Any] = {} if context is None else context.meta.get("graphkit.run", {})
+    parameters = {} if context is None else dict(context.params)
+    argv = None if context is None else context.meta.get("graphkit.argv")
+    name = "graphkit" if context is None else context.find_root().info_name or "graphkit"
+    manifest = build_manifest(
+        outputs=outputs,
+        command=None if argv is None else [name, *argv],
+        parameters=parameters,
+        inputs=run.get("sources"),
+        seed=parameters.get("seed"),
+        graph=run.get("graph"),
+        **sections,
+    )
+    write_manifest(manifest, manifest_path(output))
+    progress = None if context is None else context.meta.get("graphkit.progress")
+    if isinstance(progress, Progress):
+        progress.note(f"Manifest: {manifest_path(output)}")

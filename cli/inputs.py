@@ -1,0 +1,165 @@
+"""Input options: where a command's data is, handed to it as one object, and loading it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from graphkit import app
+from graphkit.app import Loaded, Settings, Sources
+from graphkit.cli.options import INPUT_PATH, _collect, _stack, remember_run
+from graphkit.graph import Weighting
+from graphkit.io.schema import FOLLOWS, INTERACTIONS
+from graphkit.progress import Progress
+
+input_options = _stack(
+    click.argument("input", required=False, type=INPUT_PATH),
+    click.option(
+        "--follows",
+        type=INPUT_PATH,
+        help="Follows file (follower,followed), or a header-less edge list 'a b'.",
+    ),
+    click.option(
+        "--interactions",
+        type=INPUT_PATH,
+        help="Interactions file (source,target,type[,timestamp,weight]).",
+    ),
+    click.option("--accounts", type=INPUT_PATH, help="Accounts file (id,...)."),
+    click.option(
+        "--identities",
+        type=INPUT_PATH,
+        help="Identities file (account,person) merging one person's accounts.",
+    ),
+    click.option(
+        "--interaction-type",
+        metavar="TYPE",
+        help="Type of every record of an interactions file without a type column "
+        "(e.g. repost); an INPUT file is then read as interactions.",
+    ),
+    click.option(
+        "--columns",
+        metavar="NAME,NAME[,...]",
+        callback=lambda ctx, param, value: _parse_columns(ctx, param, value),
+        help="Names of the fields of a header-less edge list, in order, e.g. "
+        "source,target,timestamp or follower,followed,weight (a file with a header row "
+        "needs none). Names of interactions columns make it an interactions file.",
+    ),
+    click.option(
+        "--undirected",
+        is_flag=True,
+        help="Read each follows row as both directions (friendship or connection lists "
+        "published as one row per pair).",
+    ),
+    click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
+    click.option(
+        "--memory-check/--no-memory-check",
+        default=True,
+        show_default=True,
+        help="Before reading, estimate the memory the run needs from the input files and stop "
+        "with an error when the machine has less available.",
+    ),
+    click.option(
+        "--export",
+        "exports",
+        multiple=True,
+        metavar="[FORMAT:]PATH",
+        help="A platform export to read: x:archive.zip, linkedin:export.zip, "
+        "mastodon:archive.zip (or its folder; the format is recognised when omitted). Repeat "
+        "to merge; --accounts and --identities may then name accounts as x:@handle. An "
+        "export given as INPUT is recognised too.",
+    ),
+    _collect(
+        (
+            "input",
+            "follows",
+            "interactions",
+            "accounts",
+            "identities",
+            "interaction_type",
+            "demo",
+            "exports",
+            "memory_check",
+            "columns",
+            "undirected",
+        ),
+        "inputs",
+        lambda **options: InputChoice(**options),
+    ),
+)
+"""Input options, handed to the command as ``inputs: InputChoice``."""
+
+
+def _parse_columns(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """``--columns``: distinct names that include the two account columns of follows or of
+    interactions (any of their aliases)."""
+    if value is None:
+        return None
+    names = tuple(name.strip() for name in value.split(","))
+    if any(not name for name in names):
+        raise click.BadParameter(f"empty name in {value!r}", ctx=ctx, param=param)
+    if len(set(names)) != len(names):
+        raise click.BadParameter(f"a name is given twice in {value!r}", ctx=ctx, param=param)
+    for spec in (FOLLOWS, INTERACTIONS):
+        canonical = {spec.canonical_name(name) for name in names}
+        if set(spec.id_columns) <= canonical:
+            return names
+    raise click.BadParameter(
+        f"{value!r} names neither follower,followed (follows) nor source,target (interactions)",
+        ctx=ctx,
+        param=param,
+    )
+
+
+@dataclass(frozen=True)
+class InputChoice:
+    """The files a command reads, as given on the command line (URIs stay strings)."""
+
+    input: Path | str | None
+    follows: Path | str | None
+    interactions: Path | str | None
+    accounts: Path | str | None
+    identities: Path | str | None
+    interaction_type: str | None
+    demo: bool
+    exports: tuple[str, ...] = ()
+    memory_check: bool = True
+    columns: tuple[str, ...] | None = None
+    undirected: bool = False
+
+    def sources(self) -> Sources:
+        """Where the data is, for :mod:`graphkit.app`."""
+        return Sources(
+            data=self.input,
+            follows=self.follows,
+            interactions=self.interactions,
+            accounts=self.accounts,
+            identities=self.identities,
+            demo=self.demo,
+            exports=self.exports,
+            interaction_type=self.interaction_type,
+            columns=self.columns,
+            undirected=self.undirected,
+        )
+
+
+def load(
+    choice: InputChoice,
+    weighting: Weighting,
+    progress: Progress,
+    *,
+    analysis: str = "rank",
+) -> Loaded:
+    """Read the input tables and build the influence graph (:func:`graphkit.app.load`), and
+    remember the inputs and graph size for the run manifest."""
+    loaded = app.load(
+        choice.sources(),
+        Settings(weighting=weighting, memory_check=choice.memory_check),
+        progress,
+        analysis=analysis,
+    )
+    remember_run(**loaded.facts())
+    return loaded
