@@ -61,7 +61,8 @@ DEFAULT_SIZES: Final = "1M,10M"
 DEFAULT_TOLERANCE: Final = 1e-10  # graphkit's default L1 tolerance
 DEFAULT_DAMPING: Final = 0.85
 NETWORKX_MAX_EDGES: Final = 1_000_000
-# Scores may differ by this much (absolute) between graphkit and igraph; DESIGN.md's bound.
+# Scores may differ by this much (absolute) between graphkit and igraph (the agreement the
+# README promises).
 AGREEMENT_TOLERANCE: Final = 1e-8
 TOP_COMPARED: Final = 100
 WARM_UP_EDGES: Final = 2_000

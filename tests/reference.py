@@ -160,7 +160,7 @@ INTERACTION = 2
 
 @dataclass
 class ReferenceGraph:
-    """The influence graph of DESIGN.md built from raw table rows with plain dicts.
+    """The influence graph (README "What goes in") built from raw table rows with plain dicts.
 
     Attributes
     ----------

@@ -30,7 +30,8 @@ class Settings:
     damping, tolerance, max_iter
         PageRank settings: damping in [0, 1), L1 tolerance, iteration limit.
     threads
-        Threads for the numeric kernels; 0 means all cores.
+        Threads for the numeric kernels; 0 means all cores, ``None`` leaves the number as it
+        is (all cores, unless set before).
     memory_check
         Estimate the memory a run needs from its input files before reading them, and stop
         when the machine has less available.
@@ -51,7 +52,7 @@ class Settings:
     damping: float = DEFAULT_DAMPING
     tolerance: float = DEFAULT_TOLERANCE
     max_iter: int = DEFAULT_MAX_ITER
-    threads: int = 0
+    threads: int | None = None
     memory_check: bool = True
     engine: str = "local"
 
@@ -64,7 +65,7 @@ class Settings:
             )
         if self.max_iter < 1:
             raise ParameterError(f"max-iter must be at least 1, got {self.max_iter}")
-        if self.threads < 0:
+        if self.threads is not None and self.threads < 0:
             raise ParameterError(f"threads must be >= 0, got {self.threads}")
         if self.engine not in ENGINES:
             raise ParameterError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}")

@@ -145,7 +145,8 @@ def load(
     """
     settings = settings or Settings()
     progress = progress or Progress(quiet=True)
-    set_threads(settings.threads)
+    if settings.threads is not None:
+        set_threads(settings.threads)
     exports = [parse_export_spec(spec) for spec in sources.exports]
     data = sources.data
     if data is not None and not is_uri(data) and not sources.demo and _is_export(Path(data)):

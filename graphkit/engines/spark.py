@@ -312,7 +312,8 @@ def read_tables(
     interaction_type
         The type of every record of an interactions table without a type column.
     known_types
-        Interaction types accepted (default: those of DESIGN.md and their aliases).
+        Interaction types accepted (default: repost, quote, reply, comment, mention, like and
+        their aliases).
 
     Returns
     -------
@@ -848,7 +849,7 @@ def build_graph(tables: SparkTables, weighting: Weighting | None = None) -> Spar
     tables
         Tables from :func:`read_tables`.
     weighting
-        Type weights and decay (default: DESIGN.md's weights, no decay).
+        Type weights and decay (default: the default type weights, no decay).
 
     Returns
     -------

@@ -1,4 +1,5 @@
-"""SocialGraph: the influence graph of DESIGN.md as CSR arrays over contiguous node ids."""
+"""SocialGraph: the influence graph (u -> v: u pays attention to v) as CSR arrays over contiguous
+node ids."""
 
 from __future__ import annotations
 
@@ -274,7 +275,7 @@ def build_graph(
     dataset
         Tables read by :func:`graphkit.io.load_dataset`.
     weighting
-        Type weights and decay (default: DESIGN.md's weights, no decay).
+        Type weights and decay (default: the default type weights, no decay).
     release_tables
         Drop the dataset's follows and interactions tables as soon as their ids are
         interned, so their memory is free for the CSR build (large graphs).

@@ -1,4 +1,4 @@
-"""Edge weighting: per-type weights and exponential time decay (DESIGN.md, influence graph)."""
+"""Edge weighting of the influence graph: per-type weights and exponential time decay."""
 
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ class Weighting:
 
 
 def parse_type_weights(text: str, base: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Parse ``"repost=3,like=0.5"`` into weights, starting from ``base`` (default DESIGN.md's).
+    """Parse ``"repost=3,like=0.5"`` into weights, starting from ``base`` (default: the
+    default type weights, :data:`graphkit.io.schema.DEFAULT_TYPE_WEIGHTS`).
 
     Examples
     --------

@@ -167,7 +167,8 @@ def read_table(
     interaction_type
         The ``type`` given to every record of an interactions file that has no type column.
     known_types
-        Interaction types accepted (default: those of DESIGN.md and their aliases).
+        Interaction types accepted (default: repost, quote, reply, comment, mention, like and
+        their aliases).
 
     Returns
     -------

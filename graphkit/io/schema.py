@@ -144,7 +144,7 @@ TABLES: Final = MappingProxyType(
 
 ACCOUNT_KINDS: Final = ("person", "brand")
 
-# Default weight of one record of each relation, before time decay (DESIGN.md).
+# Default weight of one record of each relation, before time decay.
 DEFAULT_TYPE_WEIGHTS: Final = MappingProxyType(
     {
         "follow": 1.0,

@@ -25,7 +25,7 @@ INTERACTIONS = [(IDS[i], IDS[j], TYPES[t]) for i, j, t in zip(*ENDS, KINDS, stri
 
 
 def reference_graph() -> nx.DiGraph:
-    """Summed type weights and relation per (u, v), self-loops dropped: DESIGN.md's rule."""
+    """Summed type weights and relation per (u, v), self-loops dropped (README "What goes in")."""
     graph = nx.DiGraph()
     for u, v in FOLLOWS:
         if u != v:
