@@ -9,6 +9,7 @@ import numpy as np
 from graphkit.checks import check_scores
 from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
+from graphkit.io import rules
 from graphkit.kernels.pagerank import _pagerank_kernel, block_targets, row_blocks
 
 DEFAULT_DAMPING = 0.85
@@ -104,12 +105,7 @@ def pagerank_run(
     personalization: np.ndarray | None = None,
 ) -> PageRankResult:
     """:func:`pagerank` with the iteration count and final change."""
-    if not 0.0 <= damping < 1.0:
-        raise ParameterError(f"damping must be in [0, 1), got {damping}")
-    if not 0.0 < tolerance < np.inf:
-        raise ParameterError(f"tolerance must be a positive finite number, got {tolerance}")
-    if max_iter < 1:
-        raise ParameterError(f"max-iter must be at least 1, got {max_iter}")
+    rules.check_pagerank_parameters(damping, tolerance, max_iter)
     n = graph.n_nodes
     if n == 0:
         return PageRankResult(np.zeros(0), 0, 0.0)
@@ -143,10 +139,7 @@ def pagerank_run(
             "too large or too small to combine in floating point?); rescale the weight column"
         )
     if not change < tolerance:
-        raise ConvergenceError(
-            f"PageRank did not converge in {iterations} iterations (L1 change {change:.3g} > "
-            f"tolerance {tolerance:g}); raise --max-iter or --tolerance"
-        )
+        raise ConvergenceError(rules.not_converged(iterations, change, tolerance))
     scores /= scores.sum()
     check_scores(scores)
     return PageRankResult(scores, int(iterations), float(change))
@@ -190,8 +183,8 @@ def _teleport_vector(personalization: np.ndarray | None, n: int) -> np.ndarray:
             f"personalization must have one weight per node ({n}), got {weights.shape}"
         )
     if not np.isfinite(weights).all() or (weights < 0).any():
-        raise ParameterError("personalization weights must be finite and >= 0")
+        raise ParameterError(rules.PERSONALIZATION_RANGE)
     total = weights.sum()
     if total <= 0:
-        raise ParameterError("personalization selects no node (all weights are zero)")
+        raise ParameterError(rules.PERSONALIZATION_EMPTY)
     return np.ascontiguousarray(weights / total)

@@ -15,7 +15,6 @@ Clauses joined by ``&`` must all hold (``title~CTO&topic=cloud``); several selec
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Final
 
@@ -23,20 +22,12 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
+from graphkit.io import rules
 from graphkit.io.files import check_regular_file, read_small_text
 from graphkit.io.readers import read_table
+from graphkit.io.rules import AudienceClause
 from graphkit.io.schema import ACCOUNTS
-
-_CLAUSE: Final = re.compile(r"^\s*([A-Za-z_][\w]*)\s*(=|~)\s*(.*?)\s*$", re.DOTALL)
-_FIELD_ALIASES: Final = {
-    "topic": "topics",
-    "org": "organization",
-    "company": "organization",
-    "account": "id",
-    "ids": "id",
-}
 
 ID_FILE_BYTES: Final = 1 << 30
 """Largest text file of audience ids read (about 50 million ids)."""
@@ -58,32 +49,20 @@ def select_audience(graph: SocialGraph, selectors: list[str] | tuple[str, ...]) 
     for selector in selectors:
         mask |= _select_one(graph, selector)
     if not mask.any():
-        raise ParameterError(
-            f"audience {' + '.join(repr(s) for s in selectors)} selects no account in the graph"
-        )
+        raise rules.selects_nothing(selectors)
     return mask
 
 
 def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
     path = Path(selector)
     check_regular_file(path)  # a FIFO or device given as the id file: refused, not opened
-    if _CLAUSE.match(selector) is None or path.is_file():
+    if not rules.is_clause_selector(selector) or path.is_file():
         if not path.is_file():
-            raise ParameterError(
-                f"bad audience {selector!r}: expected a file of ids, FIELD=VALUE or FIELD~REGEX"
-            )
+            raise rules.bad_selector(selector)
         return _select_file(graph, path)
     mask = np.ones(graph.n_nodes, dtype=bool)
-    for clause in selector.split("&"):
-        match = _CLAUSE.match(clause)
-        if match is None:
-            raise ParameterError(
-                f"bad audience clause {clause!r}: expected FIELD=VALUE or FIELD~REGEX"
-            )
-        field, operator, value = match.groups()
-        mask &= _select_clause(
-            graph, _FIELD_ALIASES.get(field.lower(), field.lower()), operator, value
-        )
+    for clause in rules.parse_selector(selector):
+        mask &= _select_clause(graph, clause)
     return mask
 
 
@@ -102,36 +81,28 @@ def _select_file(graph: SocialGraph, path: Path) -> np.ndarray:
     return mask
 
 
-def _select_clause(graph: SocialGraph, field: str, operator: str, value: str) -> np.ndarray:
-    if field == "id" and operator == "=":
+def _select_clause(graph: SocialGraph, clause: AudienceClause) -> np.ndarray:
+    field = clause.field
+    if field == "id" and clause.operator == "=":
         mask = np.zeros(graph.n_nodes, dtype=bool)
-        index = graph.index_of([item.strip() for item in value.split(",")])
+        index = graph.index_of(clause.values)
         mask[index[index >= 0]] = True
         return mask
     accounts = graph.accounts
     if accounts is None:
-        raise ParameterError(
-            f"audience field {field!r} needs an accounts table (give --accounts FILE)"
-        )
+        raise rules.field_needs_accounts(field)
     if field not in accounts.columns:
-        raise ParameterError(
-            f"unknown audience field {field!r}; the accounts table has: "
-            + ", ".join(accounts.columns)
-        )
+        raise rules.unknown_field(field, accounts.columns)
     column = pl.col(field)
     dtype = accounts.schema[field]
-    if operator == "~":
-        try:
-            re.compile(value)
-        except re.error as error:
-            raise ParameterError(f"bad regular expression {value!r}: {error}") from None
-        pattern = f"(?i){value}"
+    if clause.operator == "~":
+        pattern = clause.pattern
         if isinstance(dtype, pl.List):
             condition = column.list.eval(pl.element().str.contains(pattern)).list.any()
         else:
             condition = column.cast(pl.String).str.contains(pattern)
     else:
-        wanted = [item.strip().lower() for item in value.split(",")]
+        wanted = clause.values
         if isinstance(dtype, pl.List):
             condition = column.list.eval(pl.element().str.to_lowercase().is_in(wanted)).list.any()
         else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, Unpack
 
 import numpy as np
 import polars as pl
@@ -42,6 +42,17 @@ from graphkit.graph import build_graph
 from graphkit.io import Dataset
 from graphkit.progress import Progress
 
+
+class Tables(TypedDict, total=False):
+    """Tables named one by one: a file path, or a table in memory (pyarrow Table, polars or
+    pandas DataFrame), validated like a file."""
+
+    follows: object
+    interactions: object
+    accounts: object
+    identities: object
+
+
 Data = Location | Sources | Dataset | Loaded | None
 """What a public function reads: see the module's description."""
 
@@ -52,13 +63,10 @@ Selectors = str | Sequence[str] | None
 def open_data(
     data: Data = None,
     *,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
     analysis: str = "rank",
+    **tables: Unpack[Tables],
 ) -> Loaded:
     """Load ``data`` (and the tables named) into a graph once, to analyse it many ways.
 
@@ -73,12 +81,6 @@ def open_data(
     if isinstance(data, Loaded):
         return data
     settings = settings or Settings()
-    tables = {
-        "follows": follows,
-        "interactions": interactions,
-        "accounts": accounts,
-        "identities": identities,
-    }
     given: dict[str, Any] = {name: value for name, value in tables.items() if value is not None}
     if isinstance(data, Dataset):
         if given:
@@ -95,10 +97,6 @@ def open_data(
 def rank(
     data: Data = None,
     *,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     audience: Selectors = None,
     kind: Literal["person", "brand"] | None = None,
@@ -106,6 +104,7 @@ def rank(
     communities: bool = False,
     seed: int = 0,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> pl.DataFrame:
     """Rank every account by the attention it receives (weighted PageRank).
 
@@ -147,10 +146,7 @@ def rank(
     [('a', 0.3333333333333333), ('b', 0.3333333333333333), ('c', 0.3333333333333333)]
     """
     settings = settings or Settings()
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
     mask = audience_mask(loaded, audience)
@@ -203,10 +199,6 @@ class CommunitiesResult:
 def communities(
     data: Data = None,
     *,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     method: Method = "leiden",
     resolution: float = 1.0,
@@ -217,6 +209,7 @@ def communities(
     top: int = 0,
     summary: bool = False,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> pl.DataFrame:
     """Find the communities (niches) and who leads each one.
 
@@ -233,20 +226,15 @@ def communities(
     [('a', 0), ('b', 0), ('c', 1), ('d', 1)]
     """
     return find_communities_table(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, method=method, resolution=resolution,
-        seed=seed, iterations=iterations, leaders=leaders, only_leaders=only_leaders, top=top,
-        summary=summary, progress=progress,
+        data, settings=settings, method=method, resolution=resolution, seed=seed,
+        iterations=iterations, leaders=leaders, only_leaders=only_leaders, top=top,
+        summary=summary, progress=progress, **tables,
     ).table  # fmt: skip
 
 
 def find_communities_table(
     data: Data = None,
     *,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     method: Method = "leiden",
     resolution: float = 1.0,
@@ -258,6 +246,7 @@ def find_communities_table(
     summary: bool = False,
     stability_seeds: int | None = None,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> CommunitiesResult:
     """:func:`communities` with the partition itself and, with ``stability_seeds``, the
     mean pairwise NMI of the partitions of that many seeds."""
@@ -266,10 +255,7 @@ def find_communities_table(
     if summary and top:
         raise UsageError("--top selects accounts; --summary has one row per community")
     settings = settings or Settings()
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress, analysis="communities",
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, analysis="communities", **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
     with progress.step("Finding communities"):
@@ -306,16 +292,13 @@ def find_communities_table(
 def brands(
     data: Data = None,
     *,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     orgs: Sequence[str] | None = None,
     people: bool = False,
     roster_size: int | None = None,
     departure_top: int | None = 10,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> pl.DataFrame:
     """Personal vs corporate reach: one row per organization, per person (``people``), or
     the best ``roster_size`` people of each organization with the coverage curve.
@@ -325,10 +308,7 @@ def brands(
     """
     if people and roster_size is not None:
         raise UsageError("give --people or --roster, not both")
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
     selected = list(orgs) if orgs else None
@@ -359,24 +339,18 @@ def experts(
     data: Data = None,
     *,
     org: str,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     audience: Selectors = None,
     topics: Sequence[str] | None = None,
     sort_by: str = "audience_influence",
     top: int | None = None,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> pl.DataFrame:
     """Rank an organization's people by the attention a target audience pays them
     (default audience: C-level titles)."""
     settings = settings or Settings()
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     mask = audience_mask(loaded, audience if audience else C_LEVEL)
     assert mask is not None
@@ -396,24 +370,18 @@ def explain(
     data: Data = None,
     *,
     account: str,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     audience: Selectors = None,
     top: int = 10,
     community: bool = False,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> Explanation:
     """Why an account ranks where it does: its rank and the accounts whose attention makes
     its PageRank (``.contributors``, a DataFrame), with the share from teleporting and,
     with ``audience``, from the audience."""
     settings = settings or Settings()
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
     mask = audience_mask(loaded, audience)
@@ -444,19 +412,13 @@ def paths(
     source: str,
     target: str,
     k: int = 5,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> pl.DataFrame:
     """The ``k`` strongest paths of attention from ``source`` to ``target``: ``rank, hops,
     influence, path, handles`` (influence: the product of the attention shares along it)."""
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     with progress.step("Finding paths"):
         return path_table(loaded.graph, source, target, k=k)
@@ -466,10 +428,6 @@ def report(
     data: Data = None,
     *,
     output: str | Path,
-    follows: object | None = None,
-    interactions: object | None = None,
-    accounts: object | None = None,
-    identities: object | None = None,
     settings: Settings | None = None,
     org: str | None = None,
     audience: Selectors = None,
@@ -480,6 +438,7 @@ def report(
     title: str | None = None,
     data_name: str = "input",
     progress: Progress | None = None,
+    **tables: Unpack[Tables],
 ) -> Path:
     """Write the one-page HTML report (influencers, communities, brands, experts) to
     ``output``; returns its path. Needs the report extra (``pip install
@@ -490,10 +449,7 @@ def report(
     progress = progress or Progress(quiet=True)
     with progress.step("Bundling the chart libraries"):
         vega_bundle()  # first: fails before the analyses when the report extra is missing
-    loaded = open_data(
-        data, follows=follows, interactions=interactions, accounts=accounts,
-        identities=identities, settings=settings, progress=progress,
-    )  # fmt: skip
+    loaded = open_data(data, settings=settings, progress=progress, **tables)
     graph = loaded.graph
     selectors = () if audience is None else (audience,) if isinstance(audience, str) else audience
     content = build_report(

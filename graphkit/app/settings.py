@@ -12,6 +12,7 @@ from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFA
 from graphkit.errors import InputError, ParameterError
 from graphkit.graph import Weighting, parse_duration, parse_timestamp, parse_type_weights
 from graphkit.io.files import CONFIG_BYTES, read_small_text
+from graphkit.io.rules import check_pagerank_parameters
 from graphkit.io.schema import DEFAULT_TYPE_WEIGHTS
 
 ENGINES: Final = ("local", "spark")
@@ -57,14 +58,7 @@ class Settings:
     engine: str = "local"
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.damping < 1.0:
-            raise ParameterError(f"damping must be in [0, 1), got {self.damping}")
-        if not 0.0 < self.tolerance < float("inf"):
-            raise ParameterError(
-                f"tolerance must be a positive finite number, got {self.tolerance}"
-            )
-        if self.max_iter < 1:
-            raise ParameterError(f"max-iter must be at least 1, got {self.max_iter}")
+        check_pagerank_parameters(self.damping, self.tolerance, self.max_iter)
         if self.threads is not None and self.threads < 0:
             raise ParameterError(f"threads must be >= 0, got {self.threads}")
         if self.engine not in ENGINES:

@@ -625,6 +625,10 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
         return frame
     merged_ids = merge_identities(accounts.column("id"), person_of)
     frame = frame.with_columns(pl.Series("id", merged_ids))
+    if "organization" in accounts.column_names:
+        # A person's organization names the brand's account; merged, it names the brand's node.
+        organizations = merge_identities(accounts.column("organization"), person_of)
+        frame = frame.with_columns(pl.Series("organization", organizations))
     aggregations = [pl.all().exclude("id").first()]
     if "followers_count" in frame.columns:
         aggregations = [

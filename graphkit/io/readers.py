@@ -27,11 +27,20 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from graphkit.errors import InputError, SchemaError, quoted
+from graphkit.io import rules
 from graphkit.io.files import check_regular_file
+from graphkit.io.rules import (
+    DELIMITED_SUFFIXES,
+    JSON_SUFFIXES,
+    LIST_SEPARATORS,
+    PARQUET_SUFFIXES,
+    TIMESTAMP_MAX_US,
+    TIMESTAMP_MIN_US,
+    split_first_line,
+)
 from graphkit.io.schema import (
     ACCOUNT_KINDS,
     ACCOUNTS,
-    DEFAULT_TYPE_WEIGHTS,
     FOLLOWS,
     INTERACTIONS,
     TABLES,
@@ -41,9 +50,26 @@ from graphkit.io.schema import (
     integer_array,
 )
 
-DELIMITED_SUFFIXES: Final = (".csv", ".tsv", ".txt", ".edgelist", ".edges", ".el", ".dat")
-JSON_SUFFIXES: Final = (".ndjson", ".jsonl", ".json")
-PARQUET_SUFFIXES: Final = (".parquet", ".pq")
+__all__ = [
+    "DELIMITED_SUFFIXES",
+    "JSON_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "STREAM_MIN_BYTES",
+    "TIMESTAMP_MAX_US",
+    "TIMESTAMP_MIN_US",
+    "Dataset",
+    "TableSource",
+    "find_tables",
+    "iter_sourced_table",
+    "iter_table",
+    "load_dataset",
+    "missing_reason",
+    "peek_columns",
+    "read_table",
+    "split_first_line",
+    "validate_table",
+]
+
 _SNIFF_BYTES: Final = 1 << 16
 # The longest header (first line) read to find the columns: a quarter of a parse block.
 _HEADER_BYTES: Final = 1 << 24
@@ -54,11 +80,6 @@ _CSV_BLOCK_SIZE: Final = 1 << 26
 _STREAM_PIECE_BYTES: Final = 1 << 28
 # Files this large are streamed when the caller lets graphkit choose (whole reads are faster).
 STREAM_MIN_BYTES: Final = 1 << 30
-_LIST_SEPARATORS: Final = r"[;|]"
-# Timestamps graphkit accepts: years 0001 to 9999, the range of ISO 8601's four-digit years and
-# of Python's datetime (which outputs and manifests go through), in microseconds since 1970.
-TIMESTAMP_MIN_US: Final = -62_135_596_800_000_000
-TIMESTAMP_MAX_US: Final = 253_402_300_799_999_999
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 # pyarrow's CSV reader, like this module's own line splitting, ends a line at \n, \r\n or \r.
 _LINE_BREAK: Final = re.compile(rb"\r\n|\r|\n")
@@ -380,11 +401,7 @@ def load_dataset(
     }
     paths.update({name: Path(value) for name, value in explicit.items() if value is not None})
     if "follows" not in paths and "interactions" not in paths:
-        where = f" in {folder}" if folder is not None else ""
-        raise InputError(
-            f"no follows or interactions table found{where}; "
-            "give a dataset folder, --follows FILE or --interactions FILE"
-        )
+        raise InputError(rules.no_edge_tables(folder))
     dataset = Dataset(
         sources=paths,
         interaction_type=interaction_type,
@@ -476,9 +493,9 @@ def find_tables(folder: str | Path) -> dict[str, Path]:
     """
     folder = Path(folder)
     if not folder.exists():
-        raise InputError(missing_reason(folder, "dataset folder not found"), path=folder)
+        raise InputError(missing_reason(folder, rules.DATASET_FOLDER_NOT_FOUND), path=folder)
     if not folder.is_dir():
-        raise InputError("expected a dataset folder", path=folder)
+        raise InputError(rules.NOT_A_DATASET_FOLDER, path=folder)
     found: dict[str, Path] = {}
     try:
         contents = sorted(folder.iterdir())
@@ -492,17 +509,10 @@ def find_tables(folder: str | Path) -> dict[str, Path]:
             continue
         if stem in TABLES:
             if stem in found:
-                raise InputError(
-                    f"two files for the {stem} table: {found[stem].name} and {path.name}",
-                    path=folder,
-                )
+                raise InputError(rules.two_files(stem, found[stem].name, path.name), path=folder)
             found[stem] = path
     if not found:
-        raise InputError(
-            "no tables found: expected accounts.*, follows.*, interactions.* or identities.* "
-            "(.csv, .csv.gz, .parquet, .ndjson)",
-            path=folder,
-        )
+        raise InputError(rules.NO_TABLES, path=folder)
     return found
 
 
@@ -587,35 +597,10 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
             ) from None
         break
     if first is None:
-        raise InputError("file is empty (no header and no rows)", path=path)
+        raise InputError(rules.FILE_EMPTY, path=path)
     delimiter, fields, drop_trailing = split_first_line(first)
     is_header = any(spec.canonical_name(name) is not None for name in fields)
     return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
-
-
-def split_first_line(first: str) -> tuple[str, list[str], bool]:
-    """The delimiter of a delimited file, read from its first line, and that line's fields.
-
-    A tab, else a comma, else a semicolon, else a space (an edge list). The third value says
-    whether the line ended in a space delimiter, whose empty last field is dropped (edge lists
-    written with a space after the last field).
-
-    >>> split_first_line("a b ")
-    (' ', ['a', 'b'], True)
-    >>> split_first_line('follower,"followed"')
-    (',', ['follower', 'followed'], False)
-    """
-    if "\t" in first:
-        delimiter = "\t"
-    elif "," in first:
-        delimiter = ","
-    elif ";" in first:
-        delimiter = ";"
-    else:
-        delimiter = " "
-    fields = next(csv.reader([first], delimiter=delimiter))
-    drop_trailing = delimiter == " " and len(fields) > 1 and fields[-1] == ""
-    return delimiter, fields[:-1] if drop_trailing else fields, drop_trailing
 
 
 def _iter_delimited(
@@ -818,23 +803,10 @@ def _headerless_names(
                 row=row,
             )
         return list(columns)
-    if spec is FOLLOWS and n_fields in (2, 3):
-        return ["follower", "followed", "weight"][:n_fields]
-    if spec is INTERACTIONS and n_fields in (2, 3):
-        return ["source", "target", "weight"][:n_fields]
-    if spec is INTERACTIONS and n_fields == 4:
-        return ["source", "target", "timestamp", "type"]
-    expected = ", ".join(spec.required)
-    raise SchemaError(
-        f"no header row found; a {spec.name} file needs a header naming {expected}"
-        + (
-            " (or a header-less edge list: 'a b', 'a b weight' or 'a b timestamp type')"
-            if spec in (FOLLOWS, INTERACTIONS)
-            else ""
-        ),
-        path=path,
-        row=1,
-    )
+    names = rules.headerless_names(spec, n_fields)
+    if names is None:
+        raise SchemaError(rules.no_header(spec), path=path, row=1)
+    return names
 
 
 def _locate_delimited_error(
@@ -884,7 +856,7 @@ def _locate_delimited_error(
                             row=start,
                         )
                     return InputError(
-                        f"expected {len(names)} fields, found {len(fields)}", path=path, row=start
+                        rules.wrong_field_count(len(names), len(fields)), path=path, row=start
                     )
                 start = end + 1
     except InputError as located:
@@ -1147,7 +1119,7 @@ def _canonical_table(
         canonical = spec.canonical_name(name) or name.strip()
         if canonical in columns:
             raise SchemaError(
-                f"columns '{original[canonical]}' and '{name}' both mean '{canonical}'",
+                rules.columns_collide(original[canonical], name, canonical),
                 path=path,
                 row=header_row,
                 column=name,
@@ -1157,15 +1129,8 @@ def _canonical_table(
         columns["type"] = pa.chunked_array([pa.repeat(interaction_type, raw.num_rows)])
     for required in spec.required:
         if required not in columns:
-            found = ", ".join(raw.column_names) or "none"
-            hint = (
-                " (or pass --interaction-type TYPE)"
-                if spec is INTERACTIONS and required == "type"
-                else ""
-            )
             raise SchemaError(
-                f"missing required column '{required}' in the {spec.name} table "
-                f"(found: {found}){hint}",
+                rules.missing_column(required, spec, raw.column_names),
                 path=path,
                 row=header_row,
             )
@@ -1237,19 +1202,14 @@ def _optional_text(column: pa.ChunkedArray, source: TableSource, name: str) -> p
 
 def _id_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.ChunkedArray:
     if pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
-        raise SchemaError(
-            "account ids must be text or integers, found floating-point numbers (write the "
-            "ids as text)",
-            path=source.path,
-            column=name,
-        )
+        raise SchemaError(rules.FLOAT_IDS, path=source.path, column=name)
     ids = _string_column(column, source, name)
     offset = 0
     for chunk in ids.chunks:
         blank = _blank_positions(chunk)
         if blank.shape[0]:
             raise InputError(
-                "empty account id",
+                rules.EMPTY_ID,
                 path=source.path,
                 row=source.row(offset + int(blank[0])),
                 column=name,
@@ -1336,8 +1296,7 @@ def _type_column(
     name: str,
     known_types: tuple[str, ...] | None,
 ) -> pa.ChunkedArray:
-    known = tuple(known_types) if known_types is not None else tuple(DEFAULT_TYPE_WEIGHTS)
-    interaction_types = [value for value in known if value != "follow"]
+    interaction_types = rules.interaction_types(known_types)
     text = _string_column(column, source, name)
     encoded = pc.dictionary_encode(text).combine_chunks()
     if len(encoded) == 0:
@@ -1354,8 +1313,7 @@ def _type_column(
         index = pc.index(bad, True).as_py()
         value = text[index].as_py()
         raise InputError(
-            f"unknown interaction type {quoted(value)}; expected one of "
-            f"{', '.join(interaction_types)} (add types with --weights TYPE=W)",
+            rules.unknown_type(value, known_types),
             path=source.path,
             row=source.row(index),
             column=name,
@@ -1377,7 +1335,7 @@ def _float_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa
         if bad.any():
             index = int(bad.arg_true()[0])
             raise InputError(
-                f"not a number: {quoted(series[index])}",
+                rules.not_a_number(series[index]),
                 path=source.path,
                 row=source.row(index),
                 column=name,
@@ -1393,7 +1351,7 @@ def _float_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa
     invalid = pc.invert(
         pc.fill_null(pc.and_(pc.is_finite(column), pc.greater_equal(column, 0)), True)
     )
-    _raise_at_first(invalid, source, name, "weight must be a finite number >= 0", column)
+    _raise_at_first(invalid, source, name, rules.WEIGHT_RANGE, column)
     return column
 
 
@@ -1423,9 +1381,7 @@ def _int_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.C
         index = int(bad.arg_true()[0])
         number = approximate[index]
         too_large = number is not None and not math.isnan(number) and abs(number) >= 2.0**63
-        problem = (
-            "whole number out of range (at most 2**63 - 1)" if too_large else "not a whole number"
-        )
+        problem = rules.WHOLE_NUMBER_RANGE if too_large else rules.NOT_WHOLE
         raise InputError(
             f"{problem}: {quoted(series[index])}",
             path=source.path,
@@ -1463,7 +1419,7 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
         assert isinstance(series, pl.Series)
         text = pl.Series(series.str.strip_chars()).replace("", None)
         epoch = text.cast(pl.Float64, strict=False)
-    in_range = epoch.is_between(TIMESTAMP_MIN_US / 1e6, TIMESTAMP_MAX_US / 1e6)
+    in_range = epoch.is_between(rules.TIMESTAMP_MIN_SECONDS, rules.TIMESTAMP_MAX_SECONDS)
     micros = (epoch * 1e6).round(0).cast(pl.Int64, strict=False)
     parsed = pl.Series(micros.cast(pl.Datetime("us")).dt.replace_time_zone("UTC"))
     parsed = pl.select(pl.when(in_range).then(parsed).otherwise(None)).to_series()
@@ -1491,13 +1447,12 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
         out_of_range = (
             epoch[index] is not None
             or bool(parsed.is_not_null()[index])
-            or (isinstance(value, str) and _LONG_YEAR.match(value) is not None)
+            or (isinstance(value, str) and rules.LONG_YEAR.match(value) is not None)
         )
         raise InputError(
-            f"timestamp out of range: {quoted(value)} (graphkit reads the years 0001 to 9999)"
+            rules.timestamp_out_of_range(quoted(value))
             if out_of_range
-            else f"unparsable timestamp {quoted(value)}; use ISO 8601 (2025-03-04T10:00:00Z) "
-            "or Unix seconds",
+            else rules.unparsable_timestamp(value),
             path=source.path,
             row=source.row(index),
             column=name,
@@ -1505,7 +1460,6 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
     return pa.chunked_array([parsed.to_arrow().cast(TIMESTAMP_TYPE)])
 
 
-_LONG_YEAR: Final = re.compile(r"^[+-]?\d{5,}-\d")
 _PER_SECOND: Final = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
 
 
@@ -1521,8 +1475,7 @@ def _check_timestamp_range(column: pa.ChunkedArray, source: TableSource, name: s
     if pc.any(outside).as_py():
         index = pc.index(outside, True).as_py()
         raise InputError(
-            f"timestamp out of range: {ticks[index].as_py()} {column.type.unit} since 1970 "
-            "(graphkit reads the years 0001 to 9999)",
+            rules.timestamp_out_of_range(f"{ticks[index].as_py()} {column.type.unit} since 1970"),
             path=source.path,
             row=source.row(index),
             column=name,
@@ -1535,9 +1488,9 @@ def _list_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.
     series = pl.from_arrow(_string_column(column, source, name))
     assert isinstance(series, pl.Series)
     items = (
-        series.str.split_regex(_LIST_SEPARATORS)
+        series.str.split_regex(LIST_SEPARATORS)
         if hasattr(series.str, "split_regex")
-        else (series.str.replace_all(_LIST_SEPARATORS, ";").str.split(";"))
+        else (series.str.replace_all(LIST_SEPARATORS, ";").str.split(";"))
     )
     cleaned = items.list.eval(pl.element().str.strip_chars()).list.eval(
         pl.element().filter(pl.element() != "")
@@ -1550,9 +1503,7 @@ def _kind_column(column: pa.ChunkedArray, source: TableSource, name: str) -> pa.
     text = pc.if_else(pc.equal(text, ""), None, text)
     # is_in is false (not null) for a missing value, which is allowed.
     invalid = pc.and_(pc.is_valid(text), pc.invert(pc.is_in(text, pa.array(ACCOUNT_KINDS))))
-    _raise_at_first(
-        invalid, source, name, f"kind must be one of {', '.join(ACCOUNT_KINDS)} or empty", text
-    )
+    _raise_at_first(invalid, source, name, rules.KIND_VALUES, text)
     return text
 
 
@@ -1565,7 +1516,7 @@ def _check_unique(ids: pa.ChunkedArray, source: TableSource, name: str) -> None:
         repeated = duplicated & ~first_seen
         index = int(repeated.arg_true()[0])
         raise InputError(
-            f"duplicate account id {series[index]!r}",
+            rules.duplicate_id(series[index]),
             path=source.path,
             row=source.row(index),
             column=name,
@@ -1582,5 +1533,5 @@ def _raise_at_first(
     if len(mask) == 0 or not pc.any(mask).as_py():
         return
     index = pc.index(mask, True).as_py()
-    detail = f" (found {quoted(values[index].as_py())})" if values is not None else ""
-    raise InputError(message + detail, path=source.path, row=source.row(index), column=name)
+    problem = rules.found(message, values[index].as_py()) if values is not None else message
+    raise InputError(problem, path=source.path, row=source.row(index), column=name)
