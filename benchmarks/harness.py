@@ -226,16 +226,11 @@ def make_snapshot(target: Path) -> Path:
     warm-up run does that outside the measurements).
     """
     import graphkit
-    import graphkit.cli
 
     shutil.rmtree(target, ignore_errors=True)
     skip = shutil.ignore_patterns("__pycache__", "*.pyc")
-    package = Path(graphkit.__file__ or "").parent
-    shutil.copytree(package, target / "graphkit", ignore=skip)
-    # The command line installs as graphkit.cli from the project's cli/ folder.
-    shutil.copytree(
-        Path(graphkit.cli.__file__ or "").parent, target / "graphkit" / "cli", ignore=skip
-    )
+    # graphkit/cli links the project's cli/ folder: the copy holds its files.
+    shutil.copytree(Path(graphkit.__file__ or "").parent, target / "graphkit", ignore=skip)
     benchmarks = target / "benchmarks"
     benchmarks.mkdir()
     for module in Path(__file__).parent.glob("*.py"):

@@ -45,8 +45,10 @@ def write_crm_export(
     check_outputs(
         [
             *(
-                crm_file_names(output, profile.object_name(role), 2)[0]
+                name
                 for role in ("people", "organizations")
+                for parts in (1, 2)  # one file, or the longest numbered name
+                for name in crm_file_names(output, profile.object_name(role), parts)[:1]
             ),
             manifest_path(output),
         ]
@@ -126,20 +128,34 @@ def _run_inputs() -> list[Path]:
         return []
     run = context.meta.get("graphkit.run", {})
     sources = [Path(path) for path in (run.get("sources") or {}).values()]
-    options = [
-        value
-        for name, value in context.params.items()
-        if isinstance(value, Path) and name != "output"
-    ]
+    options: list[Path] = []
+    for name, value in context.params.items():
+        if name == "output":
+            continue
+        for item in value if isinstance(value, tuple | list) else [value]:
+            if isinstance(item, Path):
+                options.append(item)
+            elif isinstance(item, str) and _names_a_file(item):  # an audience file of ids
+                options.append(Path(item))
     return [*sources, *options]
+
+
+def _names_a_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def drop_stale_manifest(output: Path) -> None:
     """Remove the manifest of an earlier run before ``output`` changes, so that a run killed
     between the new files and their manifest never leaves one describing other files."""
     stale = manifest_path(output)
-    if stale.is_file() or stale.is_symlink():
-        stale.unlink()
+    try:
+        if stale.is_file() or stale.is_symlink():
+            stale.unlink()
+    except OSError:  # a name too long for a manifest: none can exist
+        return
 
 
 def command_line() -> str:

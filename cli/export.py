@@ -16,6 +16,8 @@ from graphkit.cli.output import ExportChoice
 from graphkit.errors import InputError
 from graphkit.export import TARGETS, manifest_path, unguard_spreadsheet
 from graphkit.io import format_for
+from graphkit.io.files import check_regular_file
+from graphkit.io.readers import missing_reason
 from graphkit.progress import Progress
 
 
@@ -83,8 +85,9 @@ def export_command(
 
 
 def _read_result(path: Path) -> pl.DataFrame:
+    check_regular_file(path)  # a FIFO or device: named as such, never opened
     if not path.is_file():
-        raise InputError("file not found", path=path)
+        raise InputError(missing_reason(path), path=path)
     kind = format_for(path)
     try:
         if kind == "csv":

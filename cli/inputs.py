@@ -103,10 +103,17 @@ def _parse_columns(
         raise click.BadParameter(f"empty name in {value!r}", ctx=ctx, param=param)
     if len(set(names)) != len(names):
         raise click.BadParameter(f"a name is given twice in {value!r}", ctx=ctx, param=param)
-    for spec in (FOLLOWS, INTERACTIONS):
-        canonical = {spec.canonical_name(name) for name in names}
-        if set(spec.id_columns) <= canonical:
-            return names
+    unknown: list[str] = []
+    for spec in (INTERACTIONS, FOLLOWS):
+        canonical = [spec.canonical_name(name) for name in names]
+        if set(spec.id_columns) <= set(canonical):
+            missing = [name for name, known in zip(names, canonical, strict=True) if not known]
+            if not missing:
+                return names
+            unknown = unknown or [f"unknown {spec.name} column {missing[0]!r}; known: "
+                                  + ", ".join(spec.types)]  # fmt: skip
+    if unknown:  # a misspelt "weight" would be read as no weight at all
+        raise click.BadParameter(unknown[0], ctx=ctx, param=param)
     raise click.BadParameter(
         f"{value!r} names neither follower,followed (follows) nor source,target (interactions)",
         ctx=ctx,

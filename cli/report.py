@@ -12,6 +12,7 @@ from graphkit.algorithms.communities import METHODS, Method
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
 from graphkit.analysis.audience import C_LEVEL
 from graphkit.app import Settings
+from graphkit.cli.crm import check_outputs
 from graphkit.cli.inputs import InputChoice, input_options, load
 from graphkit.cli.options import run_options, weighting_options
 from graphkit.export.report import vega_bundle
@@ -114,6 +115,7 @@ def report(
     with progress.step("Bundling the chart libraries"):
         vega_bundle()  # first: fails before the analyses when the report extra is missing
     loaded = load(inputs, weighting, progress)
+    check_outputs([output])  # never over an input, a device or a link loop
     app.report(
         loaded,
         output=output,

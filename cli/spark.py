@@ -7,8 +7,7 @@ import contextlib
 import importlib
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -20,6 +19,11 @@ from graphkit.errors import GraphkitError
 from graphkit.graph import Weighting
 from graphkit.io.writers import format_for
 from graphkit.progress import Progress
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from graphkit.engines.spark import SparkEngine, SparkGraph
 
 
 @contextlib.contextmanager
@@ -50,27 +54,26 @@ def spark_reason(error: Exception) -> str:
     return lines[0]
 
 
-def start(engine: EngineChoice, progress: Progress) -> tuple[ModuleType, Any]:
+def start(engine: EngineChoice, progress: Progress) -> SparkEngine:
     """Import the engine (one-line error without pyspark) and start its session.
 
     ``importlib`` rather than ``from graphkit.engines import spark``: the import goes through
     ``sys.modules``, so an engine whose pyspark went missing is not reused from the package.
     """
     spark = importlib.import_module("graphkit.engines.spark")
-
     with progress.step("Starting Spark"):
-        session = spark.spark_session(
+        started: SparkEngine = spark.SparkEngine.start(
             master=engine.spark_master,
             remote=engine.spark_remote,
             checkpoint_dir=engine.spark_checkpoint_dir,
             conf=engine.spark_settings,
         )
-    return spark, session
+    return started
 
 
 def read_graph(
-    spark: ModuleType, session: Any, inputs: InputChoice, weighting: Weighting, progress: Progress
-) -> Any:
+    spark: SparkEngine, inputs: InputChoice, weighting: Weighting, progress: Progress
+) -> SparkGraph:
     """Read the input tables with Spark and build the influence graph."""
     local_only = [
         option
@@ -85,21 +88,22 @@ def read_graph(
         raise click.UsageError(f"{local_only[0]} works with the local engine only")
     folder, files = input_locations(inputs.sources())
     with progress.step("Reading tables"):
-        tables = spark.read_tables(
-            session,
-            None if folder is None else str(folder),
-            **{name: None if value is None else str(value) for name, value in files.items()},
+        tables = spark.read(
+            folder,
+            accounts=files.get("accounts"),
+            follows=files.get("follows"),
+            interactions=files.get("interactions"),
+            identities=files.get("identities"),
             interaction_type=inputs.interaction_type,
             known_types=weighting.known_types,
         )
     with progress.step("Building graph"):
-        graph = spark.build_graph(tables, weighting)
-    return graph
+        return spark.build_graph(tables, weighting)
 
 
 def deliver(
-    spark: ModuleType,
-    frame: Any,
+    spark: SparkEngine,
+    frame: DataFrame,
     output: Path | str | None,
     output_format: str | None,
     progress: Progress,
@@ -113,7 +117,7 @@ def deliver(
             raise click.UsageError("--format table prints to the terminal; drop -o")
         chosen = output_format or _suffix_format(output)
         with progress.step(f"Writing {output}"):
-            spark.write_table(frame, output, file_format=chosen)
+            spark.write(frame, output, file_format=chosen)
         progress.note(f"Wrote {chosen} part files to {output}")
         return
     with progress.step("Collecting results"):
@@ -158,20 +162,19 @@ def rank_with_spark(
     """``graphkit rank --engine spark``."""
     from graphkit.cli.rank import TABLE_COLUMNS
 
-    spark, session = start(engine, progress)
-    graph = read_graph(spark, session, inputs, weighting, progress)
-    audience = spark.select_audience(graph, audience_selectors) if audience_selectors else None
+    spark = start(engine, progress)
+    graph = read_graph(spark, inputs, weighting, progress)
     partition = None
     if with_communities:
         with progress.step("Finding communities"):
-            partition = spark.label_propagation(graph, seed=seed)
+            partition = spark.communities(graph, seed=seed)
     with progress.step("Ranking"):
         result = spark.pagerank(
             graph,
             damping=damping,
             tolerance=tolerance,
             max_iter=max_iter,
-            personalization=audience,
+            audience=audience_selectors,
         )
         table = spark.rank_table(graph, result, kind=kind, top=top, communities=partition)
     if progress.verbose:
@@ -205,10 +208,10 @@ def communities_with_spark(
     output_format: str | None,
 ) -> None:
     """``graphkit communities --engine spark`` (label propagation)."""
-    spark, session = start(engine, progress)
-    graph = read_graph(spark, session, inputs, weighting, progress)
+    spark = start(engine, progress)
+    graph = read_graph(spark, inputs, weighting, progress)
     with progress.step("Finding communities"):
-        result = spark.label_propagation(graph, seed=seed, resolution=resolution)
+        result = spark.communities(graph, seed=seed, resolution=resolution)
     with progress.step("Ranking"):
         scores = spark.pagerank(graph)
     progress.note(

@@ -120,14 +120,36 @@ def zip_folder(folder: Path, target: Path, *, wrap: str | None = None) -> Path:
     return target
 
 
+def _runs_on_spark(item: pytest.Item) -> bool:
+    """Whether a test uses the Spark session, directly or as the ``spark`` engine parameter."""
+    if "spark" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and any(
+        isinstance(value, str) and value == "spark" for value in callspec.params.values()
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Spark tests are slow (a JVM, seconds per query): out of the fast tier, kept in CI."""
+    for item in items:
+        if _runs_on_spark(item):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def spark():
     """One local Spark session (2 cores) for the whole run, serving Spark Connect too.
 
-    Skips where pyspark is not installed (``pip install -e '.[spark]'``; CI installs it).
+    Skips where pyspark is not installed (``pip install -e '.[spark]'``; CI installs it) or
+    where there is no Java to run it.
     """
     pytest.importorskip("pyspark", reason="the Spark engine needs pip install -e '.[spark]'")
+    import shutil
     import socket
+
+    if shutil.which("java") is None:
+        pytest.skip("the Spark engine needs Java (a JDK 17 on PATH)")
 
     from graphkit.engines.spark import spark_session
 

@@ -84,3 +84,9 @@ def test_cli_reaches_below_the_app_layer_only_for_rendering():
                 names = {alias.name for alias in node.names}
                 functions = {name for name in names if name.islower() and not name.isupper()}
                 assert not functions, f"{path.name} calls {node.module}: {sorted(functions)}"
+
+
+def test_every_public_name_resolves():
+    import graphkit
+
+    assert all(getattr(graphkit, name) is not None for name in graphkit.__all__)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.strategies import GeneratedData, generated_data, shapes
+
+pytestmark = pytest.mark.slow
 
 SAMPLES = 400
 # Each shape must be drawn in at least this share of the examples.

@@ -66,15 +66,20 @@ def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
     return mask
 
 
-def _select_file(graph: SocialGraph, path: Path) -> np.ndarray:
+def read_audience_ids(path: Path) -> list[str]:
+    """The ids of an audience file: one per line (``.txt``, ``.txt.gz`` or no suffix; ``#``
+    starts a comment), or the ``id`` column of an accounts table. Both engines read it so."""
     if path.suffix.lower() in (".txt", "") or path.name.lower().endswith(".txt.gz"):
         text = read_small_text(
             path, limit=ID_FILE_BYTES, what="file of ids", gzipped=path.suffix.lower() == ".gz"
         )
         lines = text.splitlines()
-        ids = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
-    else:
-        ids = read_table(path, ACCOUNTS).column("id").to_pylist()
+        return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return [str(value) for value in read_table(path, ACCOUNTS).column("id").to_pylist()]
+
+
+def _select_file(graph: SocialGraph, path: Path) -> np.ndarray:
+    ids = read_audience_ids(path)
     mask = np.zeros(graph.n_nodes, dtype=bool)
     index = graph.index_of(ids)
     mask[index[index >= 0]] = True

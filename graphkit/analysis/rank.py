@@ -161,7 +161,7 @@ def _with_accounts(table: pl.DataFrame, accounts: pl.DataFrame | None) -> pl.Dat
             if isinstance(dtype, pl.List)
         )
         # An account column named like a result column (score, rank, ...) gives way to it.
-        reserved = {*table.columns, *RANK_COLUMNS} - {"id", *ACCOUNT_COLUMNS}
+        reserved = {*table.columns, *RANK_COLUMNS} - {"id", "followers_count", *ACCOUNT_COLUMNS}
         attributes = attributes.drop([name for name in attributes.columns if name in reserved])
         table = table.join(attributes, on="id", how="left", maintain_order="left")
     missing = [

@@ -86,6 +86,8 @@ def read_config(path: str | Path) -> dict[str, Any]:
         settings = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"invalid TOML ({error})", path=path) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError("invalid TOML (nested too deeply)", path=path) from None
     unknown = sorted(set(settings) - set(CONFIG_KEYS))
     if unknown:
         raise InputError(

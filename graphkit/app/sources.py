@@ -26,7 +26,14 @@ from graphkit.io.preflight import (
     gib,
     stream_if_it_helps,
 )
-from graphkit.io.readers import missing_reason, peek_columns, read_table, validate_table
+from graphkit.io.readers import (
+    columns_table,
+    headerless_fields,
+    missing_reason,
+    peek_columns,
+    read_table,
+    validate_table,
+)
 from graphkit.io.schema import FOLLOWS, INTERACTIONS, TABLES
 from graphkit.progress import Progress
 
@@ -154,6 +161,13 @@ def load(
     if exports:
         return _load_exports(sources, exports, settings, progress)
     folder, files = input_locations(sources)
+    if sources.columns is not None and folder is None:
+        table = columns_table(sources.columns)
+        if files[table] is None:
+            raise UsageError(
+                f"--columns names {table} columns ({','.join(sources.columns)}), and no "
+                f"{table} file is given: give it with --{table} FILE or as INPUT"
+            )
     for location in (folder, *files.values()):
         if is_uri(location):
             raise UsageError(f"{location} is a URI: read it with --engine spark")
@@ -198,6 +212,7 @@ def load(
                     known_types=settings.weighting.known_types,
                 ),
             )
+    _check_declared(sources, dataset)
     if dataset.follows is None and dataset.interactions is None and not dataset.streamed:
         raise InputError(
             "no follows or interactions table given; give a dataset folder, follows= or "
@@ -249,7 +264,7 @@ def input_table(
     """Whether a single INPUT file holds follows or interactions."""
     if columns is not None:
         return columns_table(columns)
-    if interaction_type is not None:
+    if interaction_type is not None or headerless_fields(path) == 4:  # a b timestamp type
         return "interactions"
     names = peek_columns(path)
     canonical = {INTERACTIONS.canonical_name(name) for name in names}
@@ -259,22 +274,17 @@ def input_table(
     return "follows"
 
 
-def columns_table(columns: tuple[str, ...]) -> str:
-    """The table whose account columns ``columns`` names.
-
-    >>> columns_table(("src", "dst", "timestamp"))
-    'interactions'
-    """
-    canonical = {INTERACTIONS.canonical_name(name) for name in columns}
-    if set(INTERACTIONS.id_columns) <= canonical:
-        return "interactions"
-    canonical = {FOLLOWS.canonical_name(name) for name in columns}
-    if set(FOLLOWS.id_columns) <= canonical:
-        return "follows"
-    raise UsageError(
-        f"columns {','.join(columns)!r} name neither follower,followed (follows) nor "
-        "source,target (interactions)"
-    )
+def _check_declared(sources: Sources, dataset: Dataset) -> None:
+    """``--columns`` and ``--undirected`` name a table: it must be there."""
+    if sources.columns is not None:
+        table = columns_table(sources.columns)
+        if table not in dataset.sources:
+            raise UsageError(
+                f"--columns names {table} columns ({','.join(sources.columns)}), and no "
+                f"{table} file was read: give it with --{table} FILE or as INPUT"
+            )
+    if sources.undirected and dataset.follows is None and "follows" not in dataset.streamed:
+        raise UsageError("--undirected reads follows rows both ways, and there are no follows")
 
 
 def _claim(files: dict[str, Any], table: str, location: Location) -> None:

@@ -70,8 +70,12 @@ TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r", "\n")
 FORMULA_STARTS: Final = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
 """``= + - @``, their full-width and small forms and the minus sign: a formula's first character."""
 
-BLANKS: Final = " \t\r\n\x0b\x0c\u00a0\u2007\u202f\u3000\ufeff"
-"""Leading characters a spreadsheet skips before a formula."""
+BLANKS: Final = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + (
+    "\x1c\x1d\x1e\x1f\u180e\u200b\u2060\ufeff"
+)
+"""Leading characters a spreadsheet may skip before a formula: every Unicode space and line
+separator (the no-break, en, em and ideographic spaces, U+0085, U+2028...), the separators
+U+001C-U+001F, and the zero-width space, joiner and byte-order mark."""
 
 HANDLE_SIGILS: Final = "@\uff20\ufe6b"
 """The ``@`` before a handle, in its ASCII, full-width and small forms."""

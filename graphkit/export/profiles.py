@@ -232,6 +232,8 @@ def crm_profile(target: str, mapping_file: str | Path | None = None) -> CrmProfi
         settings = tomllib.loads(read_small_text(path, what="mapping file"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"invalid TOML ({error})", path=path) from None
+    except RecursionError:  # tomllib parses nested arrays and tables recursively
+        raise InputError("invalid TOML (nested too deeply)", path=path) from None
     headers = {name: dict(columns) for name, columns in profile.headers.items()}
     options: dict[str, Any] = {}
     for key, value in settings.items():

@@ -155,7 +155,11 @@ class Dataset:
                 TABLES[name],
                 interaction_type=self.interaction_type if name == "interactions" else None,
                 known_types=self.known_types,
-                columns=self.columns,
+                columns=(
+                    self.columns
+                    if self.columns is not None and name == columns_table(self.columns)
+                    else None
+                ),
                 stream=True,
             )
 
@@ -421,7 +425,7 @@ def load_dataset(
             TABLES[name],
             interaction_type=interaction_type if name == "interactions" else None,
             known_types=known_types,
-            columns=columns if name in ("follows", "interactions") else None,
+            columns=columns if columns is not None and name == columns_table(columns) else None,
         )
         setattr(dataset, name, table)
         dataset.first_rows[name] = source.first_line
@@ -481,6 +485,28 @@ def peek_columns(path: str | Path) -> list[str]:
                 return list(record) if isinstance(record, dict) else []
         return []
     return _layout(path, INTERACTIONS).header or []
+
+
+def columns_table(columns: tuple[str, ...]) -> str:
+    """The table (``follows`` or ``interactions``) whose columns ``columns`` names: the one
+    ``--columns`` applies to.
+
+    >>> columns_table(("src", "dst", "timestamp")), columns_table(("a", "b"))
+    ('interactions', 'follows')
+    """
+    canonical = {INTERACTIONS.canonical_name(name) for name in columns}
+    return "interactions" if set(INTERACTIONS.id_columns) <= canonical else "follows"
+
+
+def headerless_fields(path: str | Path) -> int | None:
+    """The number of fields of a header-less delimited file (an edge list), or ``None`` for
+    a file with a header, Parquet or NDJSON."""
+    path = Path(path)
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(PARQUET_SUFFIXES + JSON_SUFFIXES):
+        return None
+    layout = _layout(path, INTERACTIONS)
+    return None if layout.header is not None else layout.n_fields
 
 
 def find_tables(folder: str | Path) -> dict[str, Path]:
@@ -564,7 +590,7 @@ def _sniff_lines(path: Path) -> list[bytes]:
     lines = _LINE_BREAK.split(head)
     if b"\x00" in head:
         row = next(number for number, line in enumerate(lines, 1) if b"\x00" in line)
-        raise InputError("NUL byte: not a text table", path=path, row=row)
+        raise InputError(rules.NUL_TEXT, path=path, row=row)
     return lines
 
 
@@ -592,9 +618,7 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
         try:
             first = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise InputError(
-                "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=skip + 1
-            ) from None
+            raise InputError(rules.INVALID_UTF8, path=path, row=skip + 1) from None
         break
     if first is None:
         raise InputError(rules.FILE_EMPTY, path=path)
@@ -671,7 +695,7 @@ def _iter_delimited(
                 table = table.drop_columns(["__trailing__"])
             source = TableSource(path, first_line + row)
             if layout.header is not None:
-                _check_repeated_header(table, layout.header, source)
+                _check_repeated_header(table, layout.header, source, spec)
             if check_times:
                 _check_weights_are_not_times(table.column("weight"), source, spec)
                 check_times = False  # the first piece decides; later ones follow the file
@@ -732,28 +756,47 @@ def _next_line(mapped: pa.MemoryMappedFile, position: int, size: int) -> int:
 _PLAUSIBLE_UNIX_SECONDS: Final = (631_152_000, 4_102_444_800)
 
 
-def _check_repeated_header(table: pa.Table, header: list[str], source: TableSource) -> None:
-    """Refuse a row that repeats the header (files joined with ``cat``): read as data it
-    would become records between accounts named after the columns."""
+def _check_repeated_header(
+    table: pa.Table, header: list[str], source: TableSource, spec: TableSpec
+) -> None:
+    """Refuse a row that repeats a header (files joined with ``cat``): read as data it
+    would become records between accounts named after the columns.
+
+    A row is a header when each of its fields, without blanks, byte-order mark or case, is
+    the file's own header field or a column name of the table (``src,dst`` after
+    ``follower,followed`` too).
+    """
     if not header or table.num_rows == 0:
         return
-    first = pc.equal(table.column(0), _text_scalar(header[0]))
-    if not pc.any(first).as_py():
+    known = {_header_key(name) for name in header} | _column_names(spec)
+    pattern = "(?i)^[\\s\ufeff]*(?:" + "|".join(re.escape(name) for name in sorted(known))
+    candidates = pc.match_substring_regex(table.column(0), pattern + ")\\s*$")
+    if not pc.any(candidates).as_py():
         return
-    repeated = first
-    for index, name in enumerate(header[1:], start=1):
-        repeated = pc.and_kleene(repeated, pc.equal(table.column(index), _text_scalar(name)))
     offset = 0
-    for chunk in repeated.chunks:
-        found = pc.indices_nonzero(chunk.fill_null(False))
-        if len(found):
-            raise InputError(
-                "this row repeats the header (were files joined with cat?); remove it, or give "
-                "the files one at a time",
-                path=source.path,
-                row=source.row(offset + found[0].as_py()),
-            )
+    for chunk in candidates.chunks:
+        for index in pc.indices_nonzero(chunk.fill_null(False)).to_pylist():
+            fields = [table.column(column)[offset + index].as_py() for column in range(len(header))]
+            if all(isinstance(field, str) and _header_key(field) in known for field in fields):
+                raise InputError(
+                    "this row repeats the header (were files joined with cat?); remove it, or "
+                    "give the files one at a time",
+                    path=source.path,
+                    row=source.row(offset + index),
+                )
         offset += len(chunk)
+
+
+def _header_key(name: str) -> str:
+    return name.replace("\ufeff", "").strip().lower()
+
+
+def _column_names(spec: TableSpec) -> set[str]:
+    """Every name a column of ``spec`` goes by (canonical and aliases), lower-case."""
+    names = set(spec.types)
+    for aliases in spec.aliases.values():
+        names.update(aliases)
+    return {name.lower() for name in names}
 
 
 def _text_scalar(value: str) -> pa.Scalar:
@@ -835,9 +878,7 @@ def _locate_delimited_error(
             try:
                 yield raw.decode("utf-8") + "\n"
             except UnicodeDecodeError:
-                raise InputError(
-                    "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=line_number
-                ) from None
+                raise InputError(rules.INVALID_UTF8, path=path, row=line_number) from None
 
     # The csv module refuses fields over 128 KiB by default; pyarrow takes a row of a block.
     field_limit = csv.field_size_limit(2 * _CSV_BLOCK_SIZE)
@@ -1050,9 +1091,7 @@ def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
                 try:
                     record = json.loads(raw_line)
                 except UnicodeDecodeError:
-                    return InputError(
-                        "invalid UTF-8 text; re-save the file as UTF-8", path=path, row=line_number
-                    )
+                    return InputError(rules.INVALID_UTF8, path=path, row=line_number)
                 except json.JSONDecodeError as bad:
                     return InputError(f"invalid JSON ({bad.msg})", path=path, row=line_number)
                 except RecursionError:

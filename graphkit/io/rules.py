@@ -37,6 +37,8 @@ NO_TABLES: Final = (
     "no tables found: expected accounts.*, follows.*, interactions.* or identities.* "
     "(.csv, .csv.gz, .parquet, .ndjson)"
 )
+INVALID_UTF8: Final = "invalid UTF-8 text; re-save the file as UTF-8"
+NUL_TEXT: Final = "NUL byte: not a text table"
 DATASET_FOLDER_NOT_FOUND: Final = "dataset folder not found"
 NOT_A_DATASET_FOLDER: Final = "expected a dataset folder"
 

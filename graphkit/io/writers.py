@@ -24,6 +24,7 @@ from typing import Final
 import polars as pl
 
 from graphkit.errors import InputError
+from graphkit.io.files import special_file_reason
 
 FORMATS: Final = ("csv", "parquet", "json", "ndjson")
 DATASET_TABLES: Final = ("accounts", "follows", "interactions", "identities")
@@ -218,6 +219,7 @@ def check_output_names(paths: Iterable[str | Path]) -> None:
     first of several files is written, so that none is).
     """
     for path in paths:
+        _check_not_special(Path(path))
         target = write_target(path)
         folder = target.parent if str(target.parent) else Path()
         if not folder.is_dir():
@@ -235,6 +237,25 @@ def check_output_names(paths: Iterable[str | Path]) -> None:
             raise InputError("cannot write the file: is a folder", path=path)
         if not os.access(folder, os.W_OK | os.X_OK):
             raise InputError("cannot write the file: permission denied", path=path)
+
+
+def _check_not_special(path: Path) -> None:
+    """An output must not be a link loop or a device, FIFO or socket: the atomic rename would
+    put a plain file in its place (as root, ``-o /dev/null`` would replace the system's)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return  # a new file, or a link to one: written through
+    except (OSError, RuntimeError, ValueError) as error:
+        if getattr(error, "errno", None) == errno.ELOOP or isinstance(error, RuntimeError):
+            raise InputError("cannot write the file: symbolic link loop", path=path) from None
+        return  # a name too long and the like: reported when it is written
+    reason = special_file_reason(mode)
+    if reason is not None:
+        raise InputError(
+            f"cannot write the file: {reason}; leave out -o to write to standard output",
+            path=path,
+        )
 
 
 def check_not_input(outputs: Iterable[str | Path], inputs: Iterable[str | Path]) -> None:
@@ -258,10 +279,10 @@ def check_not_input(outputs: Iterable[str | Path], inputs: Iterable[str | Path])
 def _same_file(first: Path, second: Path) -> bool:
     try:
         return first.samefile(second)
-    except OSError:  # one of them does not exist
+    except (OSError, RuntimeError):  # one of them does not exist
         try:
             return first.resolve() == second.resolve()
-        except OSError:
+        except (OSError, RuntimeError):  # a link loop is no input
             return False
 
 

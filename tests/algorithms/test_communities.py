@@ -256,6 +256,7 @@ def threads(request: pytest.FixtureRequest):
     set_threads(0)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(1, 40),
@@ -279,6 +280,7 @@ def test_propagation_matches_reference_on_small_graphs(n, raw_edges, seed, resol
     assert sweeps == expected_sweeps
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("n", "m"), [(700, 3_000), (20_000, 60_000)])
 def test_propagation_matches_reference_in_blocks(threads, n, m):
     # n >= 512 puts several nodes in each block, here split among the threads however small.
@@ -292,6 +294,7 @@ def test_propagation_matches_reference_in_blocks(threads, n, m):
     assert sweeps == expected_sweeps < 100
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 5])
 def test_multilevel_matches_reference(threads, seed):
     rows = _random_rows(seed, 900, 4_000, groups=12)
@@ -321,6 +324,7 @@ def test_node_order_is_a_seeded_permutation():
 # --- the undirected projection ------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_projection_sums_both_directions_and_duplicates():
     interactions = pa.table(
         {
@@ -355,6 +359,7 @@ def _dense_strength(graph: SocialGraph) -> np.ndarray:
     return (dense + dense.T).sum(axis=1)
 
 
+@pytest.mark.slow
 def test_zero_weight_pairs_are_left_out():
     interactions = pa.table(
         {"source": ["a", "b", "c"], "target": ["b", "c", "a"], "type": ["like", "repost", "like"]}
@@ -382,6 +387,7 @@ def test_canonical_numbering_by_size_then_smallest_node():
     assert empty.shape == no_sizes.shape == (0,)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS)
 def test_contract_on_tiny_graphs(tiny_graph, method):
     result = communities(tiny_graph, method=method)
@@ -396,6 +402,7 @@ def test_contract_on_tiny_graphs(tiny_graph, method):
     assert result.modularity == pytest.approx(modularity(tiny_graph, result.membership))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS)
 def test_two_cliques_are_found_by_every_method(method):
     graph = follows_graph(
@@ -419,6 +426,7 @@ def test_graph_without_edges():
         assert np.isnan(result.modularity)
 
 
+@pytest.mark.slow
 def test_accounts_without_edges_are_communities_of_their_own():
     follows = pa.table({"follower": ["a", "b", "c"], "followed": ["b", "c", "a"]})
     accounts = pa.table({"id": ["a", "b", "c", "lonely"]})
@@ -464,6 +472,7 @@ def _pairs_by_id(graph: SocialGraph) -> dict[frozenset[str], float]:
     }
 
 
+@pytest.mark.slow
 def test_label_propagation_communities_that_fall_apart_are_split():
     # A 20-node planted graph where seed 0's labels leave one community in two pieces.
     graph = build_graph(load_dataset(follows=SPLIT_CASE))
@@ -510,6 +519,7 @@ def test_connected_pieces_number_pieces_by_their_smallest_node():
     assert none == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("method", METHODS)
 def test_default_iterations_are_the_documented_ones(method):
     graph = build_graph(load_dataset(follows=SPLIT_CASE))
@@ -605,6 +615,7 @@ def _email_graph(shared_data: Path) -> SocialGraph:
     return build_graph(load_dataset(follows=shared_data / "email-eu-core" / "email-Eu-core.txt"))
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("method", METHODS)
 def test_same_seed_same_partition(shared_data, method):
@@ -628,6 +639,7 @@ def test_igraph_default_generator_is_restored(shared_data):
     assert graph.community_leiden("modularity", n_iterations=-1).membership == before
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("method", METHODS)
 def test_same_partition_on_one_and_two_threads(shared_data, method):
@@ -645,6 +657,7 @@ def test_same_partition_on_one_and_two_threads(shared_data, method):
     assert partitions[1].n_communities > 1_000
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("method", METHODS)
 def test_modularity_matches_igraph(shared_data, method):
@@ -660,6 +673,7 @@ def test_modularity_matches_igraph(shared_data, method):
     )
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_stability_is_the_mean_pairwise_nmi(shared_data):
     graph = _email_graph(shared_data)
@@ -763,6 +777,7 @@ def ground_truth(shared_data):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("name", list(GROUND_TRUTH))

@@ -43,6 +43,8 @@ from tests.reference import (
 )
 from tests.strategies import GeneratedData, generated_data
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
 )

@@ -17,6 +17,8 @@ from tests.graph.test_build_differential import reference_graph
 from tests.reference import ReferenceGraph, graph_pagerank_reference
 from tests.strategies import GeneratedData, generated_data
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(max_examples=60, deadline=None)
 DAMPINGS = st.sampled_from([0.0, 0.5, 0.85, 0.85, 0.95])
 

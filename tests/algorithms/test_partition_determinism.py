@@ -8,12 +8,15 @@ import random
 
 import numpy as np
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphkit.algorithms.communities import METHODS, communities
 from graphkit.graph import build_graph
 from graphkit.io import Dataset
+
+pytestmark = pytest.mark.slow
 
 edge_lists = st.lists(
     st.tuples(st.integers(0, 30), st.integers(0, 30), st.sampled_from([0.5, 1.0, 3.0])),

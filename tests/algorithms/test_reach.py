@@ -191,6 +191,7 @@ def test_reach_and_overlap_by_hand(hand_graph):
     assert reach(graph, nodes(graph, ["b"]), exclude=excluded) == 1  # x only
 
 
+@pytest.mark.slow
 def test_group_reach_by_hand(hand_graph):
     graph = hand_graph
     result = group_reach(graph, corporate=[nodes(graph, ["b"])], people=[nodes(graph, ["p", "q"])])
@@ -256,12 +257,14 @@ def test_two_hop_by_hand():
     assert reach_2hop(graph, nodes(graph, ["n0", "n1"]), audience=audience).tolist() == [0, 1]
 
 
+@pytest.mark.slow
 def test_interactions_are_not_reach():
     graph = make_graph([("n1", "n0")], interactions=[("n2", "n0"), ("n1", "n0")])
     assert reach(graph, nodes(graph, ["n0"])) == 1
     assert reach_2hop(graph, nodes(graph, ["n0"])).tolist() == [1]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(follows=pairs, interactions=pairs, groups=split_groups())
 def test_group_reach_matches_reference(follows, interactions, groups):
@@ -278,6 +281,7 @@ def test_group_reach_matches_reference(follows, interactions, groups):
     assert result.member_unique_reach.tolist() == expected["departure"]
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(follows=pairs, groups=split_groups())
 def test_union_and_overlap_match_reference(follows, groups):
@@ -296,6 +300,7 @@ def test_union_and_overlap_match_reference(follows, groups):
     assert shared.union == len(first_audience | second_audience)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(follows=pairs, groups=split_groups(), k=st.integers(0, 7))
 def test_celf_matches_plain_greedy(follows, groups, k):
@@ -315,6 +320,7 @@ def test_celf_matches_plain_greedy(follows, groups, k):
     assert picks.gains.tolist() == gains
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(follows=pairs, interactions=pairs, groups=split_groups())
 def test_two_hop_matches_reference(follows, interactions, groups):
@@ -339,6 +345,7 @@ def test_sketch_is_exact_enough_on_small_sets():
     assert np.abs(estimate - exact).max() <= 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("precision", [8, 10, 12])
 def test_sketch_error_is_within_the_stated_bound(precision):
     rng = np.random.default_rng(precision)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,6 +28,8 @@ from tests.reference import (
     two_hop_reference,
 )
 from tests.strategies import GeneratedData, generated_data
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = settings(max_examples=60, deadline=None)
 

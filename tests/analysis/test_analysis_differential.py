@@ -28,6 +28,8 @@ from tests.reference import (
 )
 from tests.strategies import GeneratedData, generated_data
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(max_examples=40, deadline=None)
 VIA = {FOLLOW: "follow", INTERACTION: "interaction", FOLLOW | INTERACTION: "follow+interaction"}
 

@@ -306,6 +306,7 @@ def _members(dataset: Dataset) -> dict[str, tuple[set[str], set[str]]]:
     }
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(dataset=random_company())
 def test_people_first_share_matches_reference(dataset):
@@ -323,6 +324,7 @@ def test_people_first_share_matches_reference(dataset):
         assert found[org] == (None if share is None else pytest.approx(share))
 
 
+@pytest.mark.slow
 @settings(max_examples=15, deadline=None)
 @given(dataset=random_company())
 def test_departure_pagerank_matches_rebuilding_without_the_person(dataset):
@@ -343,6 +345,7 @@ def demo() -> tuple[SocialGraph, Dataset]:
     return build_graph(dataset), dataset
 
 
+@pytest.mark.slow
 def test_demo_people_outreach_northwind_but_not_contoso(demo):
     graph, dataset = demo
     table = brand_table(graph, dataset=dataset)
@@ -357,6 +360,7 @@ def test_demo_people_outreach_northwind_but_not_contoso(demo):
     assert contoso["pagerank_corporate"] > contoso["pagerank_people"]
 
 
+@pytest.mark.slow
 def test_demo_star_departure_costs_the_most(demo):
     graph, _ = demo
     table = people_table(graph, orgs=["b001"], departure_top=None)

@@ -64,6 +64,7 @@ def test_no_leaders():
     assert summary["leaders"].null_count() == summary.height
 
 
+@pytest.mark.slow
 def test_demo_table_agrees_with_the_partition_and_pagerank(demo):
     graph, result, scores = demo
     table = community_table(graph, result, scores)

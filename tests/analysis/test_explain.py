@@ -136,6 +136,7 @@ edges = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(edges=edges, audience_ids=st.sets(st.sampled_from(IDS), min_size=1))
 def test_contributions_add_up_to_the_score(edges, audience_ids):
@@ -149,6 +150,7 @@ def test_contributions_add_up_to_the_score(edges, audience_ids):
             assert parts.amounts.sum() + parts.teleport == pytest.approx(scores[account], abs=1e-11)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(edges=edges, ends=st.permutations(IDS), k=st.integers(1, 6))
 def test_influence_paths_match_all_simple_paths(edges, ends, k):
@@ -209,6 +211,7 @@ def demo() -> SocialGraph:
     return build_graph(load_dataset(demo_folder()))
 
 
+@pytest.mark.slow
 def test_demo_executives_make_the_architect(demo):
     audience = select_audience(demo, ["title~CTO|CIO|CISO"])
     scores = pagerank(demo, personalization=audience.astype(float))

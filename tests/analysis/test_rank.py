@@ -49,6 +49,7 @@ def company_graph():
     return build_graph(Dataset(accounts=accounts, follows=follows, interactions=interactions))
 
 
+@pytest.mark.slow
 def test_columns_order_ties_and_attributes(company_graph):
     table = rank_influencers(company_graph)
     assert table.columns == [*RANK_COLUMNS, "topics", "crm_owner"]
@@ -67,6 +68,7 @@ def test_columns_order_ties_and_attributes(company_graph):
     assert table["topics"].dtype == pl.String
 
 
+@pytest.mark.slow
 def test_kind_and_top(company_graph):
     people = rank_influencers(company_graph, kind="person", top=3)
     assert people.height == 3

@@ -139,3 +139,14 @@ def test_to_networkx_matches_the_graph():
     ours = graphkit.pagerank(graph)
     ids = graph.ids.to_pylist()
     assert np.allclose([scores[name] for name in ids], ours, atol=1e-9)
+
+
+def test_declared_follower_counts_pass_through():
+    accounts = pl.DataFrame({"id": ["a", "b"], "followers_count": [12, 3400]})
+    follows = pl.DataFrame({"follower": ["a", "c"], "followed": ["b", "b"]})
+    table = graphkit.rank(follows=follows, accounts=accounts)
+    assert dict(table.select("id", "followers_count").iter_rows()) == {
+        "b": 3400,
+        "a": 12,
+        "c": None,
+    }

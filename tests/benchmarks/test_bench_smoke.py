@@ -135,7 +135,7 @@ def test_harness_checks_agreement_and_bounds(
 
 def test_snapshot_copies_the_code_it_runs(tmp_path: Path) -> None:
     snapshot = make_snapshot(tmp_path / "snapshot")
-    for module in ("graphkit/__init__.py", "cli/main.py", "benchmarks/stages.py"):
+    for module in ("graphkit/__init__.py", "graphkit/cli/main.py", "benchmarks/stages.py"):
         assert (snapshot / module).is_file(), module
     assert not list(snapshot.rglob("__pycache__"))
     assert len(source_fingerprint(snapshot)) == 16

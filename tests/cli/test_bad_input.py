@@ -778,6 +778,7 @@ UNREADABLE = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(UNREADABLE))
 def test_unreadable_input_is_one_error_line(case: str, tmp_path: Path, out_dir: Path) -> None:
     inputs = tmp_path / "inputs"

@@ -10,11 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from graphkit.algorithms.communities import normalized_mutual_information
-from graphkit.cli.communities import communities_command
 from graphkit.cli.main import cli
-
-# Registered here until graphkit.cli.main registers it; adding a command twice keeps one.
-cli.add_command(communities_command)
 
 COLUMNS = [
     "id", "handle", "name", "title", "community", "community_size", "community_rank",
@@ -54,6 +50,7 @@ def test_demo_table_ranks_everyone_inside_their_community(tmp_path):
     assert "(leiden, seed 0)" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_only_leaders_as_csv_on_stdout():
     result = _run("communities", "--demo", "--only-leaders", "--leaders", "2", "-q")
     assert result.exit_code == 0, result.output
@@ -82,6 +79,7 @@ def test_demo_summary_names_leaders_titles_and_topics():
     assert big["top_topics"].count("(") == 3
 
 
+@pytest.mark.slow
 def test_same_seed_gives_identical_bytes_other_seeds_may_not(tmp_path):
     outputs = []
     for seed in ("3", "3"):
@@ -92,6 +90,7 @@ def test_same_seed_gives_identical_bytes_other_seeds_may_not(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_threads_do_not_change_label_propagation(tmp_path):
     outputs = []
     for threads in ("1", "2"):
@@ -103,6 +102,7 @@ def test_threads_do_not_change_label_propagation(tmp_path):
     assert outputs[0] == outputs[1]
 
 
+@pytest.mark.slow
 def test_stability_is_reported():
     result = _run("communities", "--demo", "--summary", "--stability", "3", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -124,6 +124,7 @@ def _modularity(stderr: str) -> float:
     return float(stderr.split("modularity ")[1].split()[0])
 
 
+@pytest.mark.slow
 def test_iterations_default_is_unchanged_and_until_stable_is_no_worse(tmp_path):
     outputs = {}
     for label, extra in (
@@ -139,6 +140,7 @@ def test_iterations_default_is_unchanged_and_until_stable_is_no_worse(tmp_path):
     assert outputs["stable"][1] >= outputs["default"][1]
 
 
+@pytest.mark.slow
 def test_iterations_reach_the_algorithm_and_the_stability(tmp_path):
     from graphkit.algorithms.communities import communities
     from graphkit.graph import build_graph

@@ -12,6 +12,8 @@ from click.testing import CliRunner
 
 from graphkit.cli.main import cli
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def skewed(tmp_path_factory: pytest.TempPathFactory) -> Path:

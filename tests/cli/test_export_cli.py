@@ -262,6 +262,7 @@ def _demo_edges() -> set[tuple[str, str]]:
     return pairs
 
 
+@pytest.mark.slow
 def test_rank_writes_the_top_n_subgraph_for_gephi(tmp_path: Path) -> None:
     out = tmp_path / "top.gexf"
     result = run("rank", "--demo", "--communities", "--top", "100", "-o", str(out))
@@ -291,6 +292,7 @@ def _ranking(tmp_path: Path, *options: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_communities_write_the_whole_graph_as_graphml(tmp_path: Path) -> None:
     out = tmp_path / "all.graphml"
     result = run("communities", "--demo", "-o", str(out))

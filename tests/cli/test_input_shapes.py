@@ -131,6 +131,7 @@ def test_brands_and_experts_on_repeated_rows(tmp_path):
                 assert table[name].is_not_nan().all(), name
 
 
+@pytest.mark.slow
 def test_report_takes_repeated_rows(tmp_path, three_cycle):
     out = tmp_path / "report.html"
     result = run("report", str(three_cycle), "-o", str(out))

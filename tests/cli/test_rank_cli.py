@@ -24,6 +24,7 @@ def _run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_ego_twitter_all_accounts_match_networkx(shared_data, tmp_path, ego_twitter_reference):
     out = tmp_path / "out.csv"
@@ -43,6 +44,7 @@ def test_ego_twitter_all_accounts_match_networkx(shared_data, tmp_path, ego_twit
     assert table["score"][0] == 100.0
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_higgs_retweets_weighted_via_cli(shared_data, tmp_path, higgs_retweet_reference):
     out = tmp_path / "out.parquet"
@@ -78,6 +80,7 @@ def test_demo_csv_on_stdout_when_piped():
     assert all(row["kind"] in ("person", "brand") for row in rows)
 
 
+@pytest.mark.slow
 def test_demo_audience_of_ctos_ranks_whom_they_follow(tmp_path):
     out = tmp_path / "cto.json"
     result = _run("rank", "--demo", "--audience", "title~^(CTO|CIO|CISO)$", "--kind", "person",
@@ -91,6 +94,7 @@ def test_demo_audience_of_ctos_ranks_whom_they_follow(tmp_path):
     assert table["id"].to_list() != overall["id"].head(10).to_list()
 
 
+@pytest.mark.slow
 def test_same_input_gives_identical_bytes(tmp_path):
     first, second = tmp_path / "a.csv", tmp_path / "b.csv"
     assert _run("rank", "--demo", "--top", "0", "-o", str(first)).exit_code == 0
@@ -138,6 +142,7 @@ def test_version():
     assert result.stdout.startswith("graphkit, version ")
 
 
+@pytest.mark.slow
 def test_communities_columns(tmp_path):
     out = tmp_path / "ranked.csv"
     result = _run("rank", "--demo", "--communities", "--top", "0", "-o", str(out))
@@ -152,6 +157,7 @@ def test_communities_columns(tmp_path):
     assert (joined["pagerank"] == joined["best"]).all()
 
 
+@pytest.mark.slow
 def test_rank_starts_without_pandas_and_sets_numba_up_on_a_thread(tmp_path):
     """pyarrow imports pandas when handed numpy arrays (0.3 s of start-up where pandas is
     installed); a rank never hands it one. numba's set-up runs on a thread of its own."""

@@ -91,6 +91,7 @@ def decision_makers(accounts: pl.DataFrame) -> set[str]:
     return set(accounts.filter(pl.col("title").is_in(DECISION_MAKER_TITLES)).get_column("id"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DATASET_FILES)
 def test_regeneration_is_byte_identical(regenerated_dir: Path, name: str) -> None:
     shipped = (SHIPPED_DIR / name).read_bytes()
@@ -112,6 +113,7 @@ def test_gzip_members_carry_no_name_and_no_time(name: str) -> None:
     assert header[4:8] == b"\x00\x00\x00\x00"
 
 
+@pytest.mark.slow
 def test_another_seed_gives_another_dataset(tmp_path: Path) -> None:
     generate(tmp_path, seed=DEFAULT_SEED + 1)
     assert (tmp_path / "accounts.csv").read_bytes() != (SHIPPED_DIR / "accounts.csv").read_bytes()

@@ -50,6 +50,7 @@ def social():
     return build_graph(Dataset(accounts=accounts, follows=follows, interactions=interactions))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("top", [0, 10])
 @pytest.mark.parametrize("suffix", [".gexf", ".graphml"])
 def test_induced_subgraph_matches_networkx(social, tmp_path: Path, top: int, suffix: str) -> None:

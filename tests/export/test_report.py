@@ -58,6 +58,7 @@ def demo_page(demo_report) -> str:
     return render_html(demo_report, title="Demo report", subject="the demo dataset")
 
 
+@pytest.mark.slow
 def test_tables_are_the_analyses_first_rows(demo, demo_report):
     _, graph = demo
     settings = demo_report.settings
@@ -97,6 +98,7 @@ def test_org_and_audience_choose_the_experts(demo):
     assert report.influencers.height == 10
 
 
+@pytest.mark.slow
 def test_unknown_org_and_empty_audience_are_errors(demo):
     _, graph = demo
     with pytest.raises(ParameterError, match="unknown organization 'nope'"):
@@ -207,6 +209,7 @@ def test_force_layout_is_seeded_and_keeps_groups_together():
         force_layout(2, np.array([0]), np.array([2]))
 
 
+@pytest.mark.slow
 def test_page_is_self_contained(demo_page):
     parser = _Elements()
     parser.feed(demo_page)
@@ -219,6 +222,7 @@ def test_page_is_self_contained(demo_page):
     assert len(demo_page.encode()) < 2_000_000
 
 
+@pytest.mark.slow
 def test_page_is_deterministic(demo):
     dataset, graph = demo
     pages = [render_html(build_report(graph, sources=dataset.sources), title="t") for _ in range(2)]
@@ -288,6 +292,7 @@ def test_missing_vl_convert_names_the_extra(monkeypatch, tmp_path):
         report_html._bundle_and_versions.cache_clear()
 
 
+@pytest.mark.slow
 def test_cli_writes_the_demo_report(tmp_path):
     out = tmp_path / "demo.html"
     result = CliRunner().invoke(
@@ -305,6 +310,7 @@ def test_cli_writes_the_demo_report(tmp_path):
     assert "<title>Influencer report: the demo dataset</title>" in page
 
 
+@pytest.mark.slow
 def test_cli_errors(tmp_path):
     runner = CliRunner()
     out = tmp_path / "r.html"

@@ -22,6 +22,9 @@ from graphkit.graph import build_graph
 from graphkit.io import load_dataset
 from tests.export.browser import Browser, find_chromium
 
+# A browser and the demo report per module: seconds, out of the fast tier.
+pytestmark = pytest.mark.slow
+
 WIDTH = 1280
 # Per chart: its <svg> size and, per kind of mark (rect, symbol, rule, line, text), how many
 # marks Vega drew and how many of them have an area or a length on screen.

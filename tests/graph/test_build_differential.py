@@ -15,6 +15,8 @@ from graphkit.graph import SocialGraph, Weighting, intern_ids
 from tests.reference import ReferenceGraph, influence_graph_reference
 from tests.strategies import GeneratedData, generated_data
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = settings(max_examples=60, deadline=None)
 
 

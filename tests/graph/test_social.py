@@ -150,6 +150,7 @@ def test_no_edges_is_an_error():
         )
 
 
+@pytest.mark.slow
 @settings(max_examples=50, deadline=None)
 @given(
     st.lists(

@@ -33,6 +33,8 @@ from graphkit.io.readers import Dataset
 from graphkit.io.schema import TABLES
 from tests.conftest import PLATFORM_EXPORTS, zip_folder
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES: Final = int(os.environ.get("GRAPHKIT_FUZZ_EXAMPLES", "300"))
 """Examples per fuzz target and run (25 targets: 7,500 inputs); set GRAPHKIT_FUZZ_EXAMPLES for
 a longer run."""

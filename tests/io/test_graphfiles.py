@@ -73,6 +73,7 @@ def test_networkx_reads_back_nodes_edges_and_typed_attributes(tmp_path: Path, su
     assert "relation" not in graph.edges["007", "c&d"]
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

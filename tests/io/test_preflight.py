@@ -46,6 +46,7 @@ def _follows(path: Path, rows: int, seed: int = 0) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["follows.csv", "follows.csv.gz", "follows.parquet"])
 def test_row_estimates_are_close(tmp_path: Path, name: str) -> None:
     path = _follows(tmp_path / name, 200_000)

@@ -82,6 +82,7 @@ def _write(frame: pl.DataFrame, path: Path) -> None:
         frame.write_csv(path)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", [FOLLOWS, INTERACTIONS, ACCOUNTS], ids=lambda spec: spec.name)
 @pytest.mark.parametrize("suffix", [".csv", ".csv.gz", ".parquet", ".ndjson"])
 def test_round_trip(spec: TableSpec, suffix: str, tmp_path: Path) -> None:

@@ -38,6 +38,7 @@ def _by_id(graph, values):
     return dict(zip(graph.ids.to_pylist(), values.tolist(), strict=True))
 
 
+@pytest.mark.slow
 def test_streamed_graph_equals_whole_read(tmp_path, small_blocks):
     path = _edges_file(tmp_path)
     whole = load_dataset(interactions=path, stream=False)
@@ -57,6 +58,7 @@ def test_streamed_graph_equals_whole_read(tmp_path, small_blocks):
     assert max(abs(expected[key] - got[key]) for key in expected) < 1e-12
 
 
+@pytest.mark.slow
 def test_streamed_errors_name_the_right_row(tmp_path, small_blocks):
     path = _edges_file(tmp_path, bad_row=6_543)
     dataset = load_dataset(interactions=path, stream=True)

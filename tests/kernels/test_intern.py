@@ -47,6 +47,7 @@ ids = st.text(alphabet=st.sampled_from("ab€é0_"), max_size=30)
 chunk_lists = st.lists(st.lists(ids, max_size=60), min_size=1, max_size=4)
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(chunks=chunk_lists, expected=st.sampled_from([1, 16, 1 << 16]))
 def test_ids_are_first_appearance_order(chunks, expected):
@@ -57,6 +58,7 @@ def test_ids_are_first_appearance_order(chunks, expected):
         assert got.tolist() == want
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None)
 @given(chunks=chunk_lists, mask=st.sampled_from([0x8000000000000001, 0xF00000000000000F]))
 def test_forced_hash_collisions_stay_exact(chunks, mask):

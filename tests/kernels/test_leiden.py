@@ -127,6 +127,7 @@ def test_two_cliques_joined_by_an_edge(refine):
     assert modularity_reference(rows, membership.tolist()) == pytest.approx(2 * (10 / 21 - 0.25))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("refine", [True, False], ids=["leiden", "louvain"])
 def test_ring_of_cliques_is_split_into_its_cliques(refine):
     # 8 cliques of 5 in a ring: 88 edges, each clique 10 inside and strength 22. Below the
@@ -184,6 +185,7 @@ def test_aggregation_matches_a_dict_reference():
 # --- properties on random graphs ---------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None)
 @given(
     n=st.integers(1, 40),
@@ -209,6 +211,7 @@ def test_converged_partition_is_node_optimal_and_connected(n, raw_edges, seed, r
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("refine", [True, False], ids=["leiden", "louvain"])
 def test_planted_partition_same_on_any_threads_and_parts(refine):
     # min_work 0 splits even this graph into parts (refinement, aggregation).
@@ -259,6 +262,7 @@ def classic(shared_data: Path):
     return igraph_leiden_cases(shared_data)
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 @pytest.mark.parametrize("refine", [True, False], ids=["leiden", "louvain"])
 @pytest.mark.parametrize("name", list(GROUND_TRUTH))
@@ -293,6 +297,7 @@ def test_same_seed_same_partition_on_email(classic):
     assert any(not np.array_equal(first, _kernel_on(graph, seed)) for seed in range(1, 4))
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_threads_and_parts_agree_on_higgs(shared_data):
     from graphkit.graph import build_graph

@@ -132,6 +132,7 @@ def test_roles_identities_and_organizations():
     }
 
 
+@pytest.mark.slow
 def test_merged_people_keep_every_attribute_in_the_graph():
     graph = build_graph(_import(accounts=ROLES, identities=IDENTITIES))
     accounts = {row["id"]: row for row in graph.accounts.iter_rows(named=True)}
