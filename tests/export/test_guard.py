@@ -40,7 +40,10 @@ risky = st.lists(
 
 
 FORMULA_STARTS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b\u2212"
-BLANKS = " \t\r\n\x0b\x0c\u00a0\u2007\u202f\u3000\ufeff"
+# Every Unicode space or line separator, the information separators and zero-width marks.
+BLANKS = "".join(chr(code) for code in range(0x3001) if chr(code).isspace()) + (
+    "\x1c\x1d\x1e\x1f\u180e\u200b\u2060\ufeff"
+)
 SIGILS = "@\uff20\ufe6b"
 NUMBER_CHARACTERS = set("0123456789 ().,/-+eE")
 
