@@ -40,6 +40,7 @@ from graphkit.app.sources import Loaded, Location, Sources, load
 from graphkit.errors import ParameterError, UsageError
 from graphkit.graph import build_graph
 from graphkit.io import Dataset
+from graphkit.io.writers import check_not_input, check_output_names
 from graphkit.progress import Progress
 
 
@@ -79,6 +80,8 @@ def open_data(
     (3, 3)
     """
     if isinstance(data, Loaded):
+        if tables:
+            raise UsageError("give loaded data or tables, not both")
         return data
     settings = settings or Settings()
     given: dict[str, Any] = {name: value for name, value in tables.items() if value is not None}
@@ -311,7 +314,7 @@ def brands(
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
-    selected = list(orgs) if orgs else None
+    selected = ([orgs] if isinstance(orgs, str) else list(orgs)) if orgs else None
     if people:
         with progress.step("Measuring people's reach and departure impact"):
             return people_table(graph, orgs=selected, departure_top=departure_top)
@@ -359,7 +362,7 @@ def experts(
             loaded.graph,
             org,
             audience_mask=mask,
-            topic=list(topics) if topics else None,
+            topic=([topics] if isinstance(topics, str) else list(topics)) if topics else None,
             sort_by=sort_by,
             damping=settings.damping,
         )
@@ -472,6 +475,9 @@ def report(
         f"{graph.n_edges:,} links between them"
     )
     output = Path(output)
+    # Never over an input, a device or a link loop (the command line checks the same).
+    check_output_names([output])
+    check_not_input([output], loaded.sources.values())
     with progress.step(f"Writing {output}"):
         write_report(
             content, output, title=title or f"Influencer report: {data_name}", subject=subject

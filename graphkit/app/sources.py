@@ -152,6 +152,8 @@ def load(
     """
     settings = settings or Settings()
     progress = progress or Progress(quiet=True)
+    if isinstance(sources.exports, str):
+        raise UsageError("exports must be a tuple of export specs, e.g. ('x:archive.zip',)")
     if settings.threads is not None:
         set_threads(settings.threads)
     exports = [parse_export_spec(spec) for spec in sources.exports]

@@ -1445,7 +1445,8 @@ def _timestamp_column(column: pa.ChunkedArray, source: TableSource, name: str) -
         _check_timestamp_range(column, source, name)
         if column.type.tz is None:
             column = pc.assume_timezone(column, "UTC")
-        return column.cast(TIMESTAMP_TYPE)
+        # Nanoseconds (pandas' default) truncate to the microseconds graphkit keeps.
+        return column.cast(TIMESTAMP_TYPE, safe=False)
     if pa.types.is_null(column.type):
         return pa.chunked_array([pa.nulls(len(column), TIMESTAMP_TYPE)])
     if pa.types.is_integer(column.type) or pa.types.is_floating(column.type):

@@ -150,3 +150,29 @@ def test_declared_follower_counts_pass_through():
         "a": 12,
         "c": None,
     }
+
+
+def test_report_never_writes_over_its_input(follows_file):
+    before = follows_file.read_bytes()
+    with pytest.raises(graphkit.InputError, match="is also an input"):
+        graphkit.report(follows=follows_file, output=follows_file)
+    assert follows_file.read_bytes() == before
+
+
+def test_nanosecond_timestamps_truncate_to_microseconds():
+    stamps = pa.array([1_714_557_600_123_456_789, 1_714_557_700_000_000_001], pa.timestamp("ns"))
+    interactions = pa.table(
+        {"source": ["a", "b"], "target": ["b", "a"], "type": ["like", "reply"], "timestamp": stamps}
+    )
+    table = graphkit.rank(interactions=interactions, settings=graphkit.Settings(
+        weighting=graphkit.app.make_weighting(half_life="1d")))  # fmt: skip
+    assert table["pagerank"].sum() == pytest.approx(1.0)
+
+
+def test_strings_where_lists_are_taken_and_loaded_data_takes_no_tables(follows_file):
+    demo = graphkit.open_data(graphkit.Sources(demo=True))
+    assert graphkit.brands(demo, orgs="b001")["organization"].to_list() == ["b001"]
+    with pytest.raises(graphkit.UsageError, match="loaded data or tables"):
+        graphkit.rank(demo, follows=follows_file)
+    with pytest.raises(graphkit.UsageError, match="tuple of export specs"):
+        graphkit.rank(graphkit.Sources(exports="x:archive.zip"))  # type: ignore[arg-type]
