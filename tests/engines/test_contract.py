@@ -231,3 +231,17 @@ def test_bad_input_gives_the_same_error_line(
 
 def test_at_least_thirty_bad_inputs_run_on_both_engines() -> None:
     assert len(SHARED_CASES) >= 30
+
+
+@pytest.mark.slow
+def test_doubled_quotes_read_alike_on_both_engines(spark, tmp_path):
+    follows = tmp_path / "quoted.csv"
+    follows.write_text('follower,followed\n"x""y",z\nz,"x""y"\n', encoding="utf-8")
+    lines = []
+    for engine in ("local", "spark"):
+        result = CliRunner().invoke(
+            cli, ["rank", str(follows), "--format", "csv", "-q", "--engine", engine]
+        )
+        assert result.exit_code == 0, result.output
+        lines.append(pl.read_csv(result.stdout.encode())["id"].sort().to_list())
+    assert lines[0] == lines[1] == ['x"y', "z"]

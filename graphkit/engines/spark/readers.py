@@ -231,6 +231,7 @@ def _read_delimited(
         mode="PERMISSIVE",
         columnNameOfCorruptRecord="_corrupt",
         enforceSchema="true",
+        escape='"',  # RFC 4180 doubles a quote inside a field, as the local reader reads it
     )
     if skip:
         reader = reader.option("comment", "#")
