@@ -137,7 +137,8 @@ def communities_command(
 
     INPUT is a dataset folder or one follows/interactions file, as for graphkit rank.
     -o FILE.gexf or FILE.graphml writes the accounts with their community, rank and
-    PageRank, and the edges among them, for Gephi.
+    PageRank, and the edges among them, for Gephi: labelled by name, coloured by community,
+    sized by PageRank and laid out (up to 10,000 accounts; beyond, no positions).
 
     \b
     Examples:

@@ -4,6 +4,7 @@ describes them (inputs with checksums, parameters, graph size)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shlex
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,8 +20,11 @@ from graphkit.export import (
     write_crm,
     write_manifest,
 )
-from graphkit.export.crm import crm_file_names
+from graphkit.export.crm import CAMPAIGN_MEMBERS, crm_definition_names, crm_file_names, crm_keys
+from graphkit.export.profiles import CrmProfile
 from graphkit.graph import SocialGraph
+from graphkit.graph.social import account_aliases
+from graphkit.io.remote import redacted
 from graphkit.io.writers import check_not_input, check_output_names
 from graphkit.progress import Progress
 
@@ -40,19 +44,28 @@ def write_crm_export(
 ) -> None:
     """Write a result as a CRM's import files with their manifest, and say what was written."""
     assert choice.crm is not None
-    profile = crm_profile(choice.crm, choice.crm_mapping)
+    settings = choice.settings
+    profile = crm_profile(
+        choice.crm,
+        choice.crm_mapping,
+        people_object=settings.crm_object,
+        max_file_mb=settings.crm_max_file_mb,
+    )
+    objects = [profile.object_name("people"), profile.object_name("organizations")]
     # The longest names this export can take (numbered parts), before any file is written.
     check_outputs(
         [
             *(
                 name
-                for role in ("people", "organizations")
+                for object_name in [*objects, CAMPAIGN_MEMBERS]
                 for parts in (1, 2)  # one file, or the longest numbered name
-                for name in crm_file_names(output, profile.object_name(role), parts)[:1]
+                for name in crm_file_names(output, object_name, parts)[:1]
             ),
+            *crm_definition_names(output, profile),
             manifest_path(output),
         ]
     )
+    aliases = None if graph is None else account_aliases(graph)
     with progress.step(f"Writing {choice.crm} import files"):
         result = write_crm(
             frame,
@@ -61,33 +74,48 @@ def write_crm_export(
             organization_names=_organization_names(graph),
             scored_on=scored_on,
             before_commit=lambda: drop_stale_manifest(output),
+            keys=None if aliases is None else crm_keys(aliases),
+            choices=settings.choices,
         )
     for file in result.files:
-        progress.note(f"Wrote {file.rows:,} {file.object_name} to {file.path}")
+        if file.kind == "import":
+            progress.note(f"Wrote {file.rows:,} {file.object_name} to {file.path}")
     if result.guard.changed:
         progress.note(
             f"Formula guard: {result.guard.changed:,} cells changed (listed in "
             f"{manifest_path(output)})"
         )
-    written = {file.path.name for file in result.files}
-    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
-    for stale in sorted(output.parent.glob(f"{stem}.*.csv")):
-        if stale.name not in written and stale.name.split(".")[-2].split("-")[0] in {
-            file.object_name for file in result.files
-        }:
-            progress.note(f"Note: {stale} is from an earlier run, not part of this export")
+    if result.unnamed:
+        progress.note(
+            f"Note: {len(result.unnamed):,} {profile.object_name('organizations')} have no name "
+            f"in this result and take their id as their name ({', '.join(result.unnamed[:3])}"
+            f"{', ...' if len(result.unnamed) > 3 else ''}): an upsert would rename an existing "
+            "record so; export with --crm from the command that ranks to have the names"
+        )
+    definitions = [str(file.path) for file in result.files if file.kind != "import"]
+    if definitions:
+        progress.note(f"Before the first import, create: {', '.join(definitions)}")
+    else:
+        progress.note("The result has no rows: no import files written")
+    for stale in _stale_files(output, profile, {file.path.name for file in result.files}):
+        progress.note(f"Note: {stale} is from an earlier run, not part of this export")
     write_run_manifest(
         output,
         [
             {
                 **file_record(file.path, rows=file.rows),
                 "object": file.object_name,
+                "kind": file.kind,
                 "sha256": file.sha256,
             }
             for file in result.files
         ],
         crm={
             "target": profile.target,
+            "people_object": profile.object_name("people"),
+            "owner": settings.crm_owner,
+            "lifecycle_stage": settings.crm_lifecycle_stage,
+            "campaign": settings.crm_campaign,
             "mapping_file": None if profile.mapping_file is None else str(profile.mapping_file),
             "overrides": profile.overrides,
             "limits": {
@@ -103,6 +131,27 @@ def write_crm_export(
         formula_guard=result.guard.as_dict(),
         **manifest_sections,
     )
+
+
+def _stale_files(output: Path, profile: CrmProfile, written: set[str]) -> list[Path]:
+    """Files an earlier export to ``output`` left that this one did not write (a part beyond
+    this run's last, an object or definition this run has none of)."""
+    stem = output.name[: -len(output.suffix)] if output.suffix else output.name
+    objects = [profile.object_name("people"), profile.object_name("organizations")]
+    names = {path.name for path in crm_definition_names(output, profile)}
+    parts = re.compile(
+        re.escape(stem) + r"\.(?:" + "|".join(map(re.escape, [*objects, CAMPAIGN_MEMBERS]))
+        + r")(?:-[0-9]{3,})?\.csv"
+    )  # fmt: skip
+    try:
+        found = sorted(output.parent.iterdir())
+    except OSError:
+        return []
+    return [
+        path
+        for path in found
+        if path.name not in written and (path.name in names or parts.fullmatch(path.name))
+    ]
 
 
 def _organization_names(graph: SocialGraph | None) -> dict[str, str]:
@@ -164,15 +213,16 @@ def command_line() -> str:
         return ""
     argv = context.meta.get("graphkit.argv")
     name = context.find_root().info_name or "graphkit"
-    return shlex.join([name, *argv]) if argv is not None else context.command_path
+    return shlex.join([name, *redacted(argv)]) if argv is not None else context.command_path
 
 
 def write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections: Any) -> None:
     """Write OUT.manifest.json from what the command line and :func:`load` recorded."""
     context = click.get_current_context(silent=True)
     run: dict[str, Any] = {} if context is None else context.meta.get("graphkit.run", {})
-    parameters = {} if context is None else dict(context.params)
-    argv = None if context is None else context.meta.get("graphkit.argv")
+    # A URI's password or signature (?X-Amz-Signature=...) never reaches the manifest.
+    parameters = {} if context is None else redacted(dict(context.params))
+    argv = None if context is None else redacted(context.meta.get("graphkit.argv"))
     name = "graphkit" if context is None else context.find_root().info_name or "graphkit"
     manifest = build_manifest(
         outputs=outputs,
@@ -181,7 +231,7 @@ def write_run_manifest(output: Path, outputs: list[dict[str, Any]], **sections: 
         inputs=run.get("sources"),
         seed=parameters.get("seed"),
         graph=run.get("graph"),
-        **sections,
+        **{**run.get("sections", {}), **sections},  # a command's own sections (remember_run)
     )
     write_manifest(manifest, manifest_path(output))
     progress = None if context is None else context.meta.get("graphkit.progress")

@@ -12,7 +12,7 @@ from graphkit.analysis.audience import C_LEVEL
 from graphkit.analysis.experts import SORT_KEYS
 from graphkit.app import Settings
 from graphkit.cli.inputs import InputChoice, input_options, load
-from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.options import interval_options, run_options, weighting_options
 from graphkit.cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
@@ -57,6 +57,14 @@ from graphkit.progress import Progress
     show_default=True,
     help="Rows to keep (0 = all of the organization's people).",
 )
+@interval_options
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Seed of the --confidence resampling.",
+)
 @weighting_options
 @output_options
 @export_options
@@ -71,6 +79,9 @@ def experts(
     sort_by: str,
     damping: float,
     top: int,
+    confidence: int,
+    level: float,
+    seed: int,
     output: Path | None,
     output_format: str | None,
     export: ExportChoice,
@@ -89,6 +100,7 @@ def experts(
       graphkit experts --demo --org b001 --audience 'title~CTO|CIO|CISO' --topic security
       graphkit experts exports/ --org acme --audience buyers.txt -o acme_experts.csv
       graphkit experts --demo --org b001 --crm salesforce -o northwind.csv
+      graphkit experts --demo --org b001 --confidence 100 --seed 1
     """
     loaded = load(inputs, weighting, progress)
     selectors = list(audience_selectors) or [C_LEVEL]
@@ -103,6 +115,10 @@ def experts(
         sort_by=sort_by,
         top=top,
         progress=progress,
+        confidence=confidence,
+        level=level,
+        seed=seed,
+        undirected=inputs.undirected,
     )
     progress.note(f"Audience: {int(audience.sum()):,} accounts ({' + '.join(selectors)})")
     graph = loaded.graph

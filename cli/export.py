@@ -11,14 +11,24 @@ import click
 import polars as pl
 
 from graphkit.cli.crm import write_crm_export
+from graphkit.cli.crm_options import CRM_SETTINGS, CrmSettings, checked_choice, crm_settings_options
 from graphkit.cli.options import remember_run, run_options
 from graphkit.cli.output import ExportChoice
-from graphkit.errors import InputError
+from graphkit.errors import InputError, UsageError
 from graphkit.export import TARGETS, manifest_path, unguard_spreadsheet
+from graphkit.export.profiles import KNOWN_COLUMNS
 from graphkit.io import format_for
 from graphkit.io.files import check_regular_file
 from graphkit.io.readers import missing_reason
 from graphkit.progress import Progress
+
+# Columns of a CSV result that stay text whatever they hold (ids, handles, names); the others
+# get back the numbers and booleans graphkit wrote, so that their fields are defined as such.
+_TEXT_COLUMNS = (KNOWN_COLUMNS - {"rank", "score", "pagerank", "followers_count"}) | {
+    "topics_matched"
+}
+_INTEGER = r"^-?(?:0|[1-9][0-9]{0,17})$"
+_FLOAT = r"^(?:-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|-?inf|NaN|nan)$"
 
 
 @click.command("export")
@@ -36,6 +46,7 @@ from graphkit.progress import Progress
     help='TOML file overriding headers ([contacts] handle = "Twitter Username"), '
     "date_format, max_rows or max_bytes.",
 )
+@crm_settings_options
 @click.option(
     "-o",
     "--output",
@@ -46,7 +57,12 @@ from graphkit.progress import Progress
 )
 @run_options
 def export_command(
-    progress: Progress, result: Path, crm: str, crm_mapping: Path | None, output: Path
+    progress: Progress,
+    result: Path,
+    crm: str,
+    crm_mapping: Path | None,
+    output: Path,
+    **settings: Any,
 ) -> None:
     """Convert an earlier result of rank, experts or brands into CRM import files.
 
@@ -61,8 +77,23 @@ def export_command(
       graphkit rank --demo --top 500 -o ranking.csv
       graphkit export ranking.csv --crm hubspot -o hubspot.csv
       graphkit export experts.parquet --crm salesforce --crm-mapping sf.toml -o sf.csv
+      graphkit export ranking.csv --crm salesforce --crm-object leads -o leads.csv
     """
+    choice = checked_choice(
+        ExportChoice(
+            crm,
+            crm_mapping,
+            manifest=True,
+            settings=CrmSettings(**{name: settings[name] for name in CRM_SETTINGS}),
+        )
+    )
+    if _same_path(manifest_path(output), manifest_path(result)):
+        raise UsageError(
+            f"-o {output} would put the export's manifest in place of RESULT's "
+            f"({manifest_path(result)}); name the export differently"
+        )
     table = _read_result(result)
+    _check_result(table, result)
     source_manifest = _source_manifest(result)
     remember_run(sources={"result": result})
     scored_on = None
@@ -77,7 +108,7 @@ def export_command(
     write_crm_export(
         table,
         output,
-        ExportChoice(crm, crm_mapping, manifest=True),
+        choice,
         progress,
         scored_on=scored_on,
         source_manifest=source_manifest,
@@ -91,8 +122,8 @@ def _read_result(path: Path) -> pl.DataFrame:
     kind = format_for(path)
     try:
         if kind == "csv":
-            # All text, as written: ids like 007 stay 007; CRM files are text anyway.
-            return unguard_spreadsheet(pl.read_csv(path, infer_schema=False))
+            # Read as text, so that ids like 007 stay 007; numbers are typed again after.
+            return _typed(unguard_spreadsheet(pl.read_csv(path, infer_schema=False)))
         if kind == "parquet":
             return pl.read_parquet(path)
         if kind == "json":
@@ -101,6 +132,74 @@ def _read_result(path: Path) -> pl.DataFrame:
     except (pl.exceptions.PolarsError, OSError, ValueError) as error:
         reason = " ".join(str(error).split())[:200]
         raise InputError(f"cannot read the {kind} result ({reason})", path=path) from None
+
+
+def _check_result(table: pl.DataFrame, path: Path) -> None:
+    """Each row of RESULT has an id of its own, the record's external id in the CRM, and
+    finite numbers (named by file, row and column: line numbers of a CSV file, record numbers
+    of the others)."""
+    column = "id" if "id" in table.columns else "organization"
+    if column not in table.columns:
+        return  # crm_tables names what is missing
+    if table[column].dtype.is_nested():
+        raise InputError(
+            "an id is text or a number, not a list or a record", path=path, column=column
+        )
+    ids = table[column].cast(pl.String)
+    first = 2 if format_for(path) == "csv" else 1  # a CSV file's header is its line 1
+    missing = (ids.is_null() | (ids.str.strip_chars() == "")).arg_true()
+    if missing.len():
+        raise InputError(
+            "no id: every CRM record needs one", path=path, row=missing[0] + first, column=column
+        )
+    for name, dtype in table.schema.items():
+        if not dtype.is_float():
+            continue
+        infinite = table[name].is_infinite().arg_true()
+        if infinite.len():
+            raise InputError(
+                f"{table[name][infinite[0]]} is not a number a CRM can import",
+                path=path,
+                row=infinite[0] + first,
+                column=name,
+            )
+    repeated = (~ids.is_first_distinct()).arg_true()
+    if repeated.len():
+        raise InputError(
+            f"id {ids[repeated[0]]!r} repeats an earlier row's: the CRM would merge the two",
+            path=path,
+            row=repeated[0] + first,
+            column=column,
+        )
+
+
+def _same_path(first: Path, second: Path) -> bool:
+    try:
+        return first.resolve() == second.resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def _typed(frame: pl.DataFrame) -> pl.DataFrame:
+    """A CSV result read as text, with the columns graphkit wrote as numbers (integers
+    without leading zeros, decimals) or booleans (``true``, ``false``) typed again; ids,
+    handles and names stay as written."""
+    columns = []
+    for name, values in frame.to_dict().items():
+        if (
+            name in _TEXT_COLUMNS
+            or values.dtype != pl.String
+            or values.null_count() == frame.height
+        ):
+            continue
+        given = values.drop_nulls()
+        if given.str.contains(_INTEGER).all():
+            columns.append(values.cast(pl.Int64))
+        elif given.str.contains(_FLOAT).all():
+            columns.append(values.cast(pl.Float64))
+        elif given.is_in(["true", "false"]).all():
+            columns.append(values == "true")
+    return frame.with_columns(columns)
 
 
 def _source_manifest(result: Path) -> dict[str, Any] | None:

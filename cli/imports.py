@@ -20,6 +20,22 @@ from graphkit.progress import Progress
 FORMAT_NAMES = ("x", "twitter", "linkedin", "mastodon", "auto")
 
 
+def _owner(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise click.BadParameter("is blank: give the owner's name or profile URL")
+    return value
+
+
+owner_option = click.option(
+    "--owner",
+    metavar="NAME_OR_URL",
+    callback=_owner,
+    help="Whose connections a LinkedIn Connections.csv without Profile.csv holds (LinkedIn's "
+    "'Connections' download sends that file alone): their name as their profile shows it "
+    "('Maya Okafor') or their profile URL. Needed only then.",
+)
+
+
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, metavar="FORMAT PATH... [FORMAT PATH...]")
 @click.option(
@@ -50,6 +66,7 @@ FORMAT_NAMES = ("x", "twitter", "linkedin", "mastodon", "auto")
     show_default=True,
     help="File format of the tables.",
 )
+@owner_option
 @click.option("--force", is_flag=True, help="Replace the tables of an existing dataset folder.")
 @click.option(
     "--memory-check/--no-memory-check",
@@ -65,6 +82,7 @@ def import_command(
     accounts: Path | None,
     identities: Path | None,
     table_format: str,
+    owner: str | None,
     force: bool,
     memory_check: bool,
     progress: Progress,
@@ -81,7 +99,8 @@ def import_command(
     X: data/account.js, follower.js, following.js, tweets.js (retweets, quotes, replies,
        mentions, with times).
     LinkedIn: Connections.csv (mutual follows; Company and Position give organization and
-       title), Profile.csv (the owner), Positions.csv.
+       title), Profile.csv (the owner), Positions.csv. LinkedIn's "Connections" download
+       holds Connections.csv alone: name its owner with --owner.
     Mastodon: actor.json (the owner), following_accounts.csv, outbox.json (boosts,
        replies, mentions, quotes), likes.json.
 
@@ -90,6 +109,7 @@ def import_command(
       graphkit import x twitter-2024-05-01.zip -o dataset/
       graphkit import x brand.zip maya.zip linkedin maya-linkedin.zip -o dataset/
       graphkit import auto exports/* --accounts roles.csv --identities people.csv -o dataset/
+      graphkit import linkedin Connections.csv --owner 'Maya Okafor' -o dataset/
       graphkit rank dataset/ --top 20
     """
     exports = _parse_sources(sources)
@@ -102,7 +122,9 @@ def import_command(
         )
         check_memory(estimate, available_memory())
     with progress.step("Reading exports"):
-        dataset, read = import_exports(exports, accounts=accounts, identities=identities)
+        dataset, read = import_exports(
+            exports, accounts=accounts, identities=identities, owner=owner
+        )
     for export in read:
         progress.note(_describe(export))
         for note in export.notes:

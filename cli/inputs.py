@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
 from graphkit import app
 from graphkit.app import Loaded, Settings, Sources
+from graphkit.cli.imports import owner_option
 from graphkit.cli.options import INPUT_PATH, _collect, _stack, remember_run
+from graphkit.errors import UsageError
 from graphkit.graph import Weighting
+from graphkit.io.database import parse_query
 from graphkit.io.schema import FOLLOWS, INTERACTIONS
+from graphkit.io.sniff import delimiter_option, encoding_option
 from graphkit.progress import Progress
 
 input_options = _stack(
@@ -19,7 +24,9 @@ input_options = _stack(
     click.option(
         "--follows",
         type=INPUT_PATH,
-        help="Follows file (follower,followed), or a header-less edge list 'a b'.",
+        help="Follows file (follower,followed), or a header-less edge list 'a b'. Any "
+        "file option or INPUT may be - (standard input) or an s3://, gs://, abfs:// or "
+        "http(s):// URI.",
     ),
     click.option(
         "--interactions",
@@ -54,6 +61,34 @@ input_options = _stack(
     ),
     click.option("--demo", is_flag=True, help="Use the demo dataset shipped with graphkit."),
     click.option(
+        "--database",
+        metavar="URI",
+        help="Read the tables follows, interactions, accounts and identities (those present) "
+        "from a database: a DuckDB or SQLite file, or postgresql://user@host/db.",
+    ),
+    click.option(
+        "--query",
+        "queries",
+        multiple=True,
+        metavar="TABLE=SQL",
+        callback=lambda ctx, param, value: _parse_queries(ctx, param, value),
+        help="Read TABLE from this query on --database (without it, on DuckDB, whose SQL "
+        'reads Parquet and CSV files), e.g. follows="SELECT src AS follower, dst AS followed '
+        'FROM edges"; repeat for more tables.',
+    ),
+    click.option(
+        "--delimiter",
+        metavar="D",
+        callback=lambda ctx, param, value: _checked_text(ctx, param, value, delimiter_option),
+        help="Field delimiter of text tables: , ; | tab or space (default: sniffed).",
+    ),
+    click.option(
+        "--encoding",
+        metavar="CODEC",
+        callback=lambda ctx, param, value: _checked_text(ctx, param, value, encoding_option),
+        help="Encoding of text tables, e.g. cp1252, latin-1, utf-16 (default: UTF-8).",
+    ),
+    click.option(
         "--memory-check/--no-memory-check",
         default=True,
         show_default=True,
@@ -70,6 +105,7 @@ input_options = _stack(
         "to merge; --accounts and --identities may then name accounts as x:@handle. An "
         "export given as INPUT is recognised too.",
     ),
+    owner_option,
     _collect(
         (
             "input",
@@ -83,12 +119,26 @@ input_options = _stack(
             "memory_check",
             "columns",
             "undirected",
+            "database",
+            "queries",
+            "delimiter",
+            "encoding",
+            "owner",
         ),
         "inputs",
         lambda **options: InputChoice(**options),
     ),
 )
 """Input options, handed to the command as ``inputs: InputChoice``."""
+
+
+def _checked_text(
+    ctx: click.Context, param: click.Parameter, value: str | None, parse: Callable[[str], str]
+) -> str | None:
+    try:
+        return None if value is None else parse(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error), ctx=ctx, param=param) from None
 
 
 def _parse_columns(
@@ -121,6 +171,22 @@ def _parse_columns(
     )
 
 
+def _parse_queries(
+    ctx: click.Context, param: click.Parameter, value: tuple[str, ...]
+) -> dict[str, str]:
+    """``--query TABLE=SQL``, each table once."""
+    queries: dict[str, str] = {}
+    for spec in value:
+        try:
+            table, sql = parse_query(spec)
+        except UsageError as error:
+            raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+        if table in queries:
+            raise click.BadParameter(f"two queries for {table}", ctx=ctx, param=param)
+        queries[table] = sql
+    return queries
+
+
 @dataclass(frozen=True)
 class InputChoice:
     """The files a command reads, as given on the command line (URIs stay strings)."""
@@ -136,6 +202,11 @@ class InputChoice:
     memory_check: bool = True
     columns: tuple[str, ...] | None = None
     undirected: bool = False
+    database: str | None = None
+    queries: dict[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+    encoding: str | None = None
+    owner: str | None = None
 
     def sources(self) -> Sources:
         """Where the data is, for :mod:`graphkit.app`."""
@@ -150,6 +221,11 @@ class InputChoice:
             interaction_type=self.interaction_type,
             columns=self.columns,
             undirected=self.undirected,
+            database=self.database,
+            queries=self.queries,
+            delimiter=self.delimiter,
+            encoding=self.encoding,
+            owner=self.owner,
         )
 
 

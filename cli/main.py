@@ -121,6 +121,25 @@ def cli(ctx: click.Context, debug: bool) -> None:
     # Checked first: libraries loaded in the background read SOURCE_DATE_EPOCH too, and fail
     # on a value that is not an integer with a traceback.
     run_time()
+    from graphkit.config import on_first_compile
+
+    on_first_compile(lambda: _announce_compilation(ctx.invoked_subcommand))
+
+
+def _announce_compilation(command: str | None) -> None:
+    """Say once, on standard error, that this run compiles the kernels (unless ``-q``)."""
+    from graphkit.config import first_compile_seconds
+
+    progress = click.get_current_context(silent=True)
+    reporter = progress.meta.get("graphkit.progress") if progress is not None else None
+    message = (
+        "compiling graphkit's kernels for this machine, once: "
+        f"about {first_compile_seconds(command)} s"
+    )
+    if reporter is None:
+        click.echo(message, err=True)
+    else:
+        reporter.note(message)
 
 
 # Each command's module is imported only when that command runs (or help lists them all),
@@ -136,6 +155,8 @@ COMMANDS = {
     "report": "graphkit.cli.report:report",
     "bench": "graphkit.cli.bench:bench",
     "import": "graphkit.cli.imports:import_command",
+    "trend": "graphkit.cli.trend:trend",
+    "compare": "graphkit.cli.compare:compare_command",
 }
 
 

@@ -166,3 +166,52 @@ def remember_run(**facts: Any) -> None:
     context = click.get_current_context(silent=True)
     if context is not None:
         context.meta.setdefault("graphkit.run", {}).update(facts)
+
+
+def _not_nan(value: float) -> float:
+    """Reject nan, which FloatRange lets through (every comparison with it is false)."""
+    if value != value:
+        raise click.BadParameter("nan is not a number")
+    return value
+
+
+interval_options = _stack(
+    click.option(
+        "--confidence",
+        type=click.IntRange(min=0, max=100_000),
+        default=0,
+        show_default=True,
+        metavar="N",
+        help="Resample the records N times (Poisson bootstrap, seeded by --seed) and add "
+        "rank_low, rank_high, score_low, score_high, pagerank_low, pagerank_high: intervals "
+        "at --level. 0: none.",
+    ),
+    click.option(
+        "--level",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        callback=lambda context, parameter, value: _not_nan(value),
+        default=0.9,
+        show_default=True,
+        help="Confidence level of the --confidence intervals.",
+    ),
+)
+"""Bootstrap intervals: --confidence N and --level."""
+
+confidence_options = _stack(
+    interval_options,
+    click.option(
+        "--certify",
+        is_flag=True,
+        help="Add order_certain: whether each row's rank is certain given PageRank's "
+        "numerical error (also added by --confidence).",
+    ),
+    click.option(
+        "--previous",
+        type=click.Path(path_type=Path, dir_okay=False, readable=False),
+        metavar="RESULT",
+        help="Start PageRank from an earlier run's scores (a ranking graphkit rank wrote, "
+        "with id and pagerank): the same scores to --tolerance in fewer iterations (accounts "
+        "tied to within it may swap: see --certify).",
+    ),
+)
+"""Options of how sure a ranking is: --confidence, --level, --certify, --previous."""

@@ -3,17 +3,19 @@ import files, a Gephi file) with its run manifest, and printing it as a table.""
 
 from __future__ import annotations
 
+import functools
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 import polars as pl
 
 from graphkit.cli import crm
+from graphkit.cli.crm_options import CRM_SETTINGS, CrmSettings, checked_choice, crm_settings_options
 from graphkit.cli.options import OUTPUT_FORMATS, Location, _collect, _stack
 from graphkit.cli.table import print_table
-from graphkit.errors import ParameterError
+from graphkit.errors import ParameterError, UsageError
 from graphkit.export import (
     TARGETS,
     GuardReport,
@@ -22,10 +24,28 @@ from graphkit.export import (
     manifest_path,
     write_gephi,
 )
+from graphkit.export.visual import MAX_LAYOUT_NODES
 from graphkit.graph import SocialGraph
 from graphkit.io import format_for, write_frame
+from graphkit.io.database import (
+    check_not_queried,
+    check_output_not_queried,
+    check_table_name,
+    database_name,
+    write_table,
+)
 from graphkit.io.graphfiles import graph_format_for
+from graphkit.io.remote import check_not_remote_input, display, is_remote, uploaded
 from graphkit.progress import Progress
+
+
+def _remember_output_table(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        try:
+            ctx.meta["graphkit.output_table"] = check_table_name(value)
+        except UsageError as error:
+            raise click.BadParameter(str(error), ctx=ctx, param=param) from None
+
 
 output_options = _stack(
     click.option(
@@ -40,6 +60,21 @@ output_options = _stack(
         "output_format",
         type=click.Choice(OUTPUT_FORMATS),
         help="Output format, overriding the suffix.",
+    ),
+    click.option(
+        "--output-table",
+        metavar="NAME",
+        expose_value=False,
+        callback=_remember_output_table,
+        help="Write the result as table NAME of the --database (replaced in one "
+        "transaction); with -o, to both.",
+    ),
+    click.option(
+        "--wide",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda ctx, param, value: ctx.meta.update({"graphkit.wide": value}),
+        help="On a terminal, show every column of the table, however wide.",
     ),
 )
 
@@ -66,10 +101,13 @@ export_options = _stack(
         help="Also write OUT.manifest.json (version, command, inputs with SHA-256, row "
         "counts) beside a plain -o file; CRM and Gephi exports always get one.",
     ),
+    crm_settings_options,
     _collect(
-        ("crm", "crm_mapping", "with_manifest"),
+        ("crm", "crm_mapping", "with_manifest", *CRM_SETTINGS),
         "export",
-        lambda crm, crm_mapping, with_manifest: ExportChoice(crm, crm_mapping, with_manifest),
+        lambda crm, crm_mapping, with_manifest, **settings: checked_choice(
+            ExportChoice(crm, crm_mapping, with_manifest, CrmSettings(**settings))
+        ),
     ),
 )
 """CRM export and manifest options, handed to the command as ``export: ExportChoice``."""
@@ -82,9 +120,54 @@ class ExportChoice:
     crm: str | None = None
     crm_mapping: Path | None = None
     manifest: bool = False
+    settings: CrmSettings = field(default_factory=CrmSettings)
 
 
 def emit(
+    frame: pl.DataFrame,
+    output: Path | str | None,
+    output_format: str | None,
+    progress: Progress,
+    *,
+    title: str = "",
+    graph: SocialGraph | None = None,
+    gephi: bool = False,
+    export: ExportChoice | None = None,
+) -> None:
+    """Write ``frame`` as :func:`_emit` does, or to an ``s3://``, ``gs://`` or ``abfs://``
+    URI (written locally, then uploaded); with ``--output-table``, into the ``--database``."""
+    context = click.get_current_context(silent=True)
+    params = {} if context is None else context.params
+    table = None if context is None else context.meta.get("graphkit.output_table")
+    database: str | None = params.get("database")
+    if table is not None and (database is None or (export is not None and export.crm)):
+        raise click.UsageError("--output-table writes into the --database, without --crm")
+    if table is not None:
+        try:
+            check_not_queried(table, params.get("queries") or {})
+        except UsageError as error:
+            raise click.UsageError(str(error)) from None
+    if output is not None and str(output) != "-":
+        check_output_not_queried(output, params.get("queries") or {})
+    write = functools.partial(_emit, title=title, graph=graph, gephi=gephi, export=export)
+    if isinstance(output, str) and is_remote(output):
+        check_not_remote_input(output, [v for k, v in params.items() if k != "output"])
+        if (export is not None and (export.crm or export.manifest)) or graph_format_for(output):
+            raise click.UsageError(
+                f"CRM, Gephi and manifest files are written locally: copy them to {output} after"
+            )
+        with uploaded(output) as local, progress.step(f"Writing {display(output)}"):
+            write(frame, local, output_format, Progress(quiet=True))
+        progress.note(f"Wrote {frame.height:,} rows to {display(output)}")
+    elif output is not None or table is None:
+        write(frame, output, output_format, progress)
+    if table is not None and database is not None:
+        with progress.step(f"Writing table {table}"):
+            write_table(database, table, frame.to_arrow())
+        progress.note(f"Wrote {frame.height:,} rows to table {table} of {database_name(database)}")
+
+
+def _emit(
     frame: pl.DataFrame,
     output: Path | str | None,
     output_format: str | None,
@@ -115,6 +198,8 @@ def emit(
         return
     if choice.crm_mapping is not None:
         raise click.UsageError("--crm-mapping goes with --crm")
+    if choice.settings.given():
+        raise click.UsageError(f"{choice.settings.given()[0]} goes with --crm")
     if choice.manifest and to_stdout:
         raise click.UsageError("--manifest goes with -o FILE")
     if output is not None and not to_stdout and graph_format_for(output) is not None:
@@ -129,6 +214,8 @@ def emit(
         with progress.step(f"Writing {output}"):
             nodes, edges = write_gephi(graph, frame, output, description=crm.command_line())
         progress.note(f"Wrote {nodes:,} accounts and {edges:,} edges to {output}")
+        if nodes > MAX_LAYOUT_NODES:
+            progress.note(f"No positions: graphkit lays out at most {MAX_LAYOUT_NODES:,} accounts")
         crm.write_run_manifest(output, [file_record(output, rows=nodes, nodes=nodes, edges=edges)])
         return
     if output_format == "table" and not to_stdout:
@@ -138,7 +225,8 @@ def emit(
         if chosen == "table":
             print_table(frame, title)
         elif chosen == "csv":
-            click.echo(guard_spreadsheet(frame).write_csv(), nl=False)
+            # color=True: click would strip escape sequences (ids may hold them) from a pipe.
+            click.echo(guard_spreadsheet(frame).write_csv(), nl=False, color=True)
         elif chosen == "ndjson":
             click.echo(frame.write_ndjson(), nl=False)
         elif chosen == "json":

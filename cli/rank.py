@@ -8,12 +8,17 @@ from typing import Literal, cast
 
 import click
 
-from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_MAX_ITER, DEFAULT_TOLERANCE
 from graphkit.app import Settings
+from graphkit.app.api import rank_run
 from graphkit.cli.engine import EngineChoice, engine_options
 from graphkit.cli.inputs import InputChoice, input_options, load
-from graphkit.cli.options import run_options, weighting_options
+from graphkit.cli.options import (
+    confidence_options,
+    remember_run,
+    run_options,
+    weighting_options,
+)
 from graphkit.cli.output import ExportChoice, emit, export_options, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
@@ -86,11 +91,12 @@ TABLE_COLUMNS = (
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0),
     default=0,
     show_default=True,
-    help="Seed of the community detection (with --communities).",
+    help="Seed of the community detection (with --communities) and of --confidence.",
 )
+@confidence_options
 @weighting_options
 @output_options
 @export_options
@@ -109,6 +115,10 @@ def rank(
     audience_selectors: tuple[str, ...],
     with_communities: bool,
     seed: int,
+    confidence: int,
+    level: float,
+    certify: bool,
+    previous: Path | None,
     output: Path | str | None,
     output_format: str | None,
     export: ExportChoice,
@@ -122,7 +132,9 @@ def rank(
     least-attended 0.
 
     -o FILE.gexf or FILE.graphml writes the ranked accounts (all with --top 0) and the
-    edges among them for Gephi; --crm writes a CRM's import files.
+    edges among them for Gephi, labelled by name, sized by score, coloured by community
+    (with --communities) and laid out (up to 10,000 accounts; beyond, no positions); --crm
+    writes a CRM's import files.
 
     \b
     Examples:
@@ -134,6 +146,8 @@ def rank(
       graphkit rank --demo --communities --top 0 -o ranked.csv
       graphkit rank --demo --kind person --top 500 --crm hubspot -o hubspot.csv
       graphkit rank --demo --communities --top 200 -o top200.gexf
+      graphkit rank --demo --confidence 100 --seed 1 --top 20
+      graphkit rank exports/ --previous last_month.csv --top 0 -o this_month.csv
       graphkit rank s3a://bucket/exports/ --engine spark --spark-remote sc://spark:15002 \\
           --top 0 -o s3a://bucket/ranking.parquet
     """
@@ -142,6 +156,10 @@ def rank(
 
         if export.crm is not None or export.manifest:
             raise click.UsageError("--crm and --manifest are not available with --engine spark")
+        if confidence or certify or previous is not None:
+            raise click.UsageError(
+                "--confidence, --certify and --previous are not available with --engine spark"
+            )
 
         rank_with_spark(
             inputs=inputs,
@@ -162,7 +180,9 @@ def rank(
         return
     loaded = load(inputs, weighting, progress)
     graph = loaded.graph
-    table = app.rank(
+    if previous is not None:
+        remember_run(sources={**loaded.sources, "previous": previous})
+    ranking = rank_run(
         loaded,
         settings=Settings(
             weighting=weighting, damping=damping, tolerance=tolerance, max_iter=max_iter
@@ -173,11 +193,38 @@ def rank(
         communities=with_communities,
         seed=seed,
         progress=progress,
+        confidence=confidence,
+        level=level,
+        previous=previous,
+        certify=certify,
+        undirected=inputs.undirected,
+        prefix=progress.verbose or export.manifest or export.crm is not None,
     )
+    table = ranking.table
+    remember_run(
+        sections={
+            "ranking": {
+                "iterations": ranking.iterations,
+                "certified_prefix": ranking.certified,
+                "bootstrap": {"replicates": confidence, "level": level, "seed": seed}
+                if confidence
+                else None,
+                "previous": None if previous is None else str(previous),
+            }
+        }
+    )
+    if progress.verbose and ranking.certified is not None:
+        progress.note(
+            f"Certified order: the first {ranking.certified:,} accounts rank as the exact "
+            f"PageRank does (iterations: {ranking.iterations:,})"
+        )
     if graph.self_loops:
         progress.note(f"Dropped {graph.self_loops:,} self-loop records")
     if is_terminal_table(output, output_format):
-        shown = table.select(TABLE_COLUMNS)
+        uncertainty = ("rank_low", "rank_high", "score_low", "score_high", "order_certain")
+        shown = table.select(
+            [*TABLE_COLUMNS, *(name for name in uncertainty if name in table.columns)]
+        )
         table = shown.select(
             name for name in shown.columns if shown[name].null_count() < shown.height
         )

@@ -68,6 +68,7 @@ def start(engine: EngineChoice, progress: Progress) -> SparkEngine:
             checkpoint_dir=engine.spark_checkpoint_dir,
             conf=engine.spark_settings,
         )
+    progress.watch(started.stage_status)  # the running stages' tasks on each step's bar
     return started
 
 
@@ -80,6 +81,8 @@ def read_graph(
         for option, given in (
             ("--columns", inputs.columns is not None),
             ("--undirected", inputs.undirected),
+            ("--delimiter", inputs.delimiter is not None),
+            ("--encoding", inputs.encoding is not None),
             ("--missing-time", weighting.missing_time != "no-decay"),
         )
         if given

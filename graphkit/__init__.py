@@ -1,8 +1,9 @@
 """graphkit: who moves your audience? Influencer and SME ranking for marketing and sales.
 
 The public functions (:func:`rank`, :func:`communities`, :func:`brands`, :func:`experts`,
-:func:`explain`, :func:`paths`, :func:`report`) read a dataset folder, files or tables in
-memory and return polars DataFrames; :class:`Settings` holds how they weigh and rank.
+:func:`explain`, :func:`paths`, :func:`report`, :func:`trend`) read a dataset folder, files or
+tables in memory and return polars DataFrames; :func:`compare` says what changed between two
+rankings; :class:`Settings` holds how they weigh and rank.
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ if TYPE_CHECKING:
         Sources,
         brands,
         communities,
+        compare,
         experts,
         explain,
         open_data,
         paths,
         rank,
         report,
+        trend,
     )
     from graphkit.errors import (
         ConvergenceError,
@@ -48,8 +51,8 @@ _HOMES = {
     "select_audience": "graphkit.analysis",
     **dict.fromkeys(
         (
-            "Loaded", "Settings", "Sources", "brands", "communities", "experts", "explain",
-            "open_data", "paths", "rank", "report",
+            "Loaded", "Settings", "Sources", "brands", "communities", "compare", "experts",
+            "explain", "open_data", "paths", "rank", "report", "trend",
         ),
         "graphkit.app",
     ),
@@ -91,6 +94,7 @@ __all__ = [
     "brands",
     "build_graph",
     "communities",
+    "compare",
     "experts",
     "explain",
     "load_dataset",
@@ -101,4 +105,5 @@ __all__ = [
     "rank_influencers",
     "report",
     "select_audience",
+    "trend",
 ]

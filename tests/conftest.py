@@ -170,3 +170,88 @@ def spark():
     )
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """An S3-compatible server (moto's server mode) on 127.0.0.1, for the whole run; yields
+    its endpoint URL. Clients reach it through the usual AWS environment (see ``s3``)."""
+    moto_server = pytest.importorskip("moto.server", reason="needs pip install 'moto[server]'")
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(s3_server: str, monkeypatch: pytest.MonkeyPatch):
+    """A fresh bucket on the test S3 server, the AWS environment pointing at it; yields a
+    boto3 client and the bucket name."""
+    import uuid
+
+    import boto3
+
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "graphkit",
+        "AWS_SECRET_ACCESS_KEY": "graphkit-secret",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT_URL": s3_server,
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    client = boto3.client("s3", endpoint_url=s3_server)
+    bucket = f"graphkit-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=bucket)
+    return client, bucket
+
+
+@pytest.fixture(scope="session")
+def http_folder(tmp_path_factory: pytest.TempPathFactory):
+    """A local HTTP server on 127.0.0.1 serving a folder; yields (base URL, folder)."""
+    import functools
+    import http.server
+    import threading
+
+    folder = tmp_path_factory.mktemp("http")
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def postgres_uri():
+    """A fresh schema on the PostgreSQL server of ``GRAPHKIT_TEST_POSTGRES_URI`` (.ci/run
+    starts one); yields a URI whose search path is that schema. Skips without a server."""
+    import urllib.parse
+    import uuid
+
+    uri = os.environ.get("GRAPHKIT_TEST_POSTGRES_URI")
+    if not uri:
+        pytest.skip("no PostgreSQL server: GRAPHKIT_TEST_POSTGRES_URI is unset (.ci/run sets it)")
+    dbapi = pytest.importorskip("adbc_driver_postgresql.dbapi")
+    try:
+        connection = dbapi.connect(uri)
+    except dbapi.Error as error:
+        pytest.skip(f"PostgreSQL at {uri} is unreachable: {str(error).splitlines()[0]}")
+    schema = f"graphkit_{uuid.uuid4().hex[:12]}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE SCHEMA {schema}")
+    connection.commit()
+    separator = "&" if "?" in uri else "?"
+    options = urllib.parse.quote(f"-csearch_path={schema}")
+    yield f"{uri}{separator}options={options}"
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {schema} CASCADE")
+    connection.commit()
+    connection.close()

@@ -139,6 +139,8 @@ SPARK_BANNER = (
     'Setting default log level to "',
     "To adjust logging level use sc.setLogLevel(",
 )
+# What a run prints once when it compiles the kernels (an empty numba cache).
+FIRST_COMPILE = "compiling graphkit's kernels for this machine, once"
 _ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07]*\x07|[@-Z\\-_])")
 _SECONDS = re.compile(r"^(.+): \d+\.\d+ s$")
 _MEGABYTES = re.compile(r"\(\d+\.\d+ MB\)")
@@ -148,7 +150,7 @@ def normalise(lines: list[str], folder: Path | None = None) -> list[str]:
     """Lines without what varies from run to run, and without trailing blanks."""
     result = []
     for line in lines:
-        if line.startswith(SPARK_BANNER):
+        if line.startswith(SPARK_BANNER) or line.startswith(FIRST_COMPILE):
             continue
         if folder is not None:
             line = line.replace(f"{folder}{os.sep}", "")

@@ -19,7 +19,7 @@ computed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Final, Literal
@@ -186,6 +186,7 @@ def communities(
     resolution: float = 1.0,
     seed: int = 0,
     max_iter: int | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
 ) -> CommunityResult:
     """Partition the accounts into communities that maximise weighted modularity.
 
@@ -209,6 +210,9 @@ def communities(
         level (``None``: 100); :data:`UNTIL_STABLE` (-1) repeats them until one changes
         nothing. Each Leiden iteration starts from the last one's partition and never lowers
         its modularity.
+    on_progress
+        ``on_progress(levels, None, detail)`` after each level (the levels done and the
+        communities the last one left).
 
     Returns
     -------
@@ -265,6 +269,7 @@ def communities(
             resolution=float(resolution),
             # Propagation ends by itself once no label changes.
             max_sweeps=np.iinfo(np.int64).max if sweeps == UNTIL_STABLE else sweeps,
+            on_progress=on_progress,
         )
     else:
         default = DEFAULT_LEIDEN_ITERATIONS if method == "leiden" else DEFAULT_LOUVAIN_ITERATIONS
@@ -277,6 +282,7 @@ def communities(
             resolution=float(resolution),
             max_iterations=0 if iterations == UNTIL_STABLE else iterations,  # 0: until stable
             refine=method == "leiden",
+            on_progress=on_progress,
         )
     # Label propagation and Louvain may leave a community in pieces (Leiden does not).
     pieces, _ = connected_pieces(projection.indptr, projection.neighbors, raw)

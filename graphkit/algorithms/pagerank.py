@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 import numpy as np
 
@@ -17,6 +21,11 @@ DEFAULT_DAMPING = 0.85
 DEFAULT_TOLERANCE = 1e-10
 DEFAULT_MAX_ITER = 1000
 PULL_LAYOUT_KEY = "pagerank_pull_layout"
+# With a progress callback the kernel runs in chunks of iterations, each continuing from the
+# last one's scores (the same arithmetic in the same order: the same bits), sized to report
+# about this often; the first chunk has this many iterations, and none fewer.
+PROGRESS_SECONDS: Final = 0.25
+PROGRESS_MIN_ITERATIONS: Final = 10
 
 
 @dataclass(frozen=True)
@@ -45,6 +54,7 @@ def pagerank(
     tolerance: float = DEFAULT_TOLERANCE,
     max_iter: int = DEFAULT_MAX_ITER,
     personalization: np.ndarray | None = None,
+    start: np.ndarray | None = None,
 ) -> np.ndarray:
     """Weighted PageRank of every node: who receives attention, directly and indirectly.
 
@@ -61,6 +71,10 @@ def pagerank(
     personalization
         Non-negative teleport weight per node (normalised here); also receives the score of
         dangling nodes. ``None`` means uniform.
+    start
+        Non-negative starting score per node (normalised here), e.g. the scores of an earlier
+        run (a warm start): fewer iterations when it is near the answer, the same fixed point
+        to the tolerance either way. ``None`` (or all zeros) starts from ``1 / n`` everywhere.
 
     Returns
     -------
@@ -70,7 +84,8 @@ def pagerank(
     Raises
     ------
     ParameterError
-        For out-of-range parameters or a personalization of the wrong shape or all zeros.
+        For out-of-range parameters, or a personalization or start of the wrong shape, not
+        finite or negative, or a personalization of all zeros.
     ConvergenceError
         When ``tolerance`` is not reached within ``max_iter`` iterations.
 
@@ -93,6 +108,7 @@ def pagerank(
         tolerance=tolerance,
         max_iter=max_iter,
         personalization=personalization,
+        start=start,
     ).scores
 
 
@@ -103,14 +119,20 @@ def pagerank_run(
     tolerance: float = DEFAULT_TOLERANCE,
     max_iter: int = DEFAULT_MAX_ITER,
     personalization: np.ndarray | None = None,
+    start: np.ndarray | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
 ) -> PageRankResult:
-    """:func:`pagerank` with the iteration count and final change."""
+    """:func:`pagerank` with the iteration count and final change. ``on_progress(done,
+    total, detail)`` hears the iterations done, the iterations expected from the rate of
+    convergence so far (``None`` before there is one) and the L1 change, a few times a
+    second; the scores are the same bits with it as without."""
     rules.check_pagerank_parameters(damping, tolerance, max_iter)
     n = graph.n_nodes
     if n == 0:
         return PageRankResult(np.zeros(0), 0, 0.0)
     uniform_teleport = personalization is None
     teleport = np.empty(0) if uniform_teleport else _teleport_vector(personalization, n)
+    first = _start_vector(start, n)
     inverse_out = _inverse_out_weight(graph)
     if not np.isfinite(inverse_out).all():
         # An out-weight so small (1e-310) that its inverse overflows: rank on each edge's
@@ -118,20 +140,21 @@ def pagerank_run(
         graph = graph.with_weights(graph.attention_shares(slice(None)))
         inverse_out = _inverse_out_weight(graph)
     indptr, sources, targets, blocks = _pull_layout(graph)
-    scores, iterations, change = _pagerank_kernel(
-        indptr,
-        sources,
-        targets,
-        graph.in_weights,
-        inverse_out,
-        teleport,
-        uniform_teleport,
-        float(damping),
-        float(tolerance),
-        int(max_iter),
-        graph.uniform_weights,
-        blocks,
-    )
+
+    def iterate(iterations: int, scores: np.ndarray | None) -> tuple[np.ndarray, int, float]:
+        return _pagerank_kernel(  # type: ignore[no-any-return]
+            indptr, sources, targets, graph.in_weights, inverse_out, teleport,
+            uniform_teleport, float(damping), float(tolerance), iterations,
+            graph.uniform_weights, blocks, np.empty(0) if scores is None else scores,
+            scores is None,
+        )  # fmt: skip
+
+    if on_progress is None:
+        scores, iterations, change = iterate(int(max_iter), first)
+    else:
+        scores, iterations, change = _iterate_reporting(
+            iterate, first, int(max_iter), float(tolerance), on_progress
+        )
     if not np.isfinite(change) or not np.isfinite(scores).all():
         # A NaN change compares false against any tolerance: it must never pass as converged.
         raise ConvergenceError(
@@ -143,6 +166,46 @@ def pagerank_run(
     scores /= scores.sum()
     check_scores(scores)
     return PageRankResult(scores, int(iterations), float(change))
+
+
+def _iterate_reporting(
+    iterate: Callable[[int, np.ndarray | None], tuple[np.ndarray, int, float]],
+    first: np.ndarray | None,
+    max_iter: int,
+    tolerance: float,
+    on_progress: Callable[[int, int | None, str], None],
+) -> tuple[np.ndarray, int, float]:
+    """Run ``iterate(iterations, start)`` in chunks up to ``max_iter`` iterations in all,
+    reporting after each; the same result as one call (see :data:`PROGRESS_SECONDS`)."""
+    scores = first
+    done = 0
+    chunk = PROGRESS_MIN_ITERATIONS
+    previous: tuple[int, float] | None = None
+    while True:
+        began = time.perf_counter()
+        scores, ran, change = iterate(min(chunk, max_iter - done), scores)
+        done += ran
+        if change < tolerance or done >= max_iter:
+            break
+        on_progress(done, _expected_iterations(previous, done, change, tolerance, max_iter),
+                    f"change {change:.1e}")  # fmt: skip
+        previous = (done, change)
+        elapsed = time.perf_counter() - began
+        chunk = max(PROGRESS_MIN_ITERATIONS, int(ran * PROGRESS_SECONDS / max(elapsed, 1e-6)))
+    on_progress(done, done, f"change {change:.1e}")
+    return scores, done, change
+
+
+def _expected_iterations(
+    previous: tuple[int, float] | None, done: int, change: float, tolerance: float, limit: int
+) -> int | None:
+    """Iterations to reach ``tolerance`` if the change keeps shrinking at the rate it shrank
+    since ``previous`` (iterations, change); ``None`` without a rate."""
+    if previous is None or not 0.0 < change < previous[1]:
+        return None
+    rate = math.log(change / previous[1]) / (done - previous[0])  # < 0: log per iteration
+    remaining = math.ceil(math.log(tolerance / change) / rate)
+    return min(limit, done + max(1, remaining))
 
 
 def _pull_layout(graph: SocialGraph) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -174,6 +237,23 @@ def _inverse_out_weight(graph: SocialGraph) -> np.ndarray:
     return inverse
 
 
+def _start_vector(start: np.ndarray | None, n: int) -> np.ndarray | None:
+    """``start`` normalised to sum to 1, or ``None`` for the uniform start (also when all
+    zeros: no information to start from)."""
+    if start is None:
+        return None
+    values = np.asarray(start, dtype=np.float64)
+    if values.shape != (n,):
+        raise ParameterError(f"start must have one score per node ({n}), got {values.shape}")
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise ParameterError("start scores must be finite and >= 0")
+    largest = values.max(initial=0.0)
+    if largest == 0.0:
+        return None
+    values = values / largest  # scaled first, so that the sum cannot overflow
+    return np.ascontiguousarray(values / values.sum())
+
+
 def _teleport_vector(personalization: np.ndarray | None, n: int) -> np.ndarray:
     if personalization is None:
         return np.full(n, 1.0 / n)
@@ -188,3 +268,116 @@ def _teleport_vector(personalization: np.ndarray | None, n: int) -> np.ndarray:
     if total <= 0:
         raise ParameterError(rules.PERSONALIZATION_EMPTY)
     return np.ascontiguousarray(weights / total)
+
+
+# Unit roundoff of float64, doubled: every floating-point operation below errs by at most this.
+_ROUNDING: Final = 2.0**-52
+
+
+def score_error_bounds(
+    graph: SocialGraph,
+    result: PageRankResult,
+    *,
+    damping: float = DEFAULT_DAMPING,
+    personalization: np.ndarray | None = None,
+) -> np.ndarray:
+    """A rigorous bound on each score's distance to the exact PageRank, from the solver's
+    last L1 change.
+
+    One power iteration is the map ``G(x) = d M x + (1 - d) p`` with ``M`` column-stochastic
+    (column ``j`` holds ``j``'s attention shares, or the teleport vector ``p`` for a dangling
+    ``j``). For two score vectors summing to 1, ``G(x) - G(y) = d M (x - y)``: each step
+    shrinks the L1 distance by ``d`` at least, so from the last step ``x_k -> x_{k+1}`` of L1
+    change ``r``, ``|x_k - x*|_1 <= r + d |x_k - x*|_1``, i.e. ``|x_k - x*|_1 <= r / (1 - d)``,
+    and ``|x_{k+1} - x*|_1 <= d r / (1 - d)``. Per score, ``|x_{k+1, i} - x*_i| = d |(M (x_k -
+    x*))_i| <= d m_i |x_k - x*|_1`` where ``m_i`` is the largest entry of row ``i`` of ``M``
+    (the largest share of attention any account gives ``i``; ``p_i`` too when an account is
+    dangling), which is at most 1: the bound is ``d m_i r / (1 - d)``, never more than the
+    L1 bound and much less for accounts that receive many small shares.
+
+    Floating point adds to that: summing ``k`` non-negative terms errs by at most ``k`` roundings
+    of the total, so each computed score differs from ``G`` of the previous one by at most
+    ``(in_degree_i + 3) * eps * x_i``; these errors (their L1 sum too) and that of the final
+    normalisation are added, so the bound holds for the scores as returned.
+
+    Parameters
+    ----------
+    graph
+        The graph ranked.
+    result
+        What :func:`pagerank_run` returned for it.
+    damping, personalization
+        The settings of that run.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 bound per node: ``|result.scores[i] - exact[i]| <= bound[i]``.
+    """
+    n = graph.n_nodes
+    scores = result.scores
+    if n == 0:
+        return np.zeros(0)
+    degree = np.diff(graph.in_indptr).astype(np.float64)
+    rounding = (degree + 3.0) * _ROUNDING * scores  # per score, in the last iteration
+    total_rounding = float(rounding.sum()) * (1.0 + n * _ROUNDING)
+    change = float(result.change) * (1.0 + (n + 1) * _ROUNDING) + total_rounding
+    largest_share = _largest_incoming_share(graph)
+    if (graph.out_weight == 0.0).any():
+        teleport = _teleport_vector(personalization, n)
+        np.maximum(largest_share, teleport, out=largest_share)
+    distance = (change + total_rounding) / (1.0 - damping)  # |x_k - x*|_1, bounded
+    l1_bound = damping * distance + total_rounding
+    normalisation = scores * (l1_bound + n * _ROUNDING) * 1.01
+    bound: np.ndarray = damping * largest_share * distance + rounding + normalisation
+    return bound
+
+
+def _largest_incoming_share(graph: SocialGraph) -> np.ndarray:
+    """Per node, the largest share of its attention any account gives it (0 without in-edges)."""
+    largest = np.zeros(graph.n_nodes)
+    if graph.n_edges == 0:
+        return largest
+    shares = graph.attention_shares(slice(None))
+    starts = graph.in_indptr[:-1]
+    has_edges = np.diff(graph.in_indptr) > 0
+    largest[has_edges] = np.maximum.reduceat(shares, starts[has_edges])
+    return largest
+
+
+def certain_order(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Which positions of a ranking are certain, given each score's error bound.
+
+    ``scores`` and ``bounds`` are in ranking order (best first). Position ``k`` is certain
+    when its score's lowest possible value exceeds the highest possible value of every score
+    below it, and its highest possible value is below the lowest possible value of every
+    score above it: whatever the exact scores, the account ranks exactly ``k``-th (within
+    this list). Equal scores are never certain.
+
+    Examples
+    --------
+    >>> certain_order(np.array([0.5, 0.3, 0.1, 0.1]), np.full(4, 0.01)).tolist()
+    [True, True, False, False]
+    """
+    size = scores.shape[0]
+    if size == 0:
+        return np.zeros(0, dtype=np.bool_)
+    low = scores - bounds
+    high = scores + bounds
+    # Highest possible score below each position, lowest possible above it.
+    high_below = np.full(size, -np.inf)
+    high_below[:-1] = np.maximum.accumulate(high[::-1])[::-1][1:]
+    low_above = np.full(size, np.inf)
+    low_above[1:] = np.minimum.accumulate(low)[:-1]
+    certain: np.ndarray = (low > high_below) & (high < low_above)
+    return certain
+
+
+def certified_prefix(certain: np.ndarray) -> int:
+    """How many leading positions of a ranking are certain (see :func:`certain_order`).
+
+    >>> certified_prefix(np.array([True, True, False, True]))
+    2
+    """
+    uncertain = np.flatnonzero(~np.asarray(certain, dtype=np.bool_))
+    return int(uncertain[0]) if uncertain.shape[0] else int(np.asarray(certain).shape[0])

@@ -8,18 +8,21 @@ from typing import Final
 import numpy as np
 import polars as pl
 
+from graphkit.algorithms.bootstrap import DEFAULT_LEVEL, bootstrap_pagerank, check_confidence
 from graphkit.algorithms.pagerank import (
     DEFAULT_DAMPING,
     DEFAULT_MAX_ITER,
     DEFAULT_TOLERANCE,
-    pagerank,
+    certain_order,
+    pagerank_run,
+    score_error_bounds,
 )
 from graphkit.algorithms.reach import reach_2hop
 from graphkit.analysis.accounts import account_text
 from graphkit.analysis.audience import C_LEVEL, select_audience
 from graphkit.analysis.brands import organizations
 from graphkit.checks import check_frame
-from graphkit.errors import ParameterError
+from graphkit.errors import ParameterError, UsageError
 from graphkit.graph.social import FOLLOW_FLAG, SocialGraph
 
 SORT_KEYS: Final = (
@@ -55,6 +58,9 @@ def expert_table(
     damping: float = DEFAULT_DAMPING,
     tolerance: float = DEFAULT_TOLERANCE,
     max_iter: int = DEFAULT_MAX_ITER,
+    confidence: int = 0,
+    level: float = DEFAULT_LEVEL,
+    seed: int = 0,
 ) -> pl.DataFrame:
     """Rank an organization's people by the attention a target audience pays them.
 
@@ -83,6 +89,12 @@ def expert_table(
         then id.
     damping, tolerance, max_iter
         PageRank settings.
+    confidence, level, seed
+        Bootstrap replicates, level and seed (:mod:`graphkit.algorithms.bootstrap`; the
+        graph built with ``square_weights=True``; ranking by ``audience_influence`` only):
+        adds ``rank_low, rank_high`` (among the people listed) and ``score_low,
+        score_high`` (of ``audience_influence``), and ``order_certain`` (the rank is
+        certain given PageRank's numerical error). 0: none.
 
     Returns
     -------
@@ -124,6 +136,11 @@ def expert_table(
     """
     if sort_by not in SORT_KEYS:
         raise ParameterError(f"sort_by must be one of {', '.join(SORT_KEYS)}, got {sort_by!r}")
+    check_confidence(confidence, level)
+    if confidence and sort_by != "audience_influence":
+        raise UsageError(
+            "confidence intervals need the ranking by audience_influence (the default sort)"
+        )
     (group,) = organizations(graph, [org])
     audience = (
         select_audience(graph, [C_LEVEL])
@@ -136,13 +153,14 @@ def expert_table(
         raise ParameterError("the audience selects no account")
     people = group.people
     personalization = audience.astype(np.float64)
-    scores = pagerank(
+    result = pagerank_run(
         graph,
         damping=damping,
         tolerance=tolerance,
         max_iter=max_iter,
         personalization=personalization,
     )
+    scores = result.scores
     audience_followers, attention = _direct_audience(graph, people, audience, scores, damping)
     table = pl.DataFrame(
         {
@@ -165,8 +183,34 @@ def expert_table(
         .with_row_index("rank", offset=1)
         .with_columns(pl.col("rank").cast(pl.Int64))
     )
-    table = table.join(account_text(graph, table["id"]), on="id", how="left")
-    return check_frame(table.select(EXPERT_COLUMNS))
+    table = table.join(
+        account_text(graph, table["id"]), on="id", how="left", maintain_order="left"
+    )  # in rank order: order_certain reads the scores in this order
+    table = table.select(EXPERT_COLUMNS)
+    if confidence and table.height:
+        nodes = graph.index_of(table.get_column("id").to_arrow())
+        bounds = score_error_bounds(graph, result, damping=damping, personalization=personalization)
+        intervals = bootstrap_pagerank(
+            graph, scores, nodes=nodes, candidates=nodes, replicates=confidence, level=level,
+            seed=seed, damping=damping, tolerance=tolerance, max_iter=max_iter,
+            personalization=personalization,
+        )  # fmt: skip
+        table = table.with_columns(
+            pl.Series("rank_low", intervals.rank_low, dtype=pl.Int64),
+            pl.Series("rank_high", intervals.rank_high, dtype=pl.Int64),
+            pl.Series("score_low", intervals.score_low),
+            pl.Series("score_high", intervals.score_high),
+            pl.Series("order_certain", certain_order(scores[nodes], bounds[nodes])),
+        )
+    elif confidence:  # nobody to rank: the columns all the same
+        table = table.with_columns(
+            pl.lit(None, dtype=pl.Int64).alias("rank_low"),
+            pl.lit(None, dtype=pl.Int64).alias("rank_high"),
+            pl.lit(None, dtype=pl.Float64).alias("score_low"),
+            pl.lit(None, dtype=pl.Float64).alias("score_high"),
+            pl.lit(None, dtype=pl.Boolean).alias("order_certain"),
+        )
+    return check_frame(table)
 
 
 def _direct_audience(

@@ -13,6 +13,7 @@ from graphkit.app.api import (
     rank,
     report,
 )
+from graphkit.app.history import compare, trend
 from graphkit.app.settings import Settings, make_weighting, read_config
 from graphkit.app.sources import Loaded, Sources, input_locations, is_uri, load
 
@@ -24,6 +25,7 @@ __all__ = [
     "audience_mask",
     "brands",
     "communities",
+    "compare",
     "experts",
     "explain",
     "find_communities_table",
@@ -36,4 +38,5 @@ __all__ = [
     "rank",
     "read_config",
     "report",
+    "trend",
 ]

@@ -4,8 +4,10 @@ shares: guess what INPUT is, check memory, read and validate, build the influenc
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -15,9 +17,10 @@ import pyarrow as pa
 from graphkit.app.settings import Settings
 from graphkit.config import prepare_kernels_in_background, set_threads
 from graphkit.data import demo_folder
-from graphkit.errors import InputError, UsageError
+from graphkit.errors import GraphkitError, InputError, UsageError
 from graphkit.graph import SocialGraph, build_graph
-from graphkit.io import Dataset, load_dataset
+from graphkit.io import Dataset, load_dataset, sniff
+from graphkit.io.database import read_tables
 from graphkit.io.platforms import detect_platforms, import_exports, parse_export_spec
 from graphkit.io.preflight import (
     available_memory,
@@ -28,12 +31,14 @@ from graphkit.io.preflight import (
 )
 from graphkit.io.readers import (
     columns_table,
+    find_tables,
     headerless_fields,
     missing_reason,
     peek_columns,
     read_table,
     validate_table,
 )
+from graphkit.io.remote import Staging, display, is_pipe, is_remote, is_stdin
 from graphkit.io.schema import FOLLOWS, INTERACTIONS, TABLES
 from graphkit.progress import Progress
 
@@ -78,6 +83,26 @@ class Sources:
         Names of the fields of header-less edge lists (``source,target,timestamp``).
     undirected
         Read each follows row as both directions.
+    database
+        A database read like a dataset folder: a DuckDB or SQLite file, or a
+        ``postgresql://`` URI; its tables follows, interactions, accounts and identities.
+    queries
+        Table name -> SQL replacing that table (on ``database``, or on an in-memory DuckDB,
+        whose SQL reads Parquet and CSV files).
+    delimiter
+        The field delimiter of text tables (``,`` ``;`` ``|`` ``tab`` ``space``); by default
+        sniffed from each file's first lines.
+    encoding
+        The encoding of text tables, any Python codec name (``cp1252``, ``utf-16``); by
+        default UTF-8, or UTF-16 for a file starting with its byte-order mark.
+    owner
+        The owner of a LinkedIn ``Connections.csv`` given without ``Profile.csv`` (in
+        ``exports`` or as ``data``): their name, as their profile shows it, or their profile
+        URL.
+
+    Any location may also be ``-`` (standard input, for one table) or an ``s3://``,
+    ``gs://``, ``abfs://`` or ``http(s)://`` URI: it is copied to a private temporary folder
+    and read as a local file.
     """
 
     data: Location | None = None
@@ -90,6 +115,11 @@ class Sources:
     interaction_type: str | None = None
     columns: tuple[str, ...] | None = None
     undirected: bool = False
+    database: str | os.PathLike[str] | None = None
+    queries: Mapping[str, str] = field(default_factory=dict)
+    delimiter: str | None = None
+    encoding: str | None = None
+    owner: str | None = None
 
 
 @dataclass
@@ -152,6 +182,74 @@ def load(
     """
     settings = settings or Settings()
     progress = progress or Progress(quiet=True)
+    with Staging() as staging, sniff.reading_as(_text_format(sources)):
+        try:
+            staged, names = _stage(sources, staging, progress)
+            loaded = _load(staged, settings, progress, analysis, names)
+        except GraphkitError as error:
+            raise staging.renamed(error) from None
+    # The staged copies are gone: the tables read are in memory.
+    loaded.sources = {
+        name: path for name, path in loaded.sources.items() if not staging.holds(path)
+    }
+    return loaded
+
+
+def _text_format(sources: Sources) -> sniff.TextFormat:
+    """How text tables are read: ``sources.delimiter`` and ``sources.encoding`` checked."""
+    try:
+        return sniff.TextFormat(
+            None if sources.delimiter is None else sniff.delimiter_option(sources.delimiter),
+            None if sources.encoding is None else sniff.encoding_option(sources.encoding),
+        )
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _stage(
+    sources: Sources, staging: Staging, progress: Progress
+) -> tuple[Sources, dict[str, str]]:
+    """``sources`` with standard input and URIs staged as local files, and a database's
+    tables read into memory; the names errors give the tables read in memory."""
+    given = {"data": sources.data, **{name: getattr(sources, name) for name in TABLE_NAMES}}
+    from_stdin = [key for key, value in given.items() if is_stdin(value)]
+    if len(from_stdin) > 1:
+        options = " and ".join("INPUT" if key == "data" else f"--{key}" for key in from_stdin)
+        raise UsageError(f"only one table can be read from standard input (-), not {options}")
+    changes: dict[str, Any] = {}
+    for key, value in given.items():
+        table = None if key == "data" else key
+        if is_stdin(value):
+            with progress.step("Reading standard input"):
+                changes[key] = staging.stdin(table)
+        elif is_pipe(value):
+            changes[key] = staging.pipe(os.fspath(value), table)
+        elif is_remote(value) and not (key == "data" and sources.demo):
+            with progress.step(f"Fetching {display(str(value))}"):
+                changes[key] = staging.fetch(str(value), table)
+    names: dict[str, str] = {}
+    if sources.database is not None or sources.queries:
+        if sources.data is not None or sources.demo:
+            raise UsageError("give INPUT (or --demo) or --database, not both")
+        if sources.exports:
+            raise UsageError("give --export or --database, not both")
+        explicit = {name for name in TABLE_NAMES if getattr(sources, name) is not None}
+        with progress.step("Reading the database"):
+            tables = read_tables(sources.database, sources.queries, skip=explicit)
+        for name, (table, where) in tables.items():
+            changes[name] = table
+            names[name] = staging.label(where)
+        changes.update(database=None, queries={})
+    return dataclasses.replace(sources, **changes) if changes else sources, names
+
+
+def _load(
+    sources: Sources,
+    settings: Settings,
+    progress: Progress,
+    analysis: str,
+    names: Mapping[str, str],
+) -> Loaded:
     if isinstance(sources.exports, str):
         raise UsageError("exports must be a tuple of export specs, e.g. ('x:archive.zip',)")
     if settings.threads is not None:
@@ -162,6 +260,8 @@ def load(
         exports.insert(0, ("auto", Path(data)))
     if exports:
         return _load_exports(sources, exports, settings, progress)
+    if sources.owner is not None:
+        raise UsageError("--owner names the owner of a LinkedIn export: give one (--export)")
     folder, files = input_locations(sources)
     if sources.columns is not None and folder is None:
         table = columns_table(sources.columns)
@@ -172,7 +272,10 @@ def load(
             )
     for location in (folder, *files.values()):
         if is_uri(location):
-            raise UsageError(f"{location} is a URI: read it with --engine spark")
+            raise UsageError(
+                f"{location}: the local engine reads s3://, gs://, abfs:// and http(s):// "
+                "URIs; read this one with --engine spark"
+            )
     in_memory = {
         name: value
         for name, value in files.items()
@@ -187,7 +290,7 @@ def load(
     if settings.memory_check:
         stream = _preflight(local_folder, paths, progress, analysis)
     prepare_kernels_in_background()
-    with progress.step("Reading tables"):
+    with progress.step("Reading tables", total=_input_bytes(local_folder, paths), unit="bytes"):
         if local_folder is not None or paths["follows"] or paths["interactions"]:
             dataset = load_dataset(
                 local_folder,
@@ -210,6 +313,7 @@ def load(
                 validate_table(
                     table,
                     TABLES[name],
+                    name=names.get(name),
                     interaction_type=sources.interaction_type,
                     known_types=settings.weighting.known_types,
                 ),
@@ -220,16 +324,29 @@ def load(
             "no follows or interactions table given; give a dataset folder, follows= or "
             "interactions="
         )
-    with progress.step("Building graph"):
+    with progress.step("Building graph", unit="rows") as building:
         graph = build_graph(
-            dataset, settings.weighting, release_tables=True, undirected=sources.undirected
-        )
+            dataset, settings.weighting, release_tables=True, undirected=sources.undirected,
+            on_progress=building,
+        )  # fmt: skip
     _note_graph(graph, sources, settings, progress)
     return Loaded(dataset, graph, dict(dataset.sources))
 
 
+def _input_bytes(folder: Path | None, paths: dict[str, Path | None]) -> int | None:
+    """Bytes of the table files a run reads, for the progress bar (``None`` if unknown)."""
+    files = [path for path in paths.values() if path is not None]
+    try:
+        files += [] if folder is None else list(find_tables(folder).values())
+        return sum(path.stat().st_size for path in files) or None
+    except (GraphkitError, OSError):
+        return None
+
+
 def input_locations(sources: Sources) -> tuple[Location | None, dict[str, Any]]:
     """The dataset folder and the table of each name a run reads (URIs stay strings)."""
+    if sources.database is not None or sources.queries:
+        raise UsageError("--database and --query work with the local engine only")
     folder: Location | None = None
     files: dict[str, Any] = {name: getattr(sources, name) for name in TABLE_NAMES}
     data = sources.data
@@ -270,8 +387,11 @@ def input_table(
         return "interactions"
     names = peek_columns(path)
     canonical = {INTERACTIONS.canonical_name(name) for name in names}
-    follows_like = {FOLLOWS.canonical_name(name) for name in names}
-    if "type" in canonical and "follower" not in follows_like:
+    # A follower column by a name only follows use (``source`` names both).
+    follows_only = {
+        FOLLOWS.canonical_name(name) for name in names if INTERACTIONS.canonical_name(name) is None
+    }
+    if "type" in canonical and "follower" not in follows_only:
         return "interactions"
     return "follows"
 
@@ -375,7 +495,9 @@ def _load_exports(
         )
         check_memory(estimate, available_memory())
     with progress.step("Reading exports"):
-        dataset, read = import_exports(exports, accounts=accounts, identities=identities)
+        dataset, read = import_exports(
+            exports, accounts=accounts, identities=identities, owner=sources.owner
+        )
     for export in read:
         for note in export.notes:
             progress.note(note)

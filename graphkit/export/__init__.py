@@ -1,6 +1,14 @@
 """Exports for other tools (CRM imports, Gephi) and their run manifests."""
 
-from graphkit.export.crm import CrmExport, CrmFile, crm_tables, row_roles, write_crm
+from graphkit.export.crm import (
+    CrmChoices,
+    CrmExport,
+    CrmFile,
+    crm_keys,
+    crm_tables,
+    row_roles,
+    write_crm,
+)
 from graphkit.export.gephi import graph_tables, write_gephi
 from graphkit.export.guard import (
     GUARDS,
@@ -18,19 +26,22 @@ from graphkit.export.manifest import (
     sha256_file,
     write_manifest,
 )
-from graphkit.export.profiles import PROFILES, TARGETS, CrmProfile, crm_profile
+from graphkit.export.profiles import PEOPLE_OBJECTS, PROFILES, TARGETS, CrmProfile, crm_profile
 from graphkit.export.split import write_csv_parts
 
 __all__ = [
     "GUARDS",
+    "PEOPLE_OBJECTS",
     "PROFILES",
     "TARGETS",
     "TRIGGERS",
+    "CrmChoices",
     "CrmExport",
     "CrmFile",
     "CrmProfile",
     "GuardReport",
     "build_manifest",
+    "crm_keys",
     "crm_profile",
     "crm_tables",
     "file_record",

@@ -72,6 +72,7 @@ def write_csv_parts(
     max_rows: int,
     max_bytes: int,
     max_record_bytes: int | None = None,
+    label: str = "",
 ) -> list[Part]:
     """Write ``frame`` as CSV files of at most ``max_rows`` data rows and ``max_bytes`` bytes.
 
@@ -91,6 +92,8 @@ def write_csv_parts(
         Limits per part; the header counts towards ``max_bytes``.
     max_record_bytes
         Largest record the target accepts, when it limits it.
+    label
+        What the rows are (``contacts``), for the error messages.
 
     Returns
     -------
@@ -104,7 +107,10 @@ def write_csv_parts(
     """
     header = frame.head(0).write_csv(line_terminator=CRLF).encode("utf-8")
     if len(header) >= max_bytes:
-        raise ParameterError(f"the header alone ({len(header):,} bytes) exceeds {max_bytes:,}")
+        raise ParameterError(
+            f"the {label + ' ' if label else ''}header alone ({len(header):,} bytes) exceeds "
+            f"the {max_bytes:,} bytes a file may take"
+        )
     parts: list[Part] = []
     try:
         current = _new_part(directory, name, header)
@@ -118,8 +124,9 @@ def write_csv_parts(
             too_large = np.flatnonzero(sizes > limit)
             if too_large.size:
                 row = first_row + int(too_large[0]) + 1
+                what = f"{label} row" if label else "row"
                 raise ParameterError(
-                    f"row {row:,} takes {int(sizes[too_large[0]]):,} bytes, more than the "
+                    f"{what} {row:,} takes {int(sizes[too_large[0]]):,} bytes, more than the "
                     f"{limit:,} one record may take in this import; leave long columns out "
                     "with a mapping file"
                 )

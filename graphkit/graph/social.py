@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 FOLLOW_FLAG: Final = 1
 INTERACTION_FLAG: Final = 2
 MAX_NODES: Final = 2**31 - 1
+# Cache key of the per-edge sums of squared record weights (build_graph(square_weights=True)).
+SQUARE_WEIGHTS_KEY: Final = "in_square_weights"
+# Cache key of the ids identity merge replaced (account_aliases).
+ALIASES_KEY: Final = "account_aliases"
 
 
 @dataclass(frozen=True)
@@ -264,6 +269,8 @@ def build_graph(
     *,
     release_tables: bool = False,
     undirected: bool = False,
+    square_weights: bool = False,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
 ) -> SocialGraph:
     """Build the influence graph of a dataset.
 
@@ -283,6 +290,13 @@ def build_graph(
     undirected
         Read each follow record as both directions (friendship and connection lists
         published as one row per pair).
+    square_weights
+        Also keep, per in-edge, the sum of the squares of its records' weights (what
+        resampling the records needs; :data:`SQUARE_WEIGHTS_KEY` in the graph's cache).
+    on_progress
+        ``on_progress(rows, total, detail)`` as the follow and interaction rows are interned
+        (``total`` ``None`` for tables still to be read from their files), then once more
+        when the graph is built.
 
     Returns
     -------
@@ -300,8 +314,13 @@ def build_graph(
     person_of = identity_map(dataset.identities)
     interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 8))
     accounts = None
+    aliases = None
     if dataset.accounts is not None:
         accounts = _merge_accounts(dataset.accounts, person_of)
+        if "aliases" in accounts.columns:
+            # Kept beside the accounts, not as a column of every result (see account_aliases).
+            aliases = accounts.select("id", pl.col("aliases").cast(pl.String)).drop_nulls()
+            accounts = accounts.drop("aliases")
         _intern_column(interner, accounts.get_column("id").to_arrow())  # accounts come first
 
     source_parts: list[np.ndarray] = []
@@ -311,13 +330,22 @@ def build_graph(
     time_parts: list[np.ndarray] = []
     origins = _RecordOrigins()
     follow_weight = weighting.type_weights.get("follow", 1.0)
+    total_rows = None if dataset.streamed else dataset.estimated_records()
+    interned = 0  # ids of follow and interaction rows interned: two a row
+
+    def count(ids: int) -> None:
+        nonlocal interned
+        interned += ids
+        if on_progress is not None:
+            on_progress(interned // 2, total_rows, "interning ids")
+
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is found and named below
         for piece, source in dataset.sourced_pieces("follows"):
             follower_codes = _intern_column(
-                interner, merge_identities(piece["follower"], person_of)
+                interner, merge_identities(piece["follower"], person_of), count
             )
             followed_codes = _intern_column(
-                interner, merge_identities(piece["followed"], person_of)
+                interner, merge_identities(piece["followed"], person_of), count
             )
             weight = (
                 follow_weight * _fill_ones(piece.column("weight"))
@@ -336,10 +364,10 @@ def build_graph(
         for piece, source in dataset.sourced_pieces("interactions"):
             origins.add(source, "interactions", piece.num_rows)
             source_parts.append(
-                _intern_column(interner, merge_identities(piece["source"], person_of))
+                _intern_column(interner, merge_identities(piece["source"], person_of), count)
             )
             target_parts.append(
-                _intern_column(interner, merge_identities(piece["target"], person_of))
+                _intern_column(interner, merge_identities(piece["target"], person_of), count)
             )
             counts = (
                 _fill_ones(piece.column("weight"))
@@ -366,6 +394,8 @@ def build_graph(
 
     ids = _string_array(*interner.finish())
     n_nodes = len(ids)
+    if on_progress is not None:
+        on_progress(interned // 2, interned // 2, "building the adjacency arrays")
     source_codes = _joined(source_parts)
     target_codes = _joined(target_parts)
     records = int(source_codes.shape[0])
@@ -458,6 +488,16 @@ def build_graph(
             target_codes, source_codes, edge_weights, edge_flags, n_nodes, n_nodes,
             relabel=new_number,
         )  # fmt: skip
+    squares = None
+    if square_weights:
+        if isinstance(edge_weights, np.ndarray):
+            with np.errstate(over="ignore", under="ignore"):  # the resampling handles those
+                squares = csr_by_row(
+                    target_codes, source_codes, edge_weights * edge_weights, edge_flags,
+                    n_nodes, n_nodes, relabel=new_number,
+                )[2]  # fmt: skip
+        else:  # every record weighs follow_weight: the squares sum to weight x follow_weight
+            squares = in_weights * follow_weight
     del source_codes, target_codes
     out_weight: np.ndarray
     followers: np.ndarray
@@ -472,7 +512,7 @@ def build_graph(
     _check_finite_sums(
         in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
     )
-    return SocialGraph(
+    graph = SocialGraph(
         ids=ids,
         in_indptr=in_indptr,
         in_sources=in_sources,
@@ -487,6 +527,28 @@ def build_graph(
         records=records,
         missing_times=missing_times,
     )
+    if squares is not None:
+        graph._cache[SQUARE_WEIGHTS_KEY] = squares
+    if aliases is not None:
+        graph._cache[ALIASES_KEY] = aliases
+    if on_progress is not None:
+        on_progress(interned // 2, interned // 2, f"{n_nodes:,} accounts, {graph.n_edges:,} edges")
+    return graph
+
+
+def account_aliases(graph: SocialGraph) -> pl.DataFrame | None:
+    """``id, aliases``: the ids each node was known by before identity resolution
+    (``;``-separated), from the accounts' ``aliases`` column or the identity merge; None when
+    no account has any. CRM exports keep an account's key with them."""
+    frames = []
+    if graph.accounts is not None and "aliases" in graph.accounts.columns:
+        frames.append(graph.accounts.select(pl.col("id"), pl.col("aliases").cast(pl.String)))
+    merged = graph._cache.get(ALIASES_KEY)
+    if isinstance(merged, pl.DataFrame):
+        frames.append(merged)
+    if not frames:
+        return None
+    return pl.concat(frames).drop_nulls().unique(subset="id", keep="first", maintain_order=True)
 
 
 class _RecordOrigins:
@@ -633,22 +695,47 @@ def _merge_accounts(accounts: pa.Table, person_of: pa.Table | None) -> pl.DataFr
     if person_of is None:
         return frame
     merged_ids = merge_identities(accounts.column("id"), person_of)
-    frame = frame.with_columns(pl.Series("id", merged_ids))
+    # The key each merged account had (its smallest alias, else its id): exports keep one.
+    known = pl.concat_list(
+        pl.coalesce(
+            pl.col("aliases").cast(pl.String).str.split(";").list.min()
+            if "aliases" in frame.columns
+            else pl.lit(None, dtype=pl.String),
+            pl.col("id").cast(pl.String),
+        )
+    ).alias("__known")
+    columns = [*frame.columns, *([] if "aliases" in frame.columns else ["aliases"])]
+    frame = frame.with_columns(known).with_columns(pl.Series("id", merged_ids))
     if "organization" in accounts.column_names:
         # A person's organization names the brand's account; merged, it names the brand's node.
         organizations = merge_identities(accounts.column("organization"), person_of)
         frame = frame.with_columns(pl.Series("organization", organizations))
-    aggregations = [pl.all().exclude("id").first()]
+    aggregations = [pl.all().exclude("id", "__known").first()]
     if "followers_count" in frame.columns:
         aggregations = [
-            pl.all().exclude("id", "followers_count").first(),
+            pl.all().exclude("id", "followers_count", "__known").first(),
             pl.col("followers_count").sum(),
         ]
-    return frame.group_by("id", maintain_order=True).agg(aggregations).select(frame.columns)
+    aggregations.append(
+        pl.col("__known").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()
+    )
+    merged = frame.group_by("id", maintain_order=True).agg(aggregations)
+    aliases = pl.col("__known").list.eval(pl.element().filter(pl.element() != "")).list.sort()
+    unchanged = (aliases.list.len() == 0) | (
+        (aliases.list.len() == 1) & (aliases.list.first() == pl.col("id"))
+    )
+    return merged.with_columns(
+        pl.when(unchanged).then(None).otherwise(aliases.list.join(";")).alias("aliases")
+    ).select(columns)
 
 
-def _intern_column(interner: StringInterner, array: pa.ChunkedArray | pa.Array) -> np.ndarray:
-    """Ids of a column of account ids, read straight from its Arrow buffers, chunk by chunk."""
+def _intern_column(
+    interner: StringInterner,
+    array: pa.ChunkedArray | pa.Array,
+    on_chunk: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Ids of a column of account ids, read straight from its Arrow buffers, chunk by chunk
+    (``on_chunk`` hears the length of each chunk interned)."""
     if isinstance(array, pa.Array):
         array = pa.chunked_array([array])
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
@@ -664,6 +751,8 @@ def _intern_column(interner: StringInterner, array: pa.ChunkedArray | pa.Array) 
             parts.append(interner.add(positions, raw))
         except OverflowError as error:
             raise InputError(f"too many distinct accounts: {error}") from None
+        if on_chunk is not None:
+            on_chunk(len(chunk))
     return _joined(parts[1:]) if len(parts) > 1 else parts[0]
 
 

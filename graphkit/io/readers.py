@@ -7,6 +7,7 @@ error path only, to name the row and column at fault.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import errno
 import gzip
@@ -27,7 +28,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from graphkit.errors import InputError, SchemaError, quoted
-from graphkit.io import rules
+from graphkit.io import rules, sniff
 from graphkit.io.files import check_regular_file
 from graphkit.io.rules import (
     DELIMITED_SUFFIXES,
@@ -49,6 +50,7 @@ from graphkit.io.schema import (
     TableSpec,
     integer_array,
 )
+from graphkit.progress import report_bytes
 
 __all__ = [
     "DELIMITED_SUFFIXES",
@@ -336,15 +338,22 @@ def iter_sourced_table(
     check_regular_file(path)
     name = path.name.lower()
     stem_suffix = name[:-3] if name.endswith(".gz") else name
+    read = [0]  # bytes of the file counted as read so far (progress bars)
+
+    def count(amount: int) -> None:
+        read[0] += amount
+        report_bytes(amount)
+
     try:
         if stem_suffix.endswith(PARQUET_SUFFIXES):
             pieces = _iter_parquet(path, stream)
         elif stem_suffix.endswith(JSON_SUFFIXES):
             pieces = iter([(_read_ndjson(path), TableSource(path, 1))])
         else:
-            pieces = _iter_delimited(path, spec, stream, columns)
+            pieces = _iter_delimited(path, spec, stream, columns, count)
         for raw, source in pieces:
             yield _canonical_table(raw, spec, source, interaction_type, known_types), source
+        count(max(0, path.stat().st_size - read[0]))
     except PermissionError:
         raise InputError("permission denied", path=path) from None
     except OSError as error:
@@ -555,6 +564,14 @@ class _Layout:
 
 
 def _open_binary(path: Path) -> BinaryIO:
+    """The bytes of a text table, decompressed, and as UTF-8 where ``--encoding`` names another
+    encoding or the file starts with a UTF-16 byte-order mark (:func:`_text_encoding`)."""
+    raw = _open_raw(path)
+    encoding = _text_encoding(path)
+    return raw if encoding is None else sniff.utf8_stream(raw, encoding)
+
+
+def _open_raw(path: Path) -> BinaryIO:
     if path.name.lower().endswith(".gz"):
         with path.open("rb") as handle:
             magic = handle.read(2)
@@ -562,6 +579,34 @@ def _open_binary(path: Path) -> BinaryIO:
             raise InputError("not a gzip file, though its name ends in .gz", path=path)
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
+
+
+def _text_encoding(path: Path) -> str | None:
+    """The encoding a text table is decoded from before reading, or ``None`` for UTF-8 (read
+    as it is): ``--encoding``, else UTF-16 where the file starts with its byte-order mark."""
+    chosen = sniff.current().encoding
+    if chosen is not None:
+        return None if codecs.lookup(chosen).name in ("utf-8", "utf-8-sig") else chosen
+    try:
+        with _open_raw(path) as handle:
+            head = handle.read(4)
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError):
+        return None  # reported where the file is read
+    return None if head.startswith(_UTF32_BOMS) else sniff.bom_encoding(head)
+
+
+def _how_read(path: Path, layout: _Layout) -> str:
+    """`` (read as ';'-separated cp1252)`` where the user chose the delimiter or encoding, or a
+    byte-order mark did: the reading the error comes from may not be the file's."""
+    chosen = sniff.current()
+    encoding = _text_encoding(path)
+    if chosen.delimiter is None and chosen.encoding is None and encoding is None:
+        return ""  # sniffed: the message is the one both engines give
+    return f" ({sniff.describe(layout.delimiter, encoding)})"
+
+
+def _undecodable(path: Path, error: sniff.UndecodableText) -> InputError:
+    return InputError(f"{error}; give the file's encoding with --encoding", path=path)
 
 
 def _sniff_lines(path: Path) -> list[bytes]:
@@ -581,10 +626,15 @@ def _sniff_lines(path: Path) -> list[bytes]:
                 head += more
     except (EOFError, gzip.BadGzipFile, zlib.error):
         raise InputError("truncated or corrupt gzip file", path=path) from None
+    except sniff.UndecodableText as error:
+        raise _undecodable(path, error) from None
     if head.startswith(_UTF32_BOMS):
         raise InputError("UTF-32 text; re-save the file as UTF-8", path=path)
     if head.startswith(_UTF16_BOMS) or _looks_like_utf16(head):
-        raise InputError("UTF-16 text; re-save the file as UTF-8", path=path)
+        raise InputError(
+            "UTF-16 text; re-save the file as UTF-8 or give --encoding utf-16-le (or utf-16-be)",
+            path=path,
+        )
     if head.startswith(b"\xef\xbb\xbf"):
         head = head[3:]
     lines = _LINE_BREAK.split(head)
@@ -611,7 +661,8 @@ def _looks_like_utf16(head: bytes) -> bool:
 def _layout(path: Path, spec: TableSpec) -> _Layout:
     skip = 0
     first: str | None = None
-    for raw in _sniff_lines(path):
+    lines = _sniff_lines(path)
+    for raw in lines:
         if raw.startswith(b"#") or not raw.strip():
             skip += 1
             continue
@@ -622,13 +673,30 @@ def _layout(path: Path, spec: TableSpec) -> _Layout:
         break
     if first is None:
         raise InputError(rules.FILE_EMPTY, path=path)
-    delimiter, fields, drop_trailing = split_first_line(first)
+    # The delimiter is sniffed from every line of the head, quotes respected (a header may
+    # hold a quoted comma in a semicolon file), or given with --delimiter.
+    sample = [raw.decode("utf-8", errors="replace") for raw in lines[skip:]]
+    chosen = sniff.current().delimiter
+    delimiter = chosen or sniff.sniff_delimiter(sample, complete=False)
+    fields = next(csv.reader([first], delimiter=delimiter), [""])
     is_header = any(spec.canonical_name(name) is not None for name in fields)
+    if chosen is None and not is_header and len(split_first_line(first)[1]) > 1:
+        # No header: an edge list, whose ids may hold a delimiter ('auth0|1 auth0|2'), split
+        # by its first line as before sniffing (tab, else comma, else semicolon, else space).
+        delimiter = split_first_line(first)[0]
+        fields = next(csv.reader([first], delimiter=delimiter), [""])
+        is_header = any(spec.canonical_name(name) is not None for name in fields)
+    drop_trailing = delimiter == " " and len(fields) > 1 and fields[-1] == ""
+    fields = fields[:-1] if drop_trailing else fields
     return _Layout(delimiter, fields if is_header else None, len(fields), skip, drop_trailing)
 
 
 def _iter_delimited(
-    path: Path, spec: TableSpec, stream: bool, columns: tuple[str, ...] | None = None
+    path: Path,
+    spec: TableSpec,
+    stream: bool,
+    columns: tuple[str, ...] | None = None,
+    count: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[pa.Table, TableSource]]:
     layout = _layout(path, spec)
     if layout.header is not None:
@@ -642,7 +710,7 @@ def _iter_delimited(
         names = [name.strip() for name in layout.header]
         first_line = layout.skip_lines + 2
     else:
-        names = _headerless_names(path, spec, layout.n_fields, columns, layout.skip_lines + 1)
+        names = _headerless_names(path, spec, layout, columns)
         first_line = layout.skip_lines + 1
     # Without declared columns, a third field of whole numbers in the range of Unix times is a
     # timestamp far more often than a weight: refuse to guess.
@@ -663,18 +731,21 @@ def _iter_delimited(
         quoted_strings_can_be_null=False,
     )
     row = 0
+    decoded = _text_encoding(path) is not None
+    text: Path | BinaryIO = _open_binary(path) if decoded else path
     try:
-        if stream and not path.name.lower().endswith(".gz"):
+        if stream and not decoded and not path.name.lower().endswith(".gz"):
             batches: Iterator[pa.RecordBatch | pa.Table] | list[pa.Table] = _read_ranges(
                 path,
                 layout.skip_lines + (1 if layout.header is not None else 0),
                 pacsv.ReadOptions(column_names=read_names, block_size=_CSV_BLOCK_SIZE // 4),
                 parse_options,
                 convert_options,
+                count,
             )
         elif stream:
             reader = pacsv.open_csv(
-                path,
+                text,
                 read_options=read_options,
                 parse_options=parse_options,
                 convert_options=convert_options,
@@ -683,7 +754,7 @@ def _iter_delimited(
         else:
             batches = [
                 pacsv.read_csv(
-                    path,
+                    text,
                     read_options=read_options,
                     parse_options=parse_options,
                     convert_options=convert_options,
@@ -701,9 +772,14 @@ def _iter_delimited(
                 check_times = False  # the first piece decides; later ones follow the file
             yield table, source
             row += table.num_rows
+    except sniff.UndecodableText as error:
+        raise _undecodable(path, error) from None
     except (pa.ArrowInvalid, OSError, EOFError, zlib.error) as error:
         # pyarrow reports a truncated or corrupt gzip stream as a plain OSError
         raise _locate_delimited_error(path, layout, read_names, first_line, error) from None
+    finally:
+        if not isinstance(text, Path):
+            text.close()
 
 
 def _read_ranges(
@@ -712,8 +788,10 @@ def _read_ranges(
     read_options: pacsv.ReadOptions,
     parse_options: pacsv.ParseOptions,
     convert_options: pacsv.ConvertOptions,
+    count: Callable[[int], None] | None = None,
 ) -> Iterator[pa.Table]:
-    """Parse a large uncompressed file in ranges of whole lines, each on all threads.
+    """Parse a large uncompressed file in ranges of whole lines, each on all threads
+    (``count`` is told the bytes of each range parsed).
 
     pyarrow's streaming reader parses one block at a time; ranges of the memory-mapped file
     (about :data:`_STREAM_PIECE_BYTES` bytes, cut after a newline) parsed by ``read_csv`` use
@@ -737,6 +815,8 @@ def _read_ranges(
                 parse_options=parse_options,
                 convert_options=convert_options,
             )
+            if count is not None:
+                count(end - start)
             start = end
 
 
@@ -831,12 +911,9 @@ def _check_weights_are_not_times(
 
 
 def _headerless_names(
-    path: Path,
-    spec: TableSpec,
-    n_fields: int,
-    columns: tuple[str, ...] | None = None,
-    row: int = 1,
+    path: Path, spec: TableSpec, layout: _Layout, columns: tuple[str, ...] | None = None
 ) -> list[str]:
+    n_fields, row = layout.n_fields, layout.skip_lines + 1
     if columns is not None and spec in (FOLLOWS, INTERACTIONS):
         if len(columns) != n_fields:
             raise SchemaError(
@@ -848,7 +925,7 @@ def _headerless_names(
         return list(columns)
     names = rules.headerless_names(spec, n_fields)
     if names is None:
-        raise SchemaError(rules.no_header(spec), path=path, row=1)
+        raise SchemaError(rules.no_header(spec) + _how_read(path, layout), path=path, row=1)
     return names
 
 
@@ -897,11 +974,15 @@ def _locate_delimited_error(
                             row=start,
                         )
                     return InputError(
-                        rules.wrong_field_count(len(names), len(fields)), path=path, row=start
+                        rules.wrong_field_count(len(names), len(fields)) + _how_read(path, layout),
+                        path=path,
+                        row=start,
                     )
                 start = end + 1
     except InputError as located:
         return located
+    except sniff.UndecodableText as undecodable:
+        return _undecodable(path, undecodable)
     except (EOFError, gzip.BadGzipFile, zlib.error):
         return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
     except csv.Error as bad:

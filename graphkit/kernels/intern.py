@@ -17,7 +17,7 @@ from typing import Final
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 from graphkit.kernels.csr import part_cursors
 from graphkit.kernels.memory import load_word
 
@@ -68,7 +68,7 @@ def _string_hash(data: np.ndarray, begin: int, end: int, seed: np.uint64) -> np.
     return value
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _hash_kernel(
     offsets: np.ndarray,
     data: np.ndarray,
@@ -90,7 +90,7 @@ def _hash_kernel(
             counts[part, value >> bucket_shift] += 1
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _group_kernel(
     offsets: np.ndarray,
     data: np.ndarray,
@@ -118,7 +118,7 @@ def _group_kernel(
             cursors[part, bucket] = position + 1
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _lookup_kernel(
     grouped: np.ndarray,
     grouped_index: np.ndarray,
@@ -213,7 +213,7 @@ def _number_kernel(
     return n_ids
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _code_kernel(
     offsets: np.ndarray,
     data: np.ndarray,
@@ -340,9 +340,11 @@ class StringInterner:
         """
         length = offsets.shape[0] - 1
         codes = np.empty(length, dtype=np.int32)
+        data = _read_only(data)
         for start in range(0, length, _ROUND_RECORDS):
             stop = min(length, start + _ROUND_RECORDS)
-            self._add_round(offsets[start : stop + 1], data, codes[start:stop])
+            round_offsets = _read_only(offsets[start : stop + 1].astype(np.int64, copy=False))
+            self._add_round(round_offsets, data, codes[start:stop])
         return codes
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
@@ -446,6 +448,15 @@ class StringInterner:
                 self.id_offsets[self.n_ids] = used + len(key)
                 self.collided[key] = code
             codes[index] = code
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A read-only view of ``array``: Arrow's buffers arrive read-only, and kernels given
+    read-only int64 offsets and bytes always compile once, whatever a string column holds
+    (numba compiles a kernel again for each new combination of array types)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
 
 
 def _grown(array: np.ndarray, size: int) -> np.ndarray:

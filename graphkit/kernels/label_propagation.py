@@ -28,10 +28,12 @@ graph, started from the final communities, lets single nodes move to a better co
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 from graphkit.kernels.csr import csr_by_row
 
 # Blocks per sweep: nodes in the same block see each other's labels one block late.
@@ -168,7 +170,7 @@ def _visit(
     return choice
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _propagate_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -398,6 +400,7 @@ def multilevel_label_propagation(
     resolution: float = 1.0,
     max_sweeps: int = 100,
     max_levels: int = 32,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
 ) -> np.ndarray:
     """Label propagation, then again on the graph of labels, until a level merges nothing.
 
@@ -411,6 +414,9 @@ def multilevel_label_propagation(
         As for :func:`propagate_labels` (``max_sweeps`` per level).
     max_levels
         Most levels.
+    on_progress
+        ``on_progress(levels, None, detail)`` after each level: the levels done and the
+        communities the last one left.
 
     Returns
     -------
@@ -421,7 +427,7 @@ def multilevel_label_propagation(
     original = (indptr, neighbors, weights)
     n = indptr.shape[0] - 1
     membership = np.arange(n, dtype=np.int64)
-    for _ in range(max_levels):
+    for level in range(max_levels):
         n_level = indptr.shape[0] - 1
         labels, _ = propagate_labels(
             indptr,
@@ -439,6 +445,8 @@ def multilevel_label_propagation(
         level_labels = renumber[compact.reshape(-1)]
         membership = level_labels[membership]
         n_merged = first.shape[0]
+        if on_progress is not None:
+            on_progress(level + 1, None, f"level {level + 1}: {n_merged:,} communities")
         if n_merged == n_level:
             break
         rows = np.repeat(level_labels, np.diff(indptr))

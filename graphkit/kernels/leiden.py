@@ -37,16 +37,18 @@ to 4.4-4.8 s.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 from graphkit.kernels.label_propagation import node_order
 from graphkit.kernels.memory import prefetch, touch_pages_in_background
 
-# Compile the refinement and aggregation for numba's threads (see above).
+# Split the refinement and aggregation among numba's threads (see above); their parallel
+# twins compile only for graphs large enough to use them (graphkit.config.SizedKernel).
 PARALLEL = True
-_SPLIT_JIT_OPTIONS = PARALLEL_JIT_OPTIONS if PARALLEL else JIT_OPTIONS
 
 # Below this many edges to read per worker, refinement and aggregation run on one thread.
 MIN_WORK_PER_WORKER = 1 << 16
@@ -351,7 +353,7 @@ def _refine_community(
             pieces[best, 1] += own_external - 2.0 * best_weight
 
 
-@numba.njit(**_SPLIT_JIT_OPTIONS)
+@parallel_kernel
 def _refine_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -371,7 +373,8 @@ def _refine_kernel(
     refined = np.arange(n, dtype=np.int32)
     # Per piece: strength, weight to the rest of its community, each worker's sums (one row).
     pieces = np.zeros((n, 2 + n_workers))
-    pieces[:, 0] = strength
+    for node in range(n):  # a loop, not pieces[:, 0] = strength: no shape check to compile
+        pieces[node, 0] = strength[node]
     piece_size = np.ones(n, dtype=np.int32)
     serial = n_workers == 1 or total_work < min_work * n_workers
     for part in numba.prange(1 if serial else n_workers):
@@ -388,21 +391,17 @@ def _refine_kernel(
                     inside += weights[edge]
             pieces[node, 1] = inside
     candidates = np.empty((n_workers, n + 1), dtype=np.int32)
-    if serial:
-        for community in range(n_communities):
+    # One call site, so that _refine_community compiles once (a literal column 2 in a
+    # serial branch compiled it a second time); serially, worker 0 takes every community.
+    for worker in numba.prange(1 if serial else n_workers):
+        first_community = 0 if serial else bounds[worker]
+        end_community = n_communities if serial else bounds[worker + 1]
+        for community in range(first_community, end_community):
             _refine_community(
                 starts[community], starts[community + 1], grouped, indptr, neighbors,
                 weights, strength, membership, penalty, refined, pieces, piece_size,
-                2, candidates[0],
+                2 + worker, candidates[worker],
             )  # fmt: skip
-    else:
-        for worker in numba.prange(n_workers):
-            for community in range(bounds[worker], bounds[worker + 1]):
-                _refine_community(
-                    starts[community], starts[community + 1], grouped, indptr, neighbors,
-                    weights, strength, membership, penalty, refined, pieces, piece_size,
-                    2 + worker, candidates[worker],
-                )  # fmt: skip
     number = np.full(n, -1, dtype=np.int32)
     n_pieces = 0
     for index in range(n):
@@ -415,7 +414,7 @@ def _refine_kernel(
     return refined, n_pieces
 
 
-@numba.njit(**_SPLIT_JIT_OPTIONS)
+@parallel_kernel
 def _aggregate_kernel(
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -519,6 +518,7 @@ def leiden_iteration(
     refine: bool = True,
     min_work: int = MIN_WORK_PER_WORKER,
     workers: int | None = None,
+    on_level: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, bool]:
     """One Leiden (or, with ``refine=False``, Louvain) iteration from ``membership``.
 
@@ -545,6 +545,9 @@ def leiden_iteration(
         Parts the refinement and aggregation are split into (``None``: numba's thread count
         where ``PARALLEL``, else 1). ``min_work`` and ``workers`` change how the work is
         shared, not the result.
+    on_level
+        Called after each level with the level's number (from 1) and the communities it
+        found (progress).
 
     Returns
     -------
@@ -572,6 +575,8 @@ def leiden_iteration(
             touching.join()
         changed = changed or moves > 0
         communities, n_communities = _compact(communities)
+        if on_level is not None:
+            on_level(level + 1, n_communities)
         if n_communities == n_level:
             break
         if refine:
@@ -653,6 +658,7 @@ def leiden(
     refine: bool = True,
     min_work: int = MIN_WORK_PER_WORKER,
     workers: int | None = None,
+    on_progress: Callable[[int, int | None, str], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Communities of largest modularity found by Leiden iterations (or Louvain).
 
@@ -668,6 +674,10 @@ def leiden(
         Most iterations; 0 iterates until one changes nothing.
     refine, min_work, workers
         As for :func:`leiden_iteration`.
+    on_progress
+        ``on_progress(levels, None, detail)`` after each level of each iteration: the
+        levels done in all (how many are left is not known ahead) and where the last one
+        left the partition.
 
     Returns
     -------
@@ -678,10 +688,22 @@ def leiden(
     membership = np.arange(indptr.shape[0] - 1, dtype=np.int32)
     workspace = workspace_for(neighbors.shape[0])
     iterations = 0
+    levels = 0
+
+    def on_level(level: int, n_communities: int) -> None:
+        nonlocal levels
+        levels += 1
+        if on_progress is not None:
+            on_progress(
+                levels, None,
+                f"iteration {iterations + 1}, level {level}: {n_communities:,} communities",
+            )  # fmt: skip
+
     while max_iterations == 0 or iterations < max_iterations:
         membership, changed = leiden_iteration(
             indptr, neighbors, weights, membership, rng, workspace,
             resolution=resolution, refine=refine, min_work=min_work, workers=workers,
+            on_level=on_level,
         )  # fmt: skip
         iterations += 1
         if not changed:

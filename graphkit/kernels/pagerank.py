@@ -17,7 +17,7 @@ from typing import Final
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 
 # Work (edges + rows) per block: enough to amortise the scheduling, small enough that the
 # block's rows stay in cache between the edge run and the row updates.
@@ -44,7 +44,7 @@ def row_blocks(indptr: np.ndarray, work: int = BLOCK_WORK) -> np.ndarray:
     return bounds.astype(np.uint64)
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _block_targets_kernel(indptr: np.ndarray, blocks: np.ndarray, targets: np.ndarray) -> None:
     for block in numba.prange(blocks.shape[0] - 1):
         first_row = blocks[block]
@@ -113,7 +113,7 @@ def _block_sums(
         target_b = row
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _pagerank_kernel(
     indptr: np.ndarray,
     sources: np.ndarray,
@@ -127,6 +127,8 @@ def _pagerank_kernel(
     max_iter: int,
     uniform_weights: bool,
     blocks: np.ndarray,
+    start: np.ndarray,
+    uniform_start: bool,
 ) -> tuple[np.ndarray, int, float]:
     """Return (scores, iterations, last L1 change).
 
@@ -137,12 +139,14 @@ def _pagerank_kernel(
     ``weights`` is not read), 0 for dangling nodes. Dangling nodes spread their score by the
     teleport vector (``teleport``, or ``1 / n`` everywhere when ``uniform_teleport``). Stops
     when the L1 change is below ``tolerance``; ``iterations == max_iter`` with a larger change
-    means no convergence. ``blocks`` are row boundaries from :func:`row_blocks`.
+    means no convergence. ``blocks`` are row boundaries from :func:`row_blocks`. The iteration
+    starts from ``start`` (non-negative, summing to 1), or from ``1 / n`` everywhere when
+    ``uniform_start`` (``start`` then not read).
     """
     n = indptr.shape[0] - 1
     n_blocks = blocks.shape[0] - 1
     uniform_share = 1.0 / n
-    scores = np.full(n, uniform_share)
+    scores = np.full(n, uniform_share) if uniform_start else start.copy()
     totals = np.zeros(n)  # rows without in-edges are never written and stay 0
     scaled = np.empty(n)
     scaled_next = np.empty(n)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from graphkit.config import JIT_OPTIONS, PARALLEL_JIT_OPTIONS
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
@@ -348,7 +348,7 @@ def _sketch_estimate(registers: np.ndarray) -> float:
     return estimate
 
 
-@numba.njit(**PARALLEL_JIT_OPTIONS)
+@parallel_kernel
 def _two_hop_sketch_kernel(
     indptr: np.ndarray,
     sources: np.ndarray,

@@ -220,10 +220,10 @@ CORPUS = [
     # --- delimited text: encodings and bytes
     bad("nul-byte", ["--follows", data("nul_byte.csv")],
         f"{data('nul_byte.csv')}, row 3", "NUL byte: not a text table"),
-    bad("utf16-with-bom", ["--follows", data("utf16.csv")],
-        data("utf16.csv"), "UTF-16 text; re-save the file as UTF-8"),
+    # (utf16.csv, with its byte-order mark, is read: tests/io/test_sniff.py)
     bad("utf16-without-bom", ["--follows", data("utf16_no_bom.csv")],
-        data("utf16_no_bom.csv"), "UTF-16 text; re-save the file as UTF-8"),
+        data("utf16_no_bom.csv"),
+        "UTF-16 text; re-save the file as UTF-8 or give --encoding utf-16-le (or utf-16-be)"),
     bad("invalid-utf8-header", ["--follows", data("invalid_utf8_header.csv")],
         f"{data('invalid_utf8_header.csv')}, row 1",
         "invalid UTF-8 text; re-save the file as UTF-8"),
@@ -369,7 +369,8 @@ CORPUS = [
     bad("linkedin-without-profile", ["--export", "linkedin:" + export("linkedin_without_profile")],
         export("linkedin_without_profile"),
         "no Profile.csv beside Connections.csv: the export does not say whose connections these "
-        "are; import the whole LinkedIn export (zip or folder)"),
+        "are; name their owner with --owner NAME_OR_URL (their name as their profile shows it, "
+        "or their profile URL), or import the whole LinkedIn export (zip or folder)"),
     bad("linkedin-bad-url", ["--export", "linkedin:" + export("linkedin_bad_url")],
         f"{export('linkedin_bad_url/Connections.csv')}, row 6, column 'URL'",
         "not a LinkedIn profile URL: 'https://example.com/zoe'"),
@@ -810,13 +811,13 @@ def test_corpus_counts_and_every_stored_case_is_used() -> None:
     cases = len(CORPUS) + len(GENERATED) + 2 + len(UNREADABLE)  # +2: rows over a block
     assert cases >= 50
     # The README's "Guarantees and limits" gives these counts: update it with them.
-    assert len(CORPUS) == 94
+    assert len(CORPUS) == 93
     assert len(GENERATED) + 2 + len(UNREADABLE) == 19
     used = " ".join(" ".join(case.values[0]) for case in CORPUS) + " " + " ".join(
         data(name) for name in ("valid_follows.csv", "valid_follows.csv.gz", "unicode_accounts.csv",
                                 "bom_crlf_follows.csv", "bom_crlf_edges.txt",
                                 "huge_integer_ids.csv", "unsigned_64_bit_ids.parquet",
-                                "ids_with_commas_and_quotes.csv")
+                                "ids_with_commas_and_quotes.csv", "utf16.csv")
     )  # fmt: skip
     stored = {path for path in BAD.iterdir() if not path.name.startswith(".")}
     stored |= set((BAD / "exports").iterdir())

@@ -26,7 +26,7 @@ EPOCH = "1741046400"  # 2025-03-04T00:00:00Z
 DAY = "2025-03-04"
 HUBSPOT_CONTACT_HEADERS = [
     "Graphkit ID", "First Name", "Last Name", "Email", "Job Title", "Company Name",
-    "Website URL", "Graphkit Rank", "Graphkit Handle", "Graphkit Organization",
+    "Website URL", "Graphkit Rank", "Graphkit Handle", "Graphkit Company ID",
     "Graphkit Score", "Graphkit PageRank", "Graphkit Followers", "Graphkit Followers Count",
     "Graphkit Interactions Received", "Graphkit Engagement Rate", "Graphkit Platform",
     "Graphkit Topics", "Graphkit Scored On",
@@ -89,7 +89,9 @@ def test_rank_demo_to_hubspot_reads_back(tmp_path: Path) -> None:
     contacts_path = tmp_path / "hubspot.contacts.csv"
     companies_path = tmp_path / "hubspot.companies.csv"
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "hubspot.companies.csv", "hubspot.contacts.csv", "hubspot.csv.manifest.json"]  # fmt: skip
+        "hubspot.companies.csv", "hubspot.companies.properties.json", "hubspot.contacts.csv",
+        "hubspot.contacts.properties.json", "hubspot.csv.manifest.json",
+        "hubspot.property-group.json"]  # fmt: skip
     contacts, companies = read_csv_rows(contacts_path), read_csv_rows(companies_path)
     with (demo_folder() / "accounts.csv").open(encoding="utf-8", newline="") as handle:
         accounts = {row["id"]: row for row in csv.DictReader(handle)}
@@ -97,9 +99,10 @@ def test_rank_demo_to_hubspot_reads_back(tmp_path: Path) -> None:
     assert list(contacts[0]) == HUBSPOT_CONTACT_HEADERS
     assert len(contacts) == len(accounts) - len(brands) == 2_988
     assert len(companies) == len(brands) == 12
-    exported = [row["Graphkit ID"] for row in contacts + companies]
+    exported = [row["Graphkit ID"] for row in contacts]
+    exported += [row["Graphkit Company ID"] for row in companies]
     assert sorted(exported) == sorted(accounts)
-    assert {row["Graphkit ID"] for row in companies} == brands
+    assert {row["Graphkit Company ID"] for row in companies} == brands
     assert {row["Graphkit Scored On"] for row in contacts + companies} == {DAY}
     for row in contacts:
         account = accounts[row["Graphkit ID"]]
@@ -153,8 +156,9 @@ def test_salesforce_files_split_at_a_lowered_limit(tmp_path: Path) -> None:
                  str(mapping), "-o", str(out))  # fmt: skip
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.parent.iterdir())
-    assert names == ["sf.accounts.csv", "sf.contacts-001.csv", "sf.contacts-002.csv",
-                     "sf.contacts-003.csv", "sf.csv.manifest.json"]  # fmt: skip
+    assert names == ["sf.accounts.csv", "sf.accounts.sdl", "sf.contacts-001.csv",
+                     "sf.contacts-002.csv", "sf.contacts-003.csv", "sf.contacts.sdl",
+                     "sf.csv.manifest.json", "sf.salesforce-fields.zip"]  # fmt: skip
     parts = [read_csv_rows(out.parent / f"sf.contacts-00{n}.csv") for n in (1, 2, 3)]
     assert [len(rows) for rows in parts] == [1_000, 1_000, 988]
     assert all(list(rows[0])[:4] == ["Graphkit ID", "First Name", "Last Name", "Email"]
@@ -423,3 +427,27 @@ def test_sigkill_mid_export_leaves_no_file(
             process.kill()
             process.wait()
     assert list(out.iterdir()) == [], "a killed export must leave no file, partial or temporary"
+
+
+def test_export_takes_the_crm_options_and_the_manifest_lists_the_definitions(
+    tmp_path: Path,
+) -> None:
+    ranking = tmp_path / "ranking.csv"
+    assert run("rank", "--demo", "--top", "30", "-o", str(ranking)).exit_code == 0
+    out = tmp_path / "sf.csv"
+    result = run("export", str(ranking), "--crm", "salesforce", "--crm-object", "leads",
+                 "--crm-owner", "bob@example.com", "-o", str(out))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    leads = read_csv_rows(tmp_path / "sf.leads.csv")
+    assert {row["Owner Username"] for row in leads} == {"bob@example.com"}
+    assert all(row["Company"] for row in leads)
+    manifest = json.loads((tmp_path / "sf.csv.manifest.json").read_text(encoding="utf-8"))
+    kinds = {Path(record["path"]).name: record["kind"] for record in manifest["outputs"]}
+    assert kinds == {"sf.leads.csv": "import", "sf.accounts.csv": "import",
+                     "sf.salesforce-fields.zip": "definition", "sf.leads.sdl": "mapping",
+                     "sf.accounts.sdl": "mapping"}  # fmt: skip
+    for name in kinds:
+        record = next(r for r in manifest["outputs"] if Path(r["path"]).name == name)
+        assert record["sha256"] == sha256(tmp_path / name)
+    assert manifest["crm"]["people_object"] == "leads"
+    assert "Before the first import, create: " in result.stderr

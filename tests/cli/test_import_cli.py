@@ -244,3 +244,75 @@ def test_import_help_has_examples():
     assert "Examples:" in result.output
     assert "graphkit import x twitter-2024-05-01.zip -o dataset/" in result.output
     assert "--export" in _run("rank", "--help").output
+    for command in ("import", "rank"):
+        text = " ".join(_run(command, "--help").output.split())
+        assert "--owner NAME_OR_URL" in text
+        assert "a LinkedIn Connections.csv without Profile.csv" in text
+        assert "Needed only then." in text
+
+
+def test_a_lone_connections_csv_with_its_owner(tmp_path):
+    lone = tmp_path / "Connections.csv"  # LinkedIn's "Connections" download
+    lone.write_bytes((PLATFORM_EXPORTS / "maya_linkedin" / "Connections.csv").read_bytes())
+    out = tmp_path / "dataset"
+    missing = _run("import", "linkedin", lone, "-o", out)
+    assert missing.exit_code == 1
+    assert missing.stderr.strip().splitlines() == [
+        f"Error: {lone}: no Profile.csv beside Connections.csv: the export does not say whose "
+        "connections these are; name their owner with --owner NAME_OR_URL (their name as "
+        "their profile shows it, or their profile URL), or import the whole LinkedIn export "
+        "(zip or folder)"
+    ]
+    assert not out.exists()
+    result = _run("import", "linkedin", lone, "--owner", "Maya Okafor", "-o", out)
+    assert result.exit_code == 0, result.output
+    whole = tmp_path / "whole"
+    whole_export = PLATFORM_EXPORTS / "maya_linkedin"
+    assert _run("import", "linkedin", whole_export, "-o", whole).exit_code == 0
+    # The same follows and accounts as the whole export: the owner has Profile.csv's id.
+    follows = pl.read_csv(out / "follows.csv", infer_schema=False)
+    assert follows.sort(follows.columns).equals(
+        pl.read_csv(whole / "follows.csv", infer_schema=False).sort(follows.columns)
+    )
+    ids = pl.read_csv(out / "accounts.csv", infer_schema=False)["id"]
+    assert sorted(ids) == sorted(pl.read_csv(whole / "accounts.csv", infer_schema=False)["id"])
+    assert "linkedin:name:Maya Okafor" in ids
+    assert "LinkedIn export" in result.stderr
+    assert "(Maya Okafor): 8 follows" in result.stderr
+    by_url = _run(
+        "rank", "--export", f"linkedin:{lone}", "--owner", "https://www.linkedin.com/in/maya-okafor",
+        "--top", "1", "--format", "csv", "-q",
+    )  # fmt: skip
+    assert by_url.exit_code == 0, by_url.output
+    assert by_url.stdout.splitlines()[1].startswith("1,linkedin:maya-okafor,maya-okafor,")
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["rank", "--demo", "--owner", "Maya"], 2,
+         "--owner names the owner of a LinkedIn export: give one (--export)"),
+        (["import", "linkedin", PLATFORM_EXPORTS / "maya_linkedin", "--owner", "Maya", "-o",
+          "out"], 1, "--owner names the owner of a LinkedIn Connections.csv without "
+         "Profile.csv (LinkedIn's Connections download), and no export given is one"),
+    ],
+)  # fmt: skip
+def test_owner_without_a_lone_connections_csv(tmp_path, args, code, message):
+    result = _run(*args)
+    assert result.exit_code == code
+    assert result.stderr.strip().splitlines()[-1] == f"Error: {message}"
+
+
+@pytest.mark.parametrize("command", ["import", "rank"])
+def test_a_blank_owner_is_a_usage_error(tmp_path, command):
+    lone = tmp_path / "Connections.csv"
+    lone.write_bytes((PLATFORM_EXPORTS / "maya_linkedin" / "Connections.csv").read_bytes())
+    out = tmp_path / "out"
+    args = (["import", "linkedin", lone, "-o", out] if command == "import"
+            else ["rank", "--export", f"linkedin:{lone}", "-o", out / "r.csv"])  # fmt: skip
+    result = _run(*args, "--owner", " \t")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--owner': is blank: give the owner's name or profile URL"
+    )
+    assert not out.exists()

@@ -115,8 +115,6 @@ def test_bad_input_is_one_line_and_writes_nothing(spark, tmp_path):
          "--engine spark finds communities by label_propagation only"),
         (["communities", "--demo", "--engine", "spark", "--stability", "3"],
          "--stability is not available with --engine spark"),
-        (["rank", "--follows", "s3a://bucket/follows.csv"],
-         "s3a://bucket/follows.csv is a URI: read it with --engine spark"),
         (["rank", "--demo", "--engine", "spark", "--spark-conf", "novalue"],
          "bad --spark-conf 'novalue': expected KEY=VALUE"),
     ],

@@ -41,7 +41,7 @@ def test_hubspot_objects_headers_and_values() -> None:
     contacts, companies = tables["contacts"], tables["companies"]
     assert contacts.columns == [
         "Graphkit ID", "First Name", "Last Name", "Job Title", "Company Name", "Graphkit Rank",
-        "Graphkit Handle", "Graphkit Organization", "Graphkit Score", "Graphkit Engagement Rate",
+        "Graphkit Handle", "Graphkit Company ID", "Graphkit Score", "Graphkit Engagement Rate",
         "Graphkit Is Leader", "Graphkit Since", "Graphkit Topics", "Graphkit Scored On",
     ]  # fmt: skip
     assert contacts["Graphkit ID"].to_list() == ["u1", "u2", "u3"]  # brands go to companies
@@ -54,7 +54,7 @@ def test_hubspot_objects_headers_and_values() -> None:
     assert contacts["Graphkit Topics"].to_list() == ["cloud;ai", None, "x"]
     assert contacts["Graphkit Engagement Rate"].to_list() == ["1.5", None, "0.0"]
     assert set(contacts["Graphkit Scored On"]) == {"2025-03-04"}
-    assert companies.columns[:2] == ["Graphkit ID", "Company name"]
+    assert companies.columns[:2] == ["Graphkit Company ID", "Company name"]
     assert companies.row(0, named=True)["Company name"] == "Acme Cloud"
     assert "Job Title" not in companies.columns
     assert all(dtype == pl.String for dtype in contacts.dtypes)
@@ -136,14 +136,49 @@ def test_write_crm_splits_per_object_and_reads_back(tmp_path: Path) -> None:
     mapping.write_text("max_rows = 3\n", encoding="utf-8")
     export = write_crm(people, crm_profile("hubspot", mapping), tmp_path / "out.csv",
                        scored_on=DAY)  # fmt: skip
-    names = [file.path.name for file in export.files]
+    names = [file.path.name for file in export.files if file.kind == "import"]
     assert names == ["out.contacts-001.csv", "out.contacts-002.csv", "out.contacts-003.csv"]
-    assert [file.rows for file in export.files] == [3, 3, 1]
+    assert [file.rows for file in export.files if file.kind == "import"] == [3, 3, 1]
+    definitions = ["out.property-group.json", "out.contacts.properties.json"]
+    assert [file.path.name for file in export.files if file.kind != "import"] == definitions
     ids = []
-    for file in export.files:
+    for file in export.files[:3]:
         with file.path.open(encoding="utf-8", newline="") as handle:
             rows = list(csv.DictReader(handle))
         assert list(rows[0]) == ["Graphkit ID", "First Name", "Last Name", "Graphkit Scored On"]
         ids += [row["Graphkit ID"] for row in rows]
     assert ids == people["id"].to_list()
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["map.toml", *names]
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["map.toml", *names, *definitions]
+    )
+
+
+def test_a_misspelt_column_in_a_mapping_file_is_an_error(tmp_path: Path) -> None:
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[contacts]\nhanlde = "Twitter Username"\n', encoding="utf-8")
+    profile = crm_profile("hubspot", mapping)
+    with pytest.raises(InputError, match=r"\[contacts\] hanlde: no such column") as caught:
+        crm_tables(ranking(), profile)
+    assert str(caught.value).startswith(str(mapping))
+    # A column graphkit knows but this result lacks is fine (one file for every result).
+    mapping.write_text('[contacts]\nfollowers_count = "Followers"\n', encoding="utf-8")
+    assert "Followers" not in crm_tables(ranking(), crm_profile("hubspot", mapping))["contacts"]
+
+
+@pytest.mark.parametrize(("megabytes", "target"), [(0.001, "hubspot"), (101, "salesforce")])
+def test_the_file_size_limit_stays_within_the_target(megabytes: float, target: str) -> None:
+    with pytest.raises(ParameterError, match=r"the file size limit must be from 0\.01 to"):
+        crm_profile(target, max_file_mb=megabytes)
+
+
+def test_free_plan_file_size_splits_the_files(tmp_path: Path) -> None:
+    # HubSpot's free tools import files up to 20 MB; --crm-max-file-mb 0.01 scales it down.
+    people = pl.DataFrame({"id": [f"p{i}" for i in range(400)],
+                           "name": [f"First{i} Last{i}" for i in range(400)]})  # fmt: skip
+    profile = crm_profile("hubspot", max_file_mb=0.01)
+    assert profile.max_bytes == 10_000
+    export = write_crm(people, profile, tmp_path / "out.csv", scored_on=DAY)
+    parts = [file for file in export.files if file.kind == "import"]
+    assert len(parts) > 1
+    assert all(file.size == file.path.stat().st_size <= 10_000 for file in parts)
+    assert sum(file.rows for file in parts) == 400

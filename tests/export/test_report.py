@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html.parser
+import io
+import json
 import re
+from datetime import UTC, datetime
 
 import networkx as nx
 import numpy as np
@@ -13,6 +17,7 @@ import pyarrow as pa
 import pytest
 from click.testing import CliRunner
 
+import graphkit
 from graphkit.algorithms import communities, pagerank
 from graphkit.analysis import (
     brand_table,
@@ -36,6 +41,7 @@ from graphkit.export.report import (
     write_report,
 )
 from graphkit.export.report import html as report_html
+from graphkit.export.report.naming import account_labels, community_names, describe_audience
 from graphkit.graph import build_graph
 from graphkit.io import Dataset, load_dataset
 from tests.conftest import TINY_GRAPHS, follows_graph
@@ -216,8 +222,20 @@ def test_page_is_self_contained(demo_page):
     assert parser.external == []  # no src=, no <link>: everything is inline
     assert parser.scripts == ["application/json", "module", "module"]
     assert "vegaEmbed" in demo_page
-    # Nothing that would load from the network when shown.
-    assert re.search(r"""(src|href)\s*=\s*["']?\s*(https?:)?//""", demo_page) is None
+    # Nothing that would load from the network when shown: web addresses only on profile
+    # links (followed when clicked), which open in a new tab without the page as referrer.
+    assert re.search(r"""src\s*=\s*["']?\s*(https?:)?//""", demo_page) is None
+    assert parser.links
+    for link in parser.links:
+        href = link["href"] or ""
+        if href.startswith("#"):  # the sections
+            assert href[1:] in parser.ids
+        elif href.startswith("data:"):
+            assert href.startswith("data:text/csv;charset=utf-8;base64,")
+            assert link["download"]
+        else:
+            assert href.startswith("https://"), href
+            assert link["rel"] == "noopener noreferrer"
     assert "@import" not in demo_page
     assert len(demo_page.encode()) < 2_000_000
 
@@ -297,7 +315,7 @@ def test_cli_writes_the_demo_report(tmp_path):
     out = tmp_path / "demo.html"
     result = CliRunner().invoke(
         cli,
-        ["report", "--demo", "--top", "30", "--draw", "20", "-o", str(out)],
+        ["report", "--demo", "--top", "30", "--draw", "20", "--no-trend", "-o", str(out)],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
@@ -308,6 +326,7 @@ def test_cli_writes_the_demo_report(tmp_path):
     assert table.count("<tr>") == 31  # header and 30 rows
     assert "The 20 accounts of most attention" in page
     assert "<title>Influencer report: the demo dataset</title>" in page
+    assert 'id="trend"' not in page
 
 
 @pytest.mark.slow
@@ -319,6 +338,13 @@ def test_cli_errors(tmp_path):
     assert "Missing option '-o' / '--output'" in missing.output
     too_many = runner.invoke(cli, ["report", "--demo", "--draw", "501", "-o", str(out)])
     assert too_many.exit_code == 2
+    for option, value in (("--trend-window", "soon"), ("--trend-step", "-1d")):
+        bad = runner.invoke(cli, ["report", "--demo", option, value, "-o", str(out)])
+        assert bad.exit_code == 2, (option, bad.output)
+        assert f"Invalid value for '{option}'" in bad.output
+    for value in ("0", "1", "1.5"):
+        bad = runner.invoke(cli, ["report", "--demo", "--level", value, "-o", str(out)])
+        assert bad.exit_code == 2
     unknown = runner.invoke(cli, ["report", "--demo", "--org", "nope", "-q", "-o", str(out)])
     assert unknown.exit_code == 1
     assert unknown.output == (
@@ -346,10 +372,18 @@ class _Elements(html.parser.HTMLParser):
         self.tags: list[str] = []
         self.scripts: list[str] = []
         self.external: list[str] = []
+        self.links: list[dict[str, str | None]] = []  # the attributes of each <a href>
+        self.handlers: list[str] = []  # on...= attributes
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         values = dict(attrs)
+        self.handlers += [name for name in values if name.startswith("on")]
+        if values.get("id"):
+            self.ids.add(str(values["id"]))
+        if tag == "a" and "href" in values:
+            self.links.append(values)
         if tag == "script":
             self.scripts.append(values.get("type") or "text/javascript")
         if "src" in values or tag == "link":
@@ -357,12 +391,15 @@ class _Elements(html.parser.HTMLParser):
 
 
 def _html_table(page: str, table_id: str) -> tuple[list[str], list[list[str]]]:
-    """Headers and cell values (``data-value``) of one table of the page."""
+    """Headers and cell values (``data-value``, unescaped) of one table of the page."""
     found = re.search(rf'<table id="{table_id}".*?</table>', page, re.S)
     assert found is not None, table_id
-    headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', found.group())
+    headers = [
+        html.unescape(header)
+        for header in re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', found.group())
+    ]
     rows = [
-        re.findall(r'data-value="([^"]*)"', row)
+        [html.unescape(value) for value in re.findall(r'data-value="([^"]*)"', row)]
         for row in re.findall(r"<tr>(.*?)</tr>", found.group(), re.S)
     ]
     return headers, [row for row in rows if row]
@@ -373,10 +410,328 @@ def test_every_table_names_its_accounts_without_an_accounts_table():
     graph = follows_graph(TINY_GRAPHS["two_cliques"])
     page = render_html(build_report(graph), title="Edge list")
     headers, rows = _html_table(page, "influencer-table")
-    column = headers.index("Account")
+    column = headers.index("Name")
     ids = {str(node) for node in graph.ids.to_pylist()}
     assert {row[column] for row in rows} == ids
     headers, rows = _html_table(page, "community-table")
     column = headers.index("Leaders")
     assert all(row[column] for row in rows)
-    assert {leader for row in rows for leader in row[column].split("; ")} <= ids
+    assert {leader for row in rows for leader in row[column].split(", ")} <= ids
+
+
+def _visible_text(page: str) -> str:
+    """The page's text as a reader sees it: no tags, attributes, scripts or styles."""
+    parser = _Text()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+class _Text(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("script", "style")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _section(page: str, anchor: str) -> str:
+    start = page.index(f'<section id="{anchor}"')
+    return page[start : page.index("</section>", start)]
+
+
+def _strings(value: object) -> list[str]:
+    """Every string inside a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _label(row: dict) -> str:
+    for key in ("name", "handle"):
+        if row.get(key) and row[key].strip():
+            return row[key].strip()
+    return row["id"]
+
+
+@pytest.mark.slow
+def test_demo_page_names_accounts_organizations_and_communities(demo, demo_report, demo_page):
+    dataset, graph = demo
+    accounts = {row["id"]: row for row in pl.from_arrow(dataset.accounts).iter_rows(named=True)}
+    headers, rows = _html_table(demo_page, "influencer-table")
+    influencers = demo_report.influencers
+    names = [row[headers.index("Name")] for row in rows]
+    assert names == [_label(accounts[key]) for key in influencers["id"]]
+    organizations = [row[headers.index("Organization")] for row in rows]
+    expected = ["" if org is None else _label(accounts[org]) for org in influencers["organization"]]
+    assert organizations == expected
+    assert "Northwind Cloud" in organizations
+    # Communities: named by their leaders (by rank), then their most common title and topic.
+    communities = [row[headers.index("Community")] for row in rows]
+    assert communities == [demo_report.community_names[c] for c in influencers["community"]]
+    summary = demo_report.community_overview
+    named = demo_report.community_names
+    assert len(set(named.values())) == len(named)
+    for community, leaders, titles, topics in summary.select(
+        "community", "leaders", "top_titles", "top_topics"
+    ).iter_rows():
+        people = ", ".join(_label(accounts[key]) for key in leaders.split("; ")[:2])
+        title = titles.split(" (")[0]
+        topic = topics.split(" (")[0]
+        assert named[community] == f"{people} · {title}s · {topic}"
+    # What a reader sees, apart from the computation details, holds no ids: no organization
+    # ids (b001), no community numbers (C0), no account id; nor do the charts.
+    ids = set(accounts) | {str(key) for key in graph.ids.to_pylist()}
+    text = _visible_text(demo_page.replace(_section(demo_page, "parameters"), ""))
+    assert re.search(r"\bb0\d\d\b", text) is None
+    assert re.search(r"\bC\d+\b", text) is None
+    assert "title~" not in text  # the audience in words
+    assert "Experts of Northwind Cloud for C-level titles" in text
+    assert "Modularity" not in text
+    specs = json.loads(re.search(r'id="chart-specs">(.*?)</script>', demo_page, re.S).group(1))
+    shown = set(_strings(specs))
+    assert not shown & ids
+    assert not {value for value in shown if re.fullmatch(r"C\d+", value)}
+    assert set(named.values()) <= shown
+
+
+def test_scores_show_pagerank_on_hover(demo_report, demo_page):
+    table = re.search(r'<table id="influencer-table".*?</table>', demo_page, re.S).group()
+    titles = re.findall(r'<td class="number" title="([^"]*)" data-value="([^"]*)"', table)
+    pageranks = demo_report.influencers["pagerank"].to_list()
+    assert [title for title, _ in titles] == [f"PageRank {value:.6g}" for value in pageranks]
+    assert [float(score) for _, score in titles] == demo_report.influencers["score"].to_list()
+
+
+def _downloads(page: str) -> dict[str, tuple[str, str]]:
+    """File name to (text, the id of the table after the link) of every CSV download."""
+    found = {}
+    for match in re.finditer(
+        r'<a class="download" download="([^"]+)" href="data:text/csv;charset=utf-8;base64,'
+        r'([^"]+)">.*?<table id="([^"]+)"',
+        page,
+        re.S,
+    ):
+        found[match[1]] = (base64.b64decode(match[2]).decode("utf-8"), match[3])
+    return found
+
+
+def test_every_table_downloads_as_csv(demo_page):
+    downloads = _downloads(demo_page)
+    assert set(downloads) == {
+        "top-influencers.csv",
+        "communities.csv",
+        "people-vs-brand.csv",
+        "experts.csv",
+    }
+    for text, table_id in downloads.values():
+        assert text.startswith("\ufeff")  # spreadsheets then read UTF-8 names right
+        frame = pl.read_csv(io.StringIO(text[1:]), infer_schema=False)
+        headers, rows = _html_table(demo_page, table_id)
+        # The columns shown first, under the same headings, then the CSV-only ones.
+        assert frame.columns[: len(headers)] == headers
+        assert frame.height == len(rows)
+        for position, header in enumerate(headers):
+            shown = [row[position] for row in rows]
+            assert frame[header].fill_null("").to_list() == shown, (table_id, header)
+    influencers = pl.read_csv(io.StringIO(downloads["top-influencers.csv"][0][1:]))
+    assert influencers.columns[-4:] == ["Handle", "Profile", "PageRank", "Account id"]
+    assert influencers["Profile"].str.starts_with("https://").all()
+    assert influencers["PageRank"].is_between(0, 1).all()
+
+
+def test_hostile_names_and_addresses_stay_text():
+    hostile = "<script>alert(1)</script>"
+    accounts = pa.table(
+        {
+            "id": ["b", "p", "q", "r", "s"],
+            "handle": ["brand", "pat", "=cmd|' /C calc'!A0", "ron", 'x" onclick="alert(1)'],
+            "name": ["Brand", hostile, '=HYPERLINK("https://evil.example")', "", None],
+            "kind": ["brand", "person", "person", "person", "person"],
+            "organization": [None, "b", "b", "b", "b"],
+            "platform": ["x", "x", "x", "x", "x"],
+            "url": [
+                "javascript:alert(1)",
+                'https://example.com/p" onmouseover="alert(1)',
+                "data:text/html,<script>alert(1)</script>",
+                None,
+                None,
+            ],
+        }
+    )
+    follows = pa.table(
+        {"follower": ["p", "q", "r", "s", "x", "y"], "followed": ["b", "b", "p", "q", "r", "s"]}
+    )
+    graph = build_graph(Dataset(accounts=accounts, follows=follows))
+    page = render_html(build_report(graph, settings=ReportSettings(audience=("id=x,y",))))
+    parser = _Elements()
+    parser.feed(page)
+    assert parser.scripts == ["application/json", "module", "module"]
+    assert parser.handlers == []
+    hrefs = [link["href"] or "" for link in parser.links]
+    profiles = sorted(href for href in hrefs if not href.startswith(("#", "data:")))
+    # Addresses that are not plain http(s) give way to the handle's profile on the platform;
+    # a handle that is no handle gives no link.
+    assert set(profiles) == {"https://x.com/brand", "https://x.com/pat", "https://x.com/ron"}
+    assert "javascript:" not in "".join(hrefs)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Experts of Brand for 2 chosen accounts" in _visible_text(page)
+    # The CSV files guard formulas as plain CSV results do.
+    text, _ = _downloads(page)["top-influencers.csv"]
+    frame = pl.read_csv(io.StringIO(text[1:]), infer_schema=False)
+    assert '\'=HYPERLINK("https://evil.example")' in frame["Name"].to_list()
+    assert "'=cmd|' /C calc'!A0" in frame["Handle"].to_list()
+
+
+def test_community_names_by_leaders_titles_and_topics(tmp_path):
+    # Two triangles; the leaders of both are named "Sam Roy", so the names must still differ.
+    pairs = [("a", "b"), ("c", "b"), ("b", "a"), ("x", "y"), ("z", "y"), ("y", "z")]
+    accounts = pa.table(
+        {
+            "id": ["a", "b", "c", "x", "y", "z"],
+            "name": ["Dana Lee", "Sam Roy", None, None, "Sam Roy", "Kim"],
+            "handle": [None, None, "cee", None, None, None],
+            "title": ["CTO", "CTO", "Head of Sales", None, " ", None],
+            "topics": [["cloud"], ["cloud", "ai"], ["security"], [], [], []],
+        }
+    )
+    follows = pa.table({"follower": [a for a, _ in pairs], "followed": [b for _, b in pairs]})
+    graph = build_graph(Dataset(follows=follows, accounts=accounts))
+    partition = communities(graph)
+    summary = community_summary(graph, partition, pagerank(graph))
+    labels = account_labels(graph, graph.ids.to_pylist())
+    label_of = dict(labels.select("id", "label").rows())
+    assert label_of == {
+        "a": "Dana Lee",
+        "b": "Sam Roy",
+        "c": "cee",
+        "x": "x",
+        "y": "Sam Roy",
+        "z": "Kim",
+    }
+    names = community_names(graph, partition.membership, summary, [0, 1], label_of)
+    first = partition.membership[graph.index_of(["b"])[0]]
+    second = 1 - first
+    assert names[first] == "Sam Roy, Dana Lee · CTOs · cloud"
+    assert names[second] in ("Sam Roy, Kim", "Sam Roy, Kim (2)")
+    assert len(set(names.values())) == 2
+    # An id file is named by the file, not listed.
+    ids = tmp_path / "buyers.txt"
+    ids.write_text("a\nb\n", encoding="utf-8")
+    assert (
+        describe_audience([str(ids), "topic=ai"]) == "the accounts listed in buyers.txt or topic ai"
+    )
+    assert describe_audience(["title~CTO|Cargo"]) == "titles containing CTO or Cargo"
+
+
+def _specs(page: str) -> dict:
+    found = re.search(r'id="chart-specs">(.*?)</script>', page, re.S)
+    assert found is not None
+    return json.loads(found.group(1))
+
+
+@pytest.mark.slow
+def test_confidence_shows_interval_bars(demo):
+    dataset, _ = demo
+    graph = build_graph(dataset, square_weights=True)
+    settings = ReportSettings(top=40, confidence=20, level=0.8, seed=3)
+    report = build_report(graph, settings=settings)
+    expected = rank_influencers(
+        graph, top=40, communities=report.community_result, confidence=20, level=0.8, seed=3
+    )
+    assert report.influencers.equals(expected)
+    page = render_html(report)
+    # The chart: one bar per influencer of the first 25, over its ranks, a dot at its rank.
+    chart = _specs(page)["chart-intervals"]
+    assert chart["title"]["text"] == "How sure each rank is (80% intervals)"
+    values = chart["data"]["values"]
+    top = expected.head(25)
+    assert [row["rank"] for row in values] == top["rank"].to_list()
+    assert [row["bar_from"] + 0.4 for row in values] == pytest.approx(top["rank_low"].to_list())
+    assert [row["bar_to"] - 0.4 for row in values] == pytest.approx(top["rank_high"].to_list())
+    labels = dict(report.labels.select("id", "label").rows())
+    assert [row["label"] for row in values] == [labels[key] for key in top["id"]]
+    assert all(row["rank_low"] <= row["rank"] <= row["rank_high"] for row in top.to_dicts())
+    # The table: the likely ranks, sorted by their start; the CSV: both ends.
+    headers, rows = _html_table(page, "influencer-table")
+    assert [row[headers.index("Likely rank")] for row in rows] == [
+        str(low) for low in expected["rank_low"]
+    ]
+    table = re.search(r'<table id="influencer-table".*?</table>', page, re.S).group()
+    low, high = expected["rank_low"][9], expected["rank_high"][9]
+    assert f">{low}\u2013{high}</td>" in table
+    text, _ = _downloads(page)["top-influencers.csv"]
+    frame = pl.read_csv(io.StringIO(text[1:]))
+    assert frame["Rank low"].to_list() == expected["rank_low"].to_list()
+    assert frame["Rank high"].to_list() == expected["rank_high"].to_list()
+    assert report.parameters["Rank intervals"] == (
+        "20 bootstrap replicates (Poisson, seed 3), level 0.8"
+    )
+
+
+@pytest.mark.slow
+def test_trend_follows_the_top_influencers(tmp_path, monkeypatch):
+    days = [datetime(2026, 1, day, hour, tzinfo=UTC) for day in range(1, 11) for hour in (1, 2)]
+    sources = ["a", "b", "c", "d", "e"] * 4
+    targets = ["b", "c", "a", "a", "c", "a", "b", "e", "b", "c"] * 2
+    interactions = pl.DataFrame(
+        {"source": sources, "target": targets, "type": ["repost"] * 20, "timestamp": days}
+    )
+    accounts = pl.DataFrame({"id": ["a", "b", "c"], "name": ["Ann Lee", "Bo Roy", "Cy Day"]})
+    out = graphkit.report(
+        interactions=interactions,
+        accounts=accounts,
+        output=tmp_path / "trend.html",
+        trend_window="3d",
+        trend_step="2d",
+    )
+    page = out.read_text(encoding="utf-8")
+    expected = graphkit.trend(interactions=interactions, accounts=accounts, window="3d", step="2d")
+    ranked = graphkit.rank(interactions=interactions, accounts=accounts)
+    followed = ranked["id"].head(8).to_list()
+    expected = expected.filter(pl.col("id").is_in(followed)).sort("window_start", "rank")
+    names = {"a": "Ann Lee", "b": "Bo Roy", "c": "Cy Day"}
+    values = _specs(page)["chart-trend"]["data"]["values"]
+    assert [(row["label"], row["rank"]) for row in values] == [
+        (names.get(key, key), rank) for key, rank in expected.select("id", "rank").iter_rows()
+    ]
+    assert [row["window_end"] for row in values] == [
+        f"{end:%Y-%m-%dT%H:%M:%SZ}" for end in expected["window_end"]
+    ]
+    assert 'href="#trend"' in page
+    assert "windows of 3 days, every 2 days, 2026-01-01 to" in _visible_text(page)
+    # Without times, or with --no-trend: no chart, and a note saying why (none asked: none).
+    follows = pl.DataFrame({"follower": ["a", "b"], "followed": ["b", "c"]})
+    untimed = graphkit.report(follows=follows, output=tmp_path / "untimed.html")
+    page = untimed.read_text(encoding="utf-8")
+    assert "chart-trend" not in _specs(page)
+    assert "No trend over time: nothing has a time" in _visible_text(page)
+    skipped = graphkit.report(
+        interactions=interactions, output=tmp_path / "none.html", trend=False
+    ).read_text(encoding="utf-8")
+    assert 'id="trend"' not in skipped
+    assert 'href="#trend"' not in skipped
+    # Unasked, only on graphs small enough: each window ranks the whole graph again.
+    monkeypatch.setattr(graphkit.app.api, "REPORT_TREND_EDGES", 5)
+    large = graphkit.report(interactions=interactions, output=tmp_path / "large.html")
+    page = large.read_text(encoding="utf-8")
+    assert "chart-trend" not in _specs(page)
+    assert re.search(
+        r"The trend over time was left out: each time window ranks all \d+ links again\. "
+        r"Ask for it with --trend\.",
+        _visible_text(page),
+    )
+    asked = graphkit.report(interactions=interactions, output=tmp_path / "asked.html", trend=True)
+    assert "chart-trend" in _specs(asked.read_text(encoding="utf-8"))

@@ -7,7 +7,9 @@ that reason on a developer's machine and fail in CI.
 from __future__ import annotations
 
 import base64
+import functools
 import os
+import re
 import struct
 
 import polars as pl
@@ -17,10 +19,11 @@ from click.testing import CliRunner
 from graphkit.analysis import rank_influencers
 from graphkit.cli.main import cli
 from graphkit.data import demo_folder
-from graphkit.export.report import score_histogram
+from graphkit.export.report import Report, build_report, score_histogram
 from graphkit.graph import build_graph
 from graphkit.io import load_dataset
 from tests.export.browser import Browser, find_chromium
+from tests.export.test_report import _downloads
 
 # A browser and the demo report per module: seconds, out of the fast tier.
 pytestmark = pytest.mark.slow
@@ -61,7 +64,10 @@ def demo_page(tmp_path_factory: pytest.TempPathFactory):
     folder = tmp_path_factory.mktemp("report")
     page = folder / "demo.html"
     result = CliRunner().invoke(
-        cli, ["report", "--demo", "-q", "-o", str(page)], catch_exceptions=False
+        cli,
+        # Monthly trend windows: the same chart, a quarter of the windows to rank.
+        ["report", "--demo", "--confidence", "20", "--trend-step", "30d", "-q", "-o", str(page)],
+        catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     return page
@@ -79,6 +85,8 @@ def test_charts_draw_offline_without_errors(opened, demo_page):
     assert opened.evaluate("document.documentElement.dataset.charts") == "drawn"
     charts = {chart["id"]: chart for chart in opened.evaluate(CHART_STATE)}
     assert set(charts) == {
+        "chart-intervals",
+        "chart-trend",
         "chart-scores",
         "chart-degrees",
         "chart-community-sizes",
@@ -104,13 +112,18 @@ def test_charts_draw_offline_without_errors(opened, demo_page):
     scores = _demo_ranking(top=None)["score"].to_numpy()
     assert charts["chart-scores"]["marks"]["rect"]["drawn"] == score_histogram(scores).height
     assert charts["chart-degrees"]["marks"]["line"]["drawn"] == 2  # in and out
+    # One interval bar and one dot per influencer of the first 25; one line per account
+    # followed over time.
+    assert charts["chart-intervals"]["marks"]["rect"]["drawn"] == 25
+    assert charts["chart-intervals"]["marks"]["symbol"]["drawn"] == 25
+    assert charts["chart-trend"]["marks"]["line"]["drawn"] == 8
     # Nothing went wrong and nothing was fetched but the page itself.
     assert opened.log.errors() == []
     assert opened.log.requests == [demo_page.as_uri()]
     assert opened.log.failed_requests == []
 
 
-def test_screenshot(opened, tmp_path):
+def test_screenshot_shows_names_not_ids(opened, tmp_path):
     shot = tmp_path / "report.png"
     opened.screenshot(shot, full_page=True)
     data = shot.read_bytes()
@@ -119,6 +132,34 @@ def test_screenshot(opened, tmp_path):
     assert width == WIDTH
     assert height > 3000  # every section is laid out, one under the other
     assert len(data) > 300_000  # a blank page of that size compresses to a few kilobytes
+    # What the screenshot shows, as the browser laid it out: the text of every section but
+    # the computation details, and the text Vega drew in the charts.
+    shown = opened.evaluate(
+        """[...document.querySelectorAll("header, section:not(#parameters)")]
+        .map((element) => element.innerText).join("\\n")"""
+    )
+    drawn = opened.evaluate(
+        """[...document.querySelectorAll("figure.chart svg text")]
+        .map((element) => element.textContent).join("\\n")"""
+    )
+    report = _demo_report()
+    labels = dict(report.labels.select("id", "label").rows())
+    for account in report.influencers["id"].head(20):
+        assert labels[account] in shown
+    assert labels[account] != account
+    for name in report.community_names.values():
+        assert name in shown
+    # Chart labels may be cut short with an ellipsis: each starts as its community's name.
+    leaders = [name.split(",")[0] for name in report.community_names.values()]
+    assert all(leader in drawn for leader in leaders)
+    for text in (shown, drawn):
+        assert re.search(r"\bb0\d\d\b", text) is None  # organizations by name
+        assert re.search(r"\bC\d+\b", text) is None  # communities by name
+        assert re.search(r"\bu\d{4}\b", text) is None  # people by name
+    assert "Experts of Northwind Cloud for C-level titles" in shown
+    assert "title~" not in shown
+    assert "How to read this" in shown
+    assert shown.count("Download this table (CSV)") == 4
 
 
 def test_table_sorts_and_searches(opened, demo_page):
@@ -138,19 +179,28 @@ def test_table_sorts_and_searches(opened, demo_page):
     assert descending == sorted(descending, reverse=True)
     opened.evaluate(header_of.format("Followers") + ".click()")
     assert opened.evaluate(read) == sorted(descending)
-    # Search: the rows whose account, name, title or organization mention "security".
+    # Search: the rows whose name, title, organization or community mention "security".
     opened.evaluate(
         """(() => { const input = document.querySelector("input[data-filter]");
         input.value = "Security"; input.dispatchEvent(new Event("input")); })()"""
     )
     shown = opened.evaluate(f"{rows_shown}.length")
-    ranking = _demo_ranking()
-    expected = ranking.filter(
-        pl.any_horizontal(
-            pl.col(name).fill_null("").str.to_lowercase().str.contains("security")
-            for name in ("handle", "name", "title", "organization")
+    report = _demo_report()
+    labels = dict(report.labels.select("id", "label").rows())
+    expected = sum(
+        any(
+            "security" in (text or "").lower()
+            for text in (
+                labels[account],
+                title,
+                labels.get(organization or "", ""),
+                report.community_names[community],
+            )
         )
-    ).height
+        for account, title, organization, community in report.influencers.select(
+            "id", "title", "organization", "community"
+        ).iter_rows()
+    )
     assert shown == expected > 0
     count = opened.evaluate('document.getElementById("influencer-table-count").textContent')
     assert count == f"{expected} of 250 rows"
@@ -159,6 +209,31 @@ def test_table_sorts_and_searches(opened, demo_page):
         input.value = ""; input.dispatchEvent(new Event("input")); })()"""
     )
     assert opened.evaluate(f"{rows_shown}.length") == 250
+
+
+def test_tables_download_as_csv_files(opened, demo_page):
+    # The script turns each link's data: address into a Blob (no 2 MB limit): the same file.
+    links = opened.evaluate(
+        """Promise.all([...document.querySelectorAll("a.download")].map(async (link) => [
+            link.getAttribute("download"), link.href.slice(0, 5),
+            await (await fetch(link.href)).text()]))"""
+    )
+    page = demo_page.read_text(encoding="utf-8")
+    files = {name: text for name, (text, _) in _downloads(page).items()}
+    assert (
+        {name for name, _, _ in links}
+        == set(files)
+        == {
+            "top-influencers.csv",
+            "communities.csv",
+            "people-vs-brand.csv",
+            "experts.csv",
+        }
+    )
+    for name, scheme, text in links:
+        assert scheme == "blob:"
+        assert text == files[name].removeprefix("\ufeff")  # text() drops the byte-order mark
+    assert "Ada Brightwater" in {name: text for name, _, text in links}["top-influencers.csv"]
 
 
 def test_prints(opened):
@@ -189,6 +264,11 @@ def test_network_is_really_off(opened):
 
 def _demo_ranking(top: int | None = 250) -> pl.DataFrame:
     return rank_influencers(build_graph(load_dataset(demo_folder())), top=top)
+
+
+@functools.cache
+def _demo_report() -> Report:
+    return build_report(build_graph(load_dataset(demo_folder())))
 
 
 def test_the_checks_see_errors_and_requests(chromium, tmp_path):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graphkit.errors import InputError
-from graphkit.io.graphfiles import write_graph
+from graphkit.io.graphfiles import Drawing, write_graph
 
 HOSTILE = ['=HYPERLINK("x")', 'a "quoted" <b>&amp;</b>', "tab\there", "line\nbreak",
            "cr\rhere", "陈静 🚀", "]]><!--", "nul\x00bell\x07"]  # fmt: skip
@@ -136,3 +136,37 @@ def test_ids_that_would_become_one_node_are_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="would stand for 2 accounts"):
         write_graph(nodes, edges, tmp_path / "g.gexf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_drawings_that_gephi_could_not_read_are_refused(tmp_path: Path) -> None:
+    nodes = pl.DataFrame(
+        {
+            "id": ["a", "b"],
+            "colour": ["#00FF7f", "red"],
+            "size": [1.0, -0.5],
+            "x": [0.0, float("inf")],
+            "y": [1.0, 2.0],
+        }
+    )
+    edges = pl.DataFrame({"source": ["a"], "target": ["b"]})
+    cases = [
+        (Drawing(colour="colour"), "node 'b': not a #rrggbb colour for drawing it"),
+        (Drawing(size="size"), "node 'b': not a finite size >= 0 for drawing it"),
+        (Drawing(x="x", y="y"), "node 'b': not a finite x for drawing it"),
+        (Drawing(x="x"), "a position needs both an x and a y column"),
+        (Drawing(size="area"), "the node table lacks the column 'area'"),
+    ]
+    for drawing, message in cases:
+        with pytest.raises(InputError) as caught:
+            write_graph(nodes, edges, tmp_path / "g.gexf", drawing=drawing)
+        assert str(caught.value) == f"{tmp_path / 'g.gexf'}: {message}"
+    assert list(tmp_path.iterdir()) == []
+    fine = nodes.head(1)
+    path = write_graph(fine, edges.head(0), tmp_path / "g.gexf", drawing=Drawing("colour", "size"))
+    viz = nx.read_gexf(path).nodes["a"]["viz"]
+    assert (viz["color"]["r"], viz["color"]["g"], viz["color"]["b"], viz["size"]) == (
+        0,
+        255,
+        127,
+        1.0,
+    )

@@ -17,6 +17,7 @@ from graphkit.engines.spark.output import to_polars, write_table
 from graphkit.engines.spark.pagerank import SparkPageRank, pagerank
 from graphkit.engines.spark.readers import SparkTables, read_tables
 from graphkit.engines.spark.session import spark_session
+from graphkit.engines.spark.status import stage_status
 from graphkit.engines.spark.tables import community_table, rank_table
 from graphkit.graph.weights import Weighting
 from graphkit.io.rules import check_pagerank_parameters
@@ -51,6 +52,12 @@ class SparkEngine:
     @property
     def name(self) -> str:
         return "spark"
+
+    def stage_status(self) -> tuple[int, int, str] | None:
+        """Tasks done and in all of the Spark stages running now (see
+        :func:`graphkit.engines.spark.status.stage_status`), for
+        :meth:`graphkit.progress.Progress.watch`."""
+        return stage_status(self.session)
 
     def read(
         self,

@@ -10,6 +10,7 @@ from graphkit.export.report.content import (
     file_sha256,
     score_histogram,
     top_subgraph,
+    with_trend,
 )
 from graphkit.export.report.html import render_html, vega_bundle, vega_versions, write_report
 from graphkit.export.report.layout import force_layout
@@ -28,5 +29,6 @@ __all__ = [
     "top_subgraph",
     "vega_bundle",
     "vega_versions",
+    "with_trend",
     "write_report",
 ]

@@ -3,6 +3,8 @@
 The data of each chart travels inside its specification, so the page needs nothing but the
 Vega libraries inlined beside it. Colours of communities are the same in every chart and
 table: Tableau 10 for the ten communities the drawing shows most of, grey for the others.
+Accounts, organizations and communities appear by name: the frames given here hold ``label``
+(an account's or organization's name) and ``community_name`` columns.
 """
 
 from __future__ import annotations
@@ -12,51 +14,16 @@ from typing import Any, Final
 
 import polars as pl
 
-from graphkit.export.report.content import Drawing
+from graphkit.export.visual import OTHER_COLOUR, PALETTE
+from graphkit.export.visual import community_colours as community_colours
 
 SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v5.json"
-PALETTE: Final = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#17becf",
-)
-OTHER: Final = "other"
-OTHER_COLOUR: Final = "#bab0ac"
+OTHER: Final = "other communities"
 LABELLED: Final = 9  # accounts whose rank is written on their circle
+DASH: Final = "\u2013"  # between the ends of a range: 3-5
 FONT: Final = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 Spec = dict[str, Any]
-
-
-def community_colours(drawn: pl.Series) -> dict[int, str]:
-    """Colours of the communities with the most drawn accounts (ties: the larger community).
-
-    The drawing is where colours tell communities apart, so the ten communities it shows most
-    of get the ten colours; every other community is grey, in every chart and table.
-
-    Examples
-    --------
-    >>> community_colours(pl.Series([3, 3, 0, 12]))
-    {3: '#4e79a7', 0: '#f28e2b', 12: '#e15759'}
-    """
-    counts = (
-        pl.DataFrame({"community": drawn.cast(pl.Int64)})
-        .group_by("community")
-        .len()
-        .sort(["len", "community"], descending=[True, False])
-        .head(len(PALETTE))
-    )
-    return {
-        int(community): PALETTE[position]
-        for position, community in enumerate(counts["community"].to_list())
-    }
 
 
 def community_colour(community: int, colours: Mapping[int, str]) -> str:
@@ -65,20 +32,21 @@ def community_colour(community: int, colours: Mapping[int, str]) -> str:
 
 
 def _colour_group(colours: Mapping[int, str]) -> pl.Expr:
-    """The legend label of the ``community`` column: ``C<id>`` when coloured, else ``other``."""
-    community = pl.col("community")
+    """The legend label of a row: its community's name when coloured, else ``OTHER``."""
     return (
-        pl.when(community.is_in(list(colours)))
-        .then(pl.lit("C") + community.cast(pl.String))
+        pl.when(pl.col("community").is_in(list(colours)))
+        .then(pl.col("community_name"))
         .otherwise(pl.lit(OTHER))
     )
 
 
-def _community_scale(labels: list[str], colours: Mapping[int, str]) -> dict[str, Any]:
-    present = set(labels)
-    domain = [f"C{community}" for community in sorted(colours) if f"C{community}" in present]
-    scale = [colours[int(label[1:])] for label in domain]
-    if OTHER in present:
+def _community_scale(rows: pl.DataFrame, colours: Mapping[int, str]) -> dict[str, Any]:
+    """Colour scale of the communities in ``rows`` (``community``, ``community_name``), in
+    community order, then ``OTHER``."""
+    named = dict(rows.select("community", "community_name").unique("community").rows())
+    domain = [named[community] for community in sorted(colours) if community in named]
+    scale = [colours[community] for community in sorted(colours) if community in named]
+    if any(community not in colours for community in named):
         domain.append(OTHER)
         scale.append(OTHER_COLOUR)
     return {"domain": domain, "range": scale}
@@ -101,6 +69,27 @@ def _base(title: str, description: str) -> Spec:
 
 def _values(frame: pl.DataFrame) -> list[dict[str, Any]]:
     return frame.to_dicts()
+
+
+def distinct_labels(frame: pl.DataFrame, key: str = "id") -> pl.DataFrame:
+    """``frame`` with each ``label`` that several accounts share followed by the account's
+    ``key`` (``Dana Lee (u12)``): charts group by label, and two people of the same name
+    must stay two bars, two lines.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"id": ["a", "b", "c", "a"], "label": ["Dana", "Dana", "Sam", "Dana"]})
+    >>> distinct_labels(frame)["label"].to_list()
+    ['Dana (a)', 'Dana (b)', 'Sam', 'Dana (a)']
+    """
+    pairs = frame.select(pl.col(key).cast(pl.String), "label").unique()
+    shared = pairs.filter(pl.col("label").is_duplicated())["label"].implode()
+    return frame.with_columns(
+        pl.when(pl.col("label").is_in(shared))
+        .then(pl.col("label") + " (" + pl.col(key).cast(pl.String) + ")")
+        .otherwise(pl.col("label"))
+        .alias("label")
+    )
 
 
 def score_chart(histogram: pl.DataFrame, top_score: float | None) -> Spec:
@@ -163,6 +152,8 @@ def degree_chart(curves: pl.DataFrame) -> Spec:
         .otherwise(pl.lit("out: attends to"))
         .alias("direction")
     )
+    # Without links (one account, or only self-loops) the log axes need a domain of their own.
+    empty = {"domain": [1, 10]} if curves.is_empty() else {}
     spec.update(
         {
             "height": 220,
@@ -172,20 +163,20 @@ def degree_chart(curves: pl.DataFrame) -> Spec:
                 "x": {
                     "field": "degree",
                     "type": "quantitative",
-                    "scale": {"type": "log", "nice": False},
+                    "scale": {"type": "log", "nice": False, **empty},
                     "title": "d: distinct linked accounts (log scale)",
                 },
                 "y": {
                     "field": "accounts",
                     "type": "quantitative",
-                    "scale": {"type": "log"},
+                    "scale": {"type": "log", **empty},
                     "title": "accounts with at least d (log scale)",
                 },
                 "color": {
                     "field": "direction",
                     "type": "nominal",
                     "scale": {"range": [PALETTE[0], PALETTE[1]]},
-                    "legend": {"orient": "top-right", "title": None},
+                    "legend": None if empty else {"orient": "top-right", "title": None},
                 },
             },
         }
@@ -194,21 +185,23 @@ def degree_chart(curves: pl.DataFrame) -> Spec:
 
 
 def community_chart(overview: pl.DataFrame, colours: Mapping[int, str]) -> Spec:
-    """Community sizes as bars, coloured as in the drawing."""
+    """Community sizes as bars, coloured as in the drawing.
+
+    ``overview``: ``community, community_name, size, share, leader_names``.
+    """
     spec = _base("Community sizes", "Accounts per community, largest first.")
     rows = overview.select(
         pl.col("community"),
+        pl.col("community_name").alias("name"),
+        pl.col("community_name"),
         pl.col("size"),
         pl.col("share"),
-        pl.col("leader_handles").fill_null(pl.col("leaders")).fill_null("").alias("leaders"),
-    ).with_columns(
-        ("C" + pl.col("community").cast(pl.String)).alias("name"),
-        _colour_group(colours).alias("colour_group"),
-    )
+        pl.col("leader_names").fill_null("").alias("leaders"),
+    ).with_columns(_colour_group(colours).alias("colour_group"))
     spec.update(
         {
-            "height": {"step": 16},
-            "data": {"values": _values(rows)},
+            "height": {"step": 18},
+            "data": {"values": _values(rows.drop("community_name"))},
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
                 "y": {
@@ -216,12 +209,13 @@ def community_chart(overview: pl.DataFrame, colours: Mapping[int, str]) -> Spec:
                     "type": "nominal",
                     "sort": {"field": "community", "order": "ascending"},
                     "title": None,
+                    "axis": {"labelLimit": 260},
                 },
                 "x": {"field": "size", "type": "quantitative", "title": "accounts"},
                 "color": {
                     "field": "colour_group",
                     "type": "nominal",
-                    "scale": _community_scale(rows["colour_group"].to_list(), colours),
+                    "scale": _community_scale(rows, colours),
                     "legend": None,
                 },
                 "tooltip": [
@@ -236,18 +230,24 @@ def community_chart(overview: pl.DataFrame, colours: Mapping[int, str]) -> Spec:
     return spec
 
 
-def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
-    """The top accounts as circles sized by score and coloured by community, with their links."""
+def drawing_chart(
+    nodes: pl.DataFrame,
+    edges: pl.DataFrame,
+    colours: Mapping[int, str],
+) -> Spec:
+    """The top accounts as circles sized by score and coloured by community, with their links.
+
+    ``nodes``: the drawing's nodes (:class:`graphkit.export.report.Drawing`) with ``label``
+    and ``community_name``; ``edges``: the drawing's edges.
+    """
     spec = _base(
-        f"The {drawing.nodes.height:,} accounts of most attention",
+        f"The {nodes.height:,} accounts of most attention",
         "Accounts of most PageRank and the links among them, laid out by force-directed "
         "placement; colour: community, size: score, numbers: rank in the table.",
     )
-    nodes = drawing.nodes.with_columns(
-        pl.col("handle").fill_null(pl.col("name")).fill_null(pl.col("id")).alias("label"),
-        ("C" + pl.col("community").cast(pl.String)).alias("community_name"),
-        _colour_group(colours).alias("colour_group"),
-    )
+    nodes = nodes.select(
+        "rank", "label", "community", "community_name", "score", "followers", "x", "y"
+    ).with_columns(_colour_group(colours).alias("colour_group"))
     hidden = {"axis": None, "scale": {"domain": [-0.03, 1.03]}}
     x_axis = {"type": "quantitative", **hidden}
     spec.update(
@@ -255,7 +255,7 @@ def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
             "height": 520,
             "layer": [
                 {
-                    "data": {"values": _values(drawing.edges)},
+                    "data": {"values": _values(edges)},
                     "mark": {"type": "rule", "color": "#9aa0a6", "opacity": 0.35},
                     "encoding": {
                         "x": {"field": "x", **x_axis},
@@ -292,15 +292,17 @@ def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
                                 "color": {
                                     "field": "colour_group",
                                     "type": "nominal",
-                                    "scale": _community_scale(
-                                        nodes["colour_group"].to_list(), colours
-                                    ),
-                                    "legend": {"title": "community", "orient": "right"},
+                                    "scale": _community_scale(nodes, colours),
+                                    "legend": {
+                                        "title": "community",
+                                        "orient": "bottom",
+                                        "columns": 1,
+                                        "labelLimit": 480,
+                                    },
                                 },
                                 "tooltip": [
                                     {"field": "rank", "title": "rank"},
-                                    {"field": "label", "title": "account"},
-                                    {"field": "name", "title": "name"},
+                                    {"field": "label", "title": "name"},
                                     {"field": "community_name", "title": "community"},
                                     {"field": "score", "title": "score", "format": ".1f"},
                                     {"field": "followers", "title": "followers", "format": ","},
@@ -325,7 +327,7 @@ def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
                                 "text": {"field": "rank"},
                                 "tooltip": [
                                     {"field": "rank", "title": "rank"},
-                                    {"field": "label", "title": "account"},
+                                    {"field": "label", "title": "name"},
                                 ],
                             },
                         },
@@ -338,16 +340,17 @@ def drawing_chart(drawing: Drawing, colours: Mapping[int, str]) -> Spec:
 
 
 def brands_chart(brands: pl.DataFrame) -> Spec:
-    """Per organization: outsiders only the brand reaches, both reach, only its people reach."""
+    """Per organization (``label``: its name): outsiders only the brand reaches, both reach,
+    only its people reach."""
     spec = _base(
-        "Corporate vs personal reach",
+        "Brand vs people's reach",
         "Distinct outside followers of each organization: reached only by the corporate "
         "accounts, by both, or only by its people. The bar's length is the combined reach.",
     )
-    parts = ("corporate only", "both (overlap)", "people only")
+    parts = ("brand only", "both", "people only")
     rows = []
     for order, row in enumerate(brands.iter_rows(named=True)):
-        label = str(row["name"] or row["organization"])
+        label = str(row["label"])
         values = (
             row["corporate_reach"] - row["overlap"],
             row["overlap"],
@@ -402,16 +405,18 @@ def brands_chart(brands: pl.DataFrame) -> Spec:
 
 
 def experts_chart(experts: pl.DataFrame, org: str) -> Spec:
-    """The experts' audience influence (personalized PageRank) as bars."""
+    """The experts' audience score (0-100, the top expert 100) as bars; ``experts`` holds
+    ``rank, label, title, audience_score, audience_influence, audience_followers``."""
     spec = _base(
         f"Experts of {org} for the audience",
-        "Personalized PageRank from the audience: the attention it pays each person, "
-        "directly and through the accounts it listens to.",
+        "The attention the audience pays each person, directly and through the accounts it "
+        "listens to, relative to the top expert (100).",
     )
     rows = experts.select(
         "rank",
-        pl.col("handle").fill_null(pl.col("name")).fill_null(pl.col("id")).alias("label"),
+        "label",
         pl.col("title").fill_null(""),
+        "audience_score",
         "audience_influence",
         "audience_followers",
     )
@@ -428,16 +433,132 @@ def experts_chart(experts: pl.DataFrame, org: str) -> Spec:
                     "title": None,
                 },
                 "x": {
-                    "field": "audience_influence",
+                    "field": "audience_score",
                     "type": "quantitative",
-                    "title": "audience influence (personalized PageRank)",
+                    "scale": {"domain": [0, 100]},
+                    "title": "audience score (top expert = 100)",
                 },
                 "tooltip": [
                     {"field": "rank"},
-                    {"field": "label", "title": "person"},
+                    {"field": "label", "title": "name"},
                     {"field": "title"},
-                    {"field": "audience_influence", "format": ".5f"},
-                    {"field": "audience_followers", "title": "audience followers"},
+                    {"field": "audience_score", "title": "audience score", "format": ".1f"},
+                    {"field": "audience_influence", "title": "PageRank", "format": ".3g"},
+                    {"field": "audience_followers", "title": "followers in the audience"},
+                ],
+            },
+        }
+    )
+    return spec
+
+
+def interval_chart(influencers: pl.DataFrame, level: float) -> Spec:
+    """The rank interval of each influencer as a bar from ``rank_low`` to ``rank_high``, a dot
+    at its rank; ``influencers`` holds ``label, rank, rank_low, rank_high, score, score_low,
+    score_high``."""
+    spec = _base(
+        f"How sure each rank is ({level:.0%} intervals)",
+        f"The ranks each account takes in {level:.0%} of the resamples of the records (bar) "
+        "and its rank in the data (dot).",
+    )
+    rows = influencers.select(
+        "rank",
+        "label",
+        # Each bar covers its ranks' slots, so that a sure rank (3-3) still shows.
+        (pl.col("rank_low") - 0.4).alias("bar_from"),
+        (pl.col("rank_high") + 0.4).alias("bar_to"),
+        (pl.col("rank_low").cast(pl.String) + DASH + pl.col("rank_high").cast(pl.String)).alias(
+            "likely"
+        ),
+        pl.col("score").round(1),
+        (
+            pl.col("score_low").round(1).cast(pl.String)
+            + DASH
+            + pl.col("score_high").round(1).cast(pl.String)
+        ).alias("score_range"),
+    )
+    y = {
+        "field": "label",
+        "type": "nominal",
+        "sort": {"field": "rank", "order": "ascending"},
+        "title": None,
+        "axis": {"labelLimit": 220},
+    }
+    tooltip = [
+        {"field": "rank", "title": "rank"},
+        {"field": "label", "title": "name"},
+        {"field": "likely", "title": f"likely ranks ({level:.0%})"},
+        {"field": "score", "title": "score"},
+        {"field": "score_range", "title": f"likely scores ({level:.0%})"},
+    ]
+    x_title = "rank (1 = most attention); bar: likely ranks"
+    spec.update(
+        {
+            "height": {"step": 18},
+            "data": {"values": _values(rows)},
+            "encoding": {"y": y, "tooltip": tooltip},
+            "layer": [
+                {
+                    "mark": {"type": "bar", "color": "#a0cbe8", "height": 10, "cornerRadius": 2},
+                    "encoding": {
+                        "x": {
+                            "field": "bar_from",
+                            "type": "quantitative",
+                            "scale": {"domainMin": 0.5, "nice": False},
+                            "title": x_title,
+                        },
+                        "x2": {"field": "bar_to"},
+                    },
+                },
+                {
+                    "mark": {"type": "point", "filled": True, "color": PALETTE[0], "size": 40},
+                    "encoding": {"x": {"field": "rank", "type": "quantitative"}},
+                },
+            ],
+        }
+    )
+    return spec
+
+
+def trend_chart(trend: pl.DataFrame) -> Spec:
+    """The rank of each followed account in each time window, rank 1 at the top, on a log
+    scale; ``trend`` holds ``label, window_end, rank, score``."""
+    spec = _base(
+        "Rank over time",
+        "The rank of the top accounts in each time window (the window's end on the x axis); "
+        "rank 1 at the top, log scale.",
+    )
+    rows = trend.select(
+        "label",
+        pl.col("window_end").dt.strftime("%Y-%m-%dT%H:%M:%SZ").alias("window_end"),
+        "rank",
+        pl.col("score").round(1),
+    )
+    spec.update(
+        {
+            "height": 300,
+            "data": {"values": _values(rows)},
+            "mark": {"type": "line", "point": {"size": 22}, "tooltip": True},
+            "encoding": {
+                "x": {"field": "window_end", "type": "temporal", "title": "window ending"},
+                "y": {
+                    "field": "rank",
+                    "type": "quantitative",
+                    "scale": {"type": "log", "reverse": True, "domainMin": 1},
+                    "title": "rank (1 = most attention, log scale)",
+                },
+                "color": {
+                    "field": "label",
+                    "type": "nominal",
+                    "scale": {"range": list(PALETTE)},
+                    "sort": None,
+                    "legend": {"title": None, "orient": "right", "labelLimit": 220},
+                },
+                "tooltip": [
+                    {"field": "label", "title": "name"},
+                    {"field": "window_end", "type": "temporal", "title": "window ending"},
+                    {"field": "rank", "title": "rank"},
+                    {"field": "score", "title": "score"},
                 ],
             },
         }

@@ -7,9 +7,11 @@ table reach the page, so its size does not grow with the graph.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Final
 
@@ -17,6 +19,7 @@ import numpy as np
 import polars as pl
 
 from graphkit import __version__
+from graphkit.algorithms.bootstrap import DEFAULT_LEVEL, check_confidence
 from graphkit.algorithms.communities import CommunityResult, Method, communities
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING, DEFAULT_TOLERANCE, pagerank
 from graphkit.analysis.accounts import account_text
@@ -28,6 +31,12 @@ from graphkit.analysis.rank import influence_score, rank_influencers
 from graphkit.data import demo_folder
 from graphkit.errors import ParameterError
 from graphkit.export.report.layout import force_layout
+from graphkit.export.report.naming import (
+    LABEL_COLUMNS,
+    account_labels,
+    community_names,
+    describe_audience,
+)
 from graphkit.graph.social import SocialGraph
 from graphkit.graph.weights import Weighting
 from graphkit.progress import Progress
@@ -38,6 +47,8 @@ MAX_DRAW: Final = 500
 DEFAULT_COMMUNITIES: Final = 20
 DEFAULT_ORGANIZATIONS: Final = 15
 DEFAULT_EXPERTS: Final = 25
+TREND_ACCOUNTS: Final = 8  # accounts followed over time: the first of the influencer table
+TREND_COLUMNS: Final = ("window_start", "window_end", "id", "rank", "score", "pagerank")
 SCORE_BIN: Final = 2.0  # width of the score histogram's bins (scores run 0-100)
 DEGREE_POINTS: Final = 60  # thresholds of the degree curves, log-spaced
 _CHECKSUM_BLOCK: Final = 1 << 20
@@ -67,6 +78,9 @@ class ReportSettings:
         PageRank damping factor of every ranking in the report.
     communities, organizations, experts
         Rows of the community, organization and expert tables.
+    confidence, level
+        Bootstrap replicates behind the rank intervals of the influencers (0: none; the graph
+        must then be built with ``square_weights=True``) and their confidence level.
     """
 
     top: int = DEFAULT_TOP
@@ -81,8 +95,15 @@ class ReportSettings:
     communities: int = DEFAULT_COMMUNITIES
     organizations: int = DEFAULT_ORGANIZATIONS
     experts: int = DEFAULT_EXPERTS
+    confidence: int = 0
+    level: float = DEFAULT_LEVEL
 
     def __post_init__(self) -> None:
+        check_confidence(self.confidence, self.level)
+        for name in ("top", "draw", "communities", "organizations", "experts", "leaders", "seed"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | np.integer):
+                raise ParameterError(f"{name} must be a whole number, got {value!r}")
         for name in ("top", "communities", "organizations", "experts"):
             if getattr(self, name) < 1:
                 raise ParameterError(f"{name} must be at least 1, got {getattr(self, name)}")
@@ -146,6 +167,17 @@ class Report:
         data has no organization or no account matches the default audience.
     audience
         The audience selectors used.
+    labels
+        ``id, label, handle, url`` of every account and organization the page names
+        (:func:`graphkit.export.report.naming.account_labels`): names, not ids.
+    community_names
+        Name of every community the page shows, by its leaders and themes.
+    trend
+        ``window_start, window_end, id, rank, score, pagerank`` of the first
+        :data:`TREND_ACCOUNTS` influencers in each time window where they rank
+        (:func:`graphkit.trend`), or ``None`` without a trend.
+    audience_text
+        The audience in words (``C-level titles``).
     notes
         Why a section is missing, for the page to say.
     parameters
@@ -168,6 +200,12 @@ class Report:
     experts: pl.DataFrame | None
     audience_size: int | None
     audience: tuple[str, ...]
+    labels: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=dict.fromkeys(LABEL_COLUMNS, pl.String))
+    )
+    community_names: dict[int, str] = field(default_factory=dict)
+    audience_text: str = ""
+    trend: pl.DataFrame | None = None
     notes: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
     inputs: tuple[InputFile, ...] = ()
@@ -180,6 +218,7 @@ def build_report(
     sources: Mapping[str, Path] | None = None,
     weighting: Weighting | None = None,
     progress: Progress | None = None,
+    trend: pl.DataFrame | None = None,
 ) -> Report:
     """Run the analyses a report shows and keep their first rows.
 
@@ -195,6 +234,10 @@ def build_report(
         The edge weighting the graph was built with, shown among the parameters.
     progress
         Reports each step on standard error.
+    trend
+        The ranking of each time window (:func:`graphkit.trend`, columns ``window_start,
+        window_end, id, rank, score, pagerank``): the report follows its first influencers
+        through it (see :func:`with_trend`).
 
     Returns
     -------
@@ -226,9 +269,16 @@ def build_report(
         partition = communities(
             graph, method=settings.method, resolution=settings.resolution, seed=settings.seed
         )
-    with progress.step("Summarising"):
+    replicates = f" ({settings.confidence:,} bootstrap replicates)" * bool(settings.confidence)
+    with progress.step("Summarising" + replicates):
         influencers = rank_influencers(
-            graph, damping=settings.damping, top=settings.top, communities=partition
+            graph,
+            damping=settings.damping,
+            top=settings.top,
+            communities=partition,
+            confidence=settings.confidence,
+            level=settings.level,
+            seed=settings.seed,
         )
         overview_table = community_summary(graph, partition, scores, leaders=settings.leaders)
         histogram = score_histogram(influence_score(scores))
@@ -249,24 +299,73 @@ def build_report(
             )
     with progress.step("Checksumming inputs"):
         inputs = tuple(_input_file(table, path) for table, path in sorted((sources or {}).items()))
-    return Report(
+    shown_communities = overview_table.head(settings.communities)
+    brands = None if all_brands is None else all_brands.head(settings.organizations)
+    labels = _labels(graph, influencers, shown_communities, drawing, brands, experts, expert_org)
+    label_of = dict(labels.select("id", "label").rows())
+    names = community_names(
+        graph,
+        partition.membership,
+        overview_table,
+        [
+            *shown_communities["community"],
+            *influencers["community"],
+            *drawing.nodes["community"],
+        ],
+        label_of,
+    )
+    report = Report(
         settings=settings,
-        overview=_overview(graph, partition, influencers),
+        overview=_overview(graph, partition, influencers, label_of),
         influencers=influencers,
         score_histogram=histogram,
         degree_curves=curves,
         community_result=partition,
-        community_overview=overview_table.head(settings.communities),
+        community_overview=shown_communities,
         drawing=drawing,
-        brands=None if all_brands is None else all_brands.head(settings.organizations),
+        brands=brands,
         expert_org=expert_org,
         expert_org_name=_name_of(all_brands, expert_org),
         experts=experts,
         audience_size=audience_size,
         audience=tuple(audience),
+        labels=labels,
+        community_names=names,
+        audience_text=describe_audience(audience, label_of),
         notes=notes,
-        parameters=_parameters(graph, settings, partition, weighting, audience, expert_org),
+        parameters=_parameters(
+            graph,
+            settings,
+            partition,
+            weighting,
+            audience,
+            None if expert_org is None else label_of.get(expert_org, expert_org),
+        ),
         inputs=inputs,
+    )
+    return report if trend is None else with_trend(report, trend)
+
+
+def with_trend(report: Report, trend: pl.DataFrame | None, note: str | None = None) -> Report:
+    """The report with a trend: the rows of :func:`graphkit.trend`'s table about its first
+    :data:`TREND_ACCOUNTS` influencers, the trend's windows among the parameters, and
+    ``note`` (why there is no trend) for the page to say.
+
+    Raises
+    ------
+    ParameterError
+        When the trend lacks a column of :data:`TREND_COLUMNS`.
+    """
+    notes = dict(report.notes)
+    if note:
+        notes["trend"] = note
+    parameters = dict(report.parameters)
+    parameters["Trend"] = "none" if trend is None else _windows_text(trend)
+    return dataclasses.replace(
+        report,
+        trend=_followed(trend, report.influencers),
+        notes=notes,
+        parameters=parameters,
     )
 
 
@@ -480,20 +579,57 @@ def _first_with_people(brands: pl.DataFrame) -> str | None:
     return None if with_people.is_empty() else str(with_people["organization"][0])
 
 
+def _followed(trend: pl.DataFrame | None, influencers: pl.DataFrame) -> pl.DataFrame | None:
+    """The rows of the trend about the first influencers."""
+    if trend is None:
+        return None
+    missing = [name for name in TREND_COLUMNS if name not in trend.columns]
+    if missing:
+        raise ParameterError(f"the trend lacks the columns {', '.join(missing)}")
+    followed = influencers["id"].head(TREND_ACCOUNTS).cast(pl.String)
+    return (
+        trend.select(TREND_COLUMNS)
+        .with_columns(pl.col("id").cast(pl.String))
+        .filter(pl.col("id").is_in(followed.implode()))
+        .sort("window_start", "rank")
+    )
+
+
+def _labels(
+    graph: SocialGraph,
+    influencers: pl.DataFrame,
+    communities: pl.DataFrame,
+    drawing: Drawing,
+    brands: pl.DataFrame | None,
+    experts: pl.DataFrame | None,
+    expert_org: str | None,
+) -> pl.DataFrame:
+    """Labels and profile links of every account and organization the page names."""
+    leaders = communities["leaders"].drop_nulls().str.split("; ").explode()
+    ids = [
+        *influencers["id"],
+        *influencers["organization"].drop_nulls(),
+        *leaders,
+        *drawing.nodes["id"],
+        *([] if brands is None else brands["organization"]),
+        *([] if experts is None else experts["id"]),
+        *([] if expert_org is None else [expert_org]),
+    ]
+    return account_labels(graph, ids)
+
+
 def _overview(
-    graph: SocialGraph, partition: CommunityResult, influencers: pl.DataFrame
+    graph: SocialGraph,
+    partition: CommunityResult,
+    influencers: pl.DataFrame,
+    label_of: Mapping[str, str],
 ) -> dict[str, str]:
-    leader = influencers.row(0, named=True) if influencers.height else None
-    leader_text = "-"
-    if leader is not None:
-        leader_text = str(leader["handle"] or leader["name"] or leader["id"])
+    leader = str(influencers["id"][0]) if influencers.height else None
     return {
         "Accounts": f"{graph.n_nodes:,}",
-        "Links": f"{graph.n_edges:,}",
-        "Records read": f"{graph.records:,}",
+        "Connections": f"{graph.n_edges:,}",
         "Communities": f"{partition.n_communities:,}",
-        "Modularity": "-" if np.isnan(partition.modularity) else f"{partition.modularity:.3f}",
-        "Top influencer": leader_text,
+        "Top influencer": "-" if leader is None else label_of.get(leader, leader),
     }
 
 
@@ -505,6 +641,7 @@ def _parameters(
     audience: Sequence[str],
     expert_org: str | None,
 ) -> dict[str, str]:
+    """The run's settings, label to value (``expert_org``: the organization's name)."""
     weighting = weighting or Weighting()
     type_weights = ", ".join(
         f"{name} {weight:g}" for name, weight in weighting.type_weights.items()
@@ -516,11 +653,51 @@ def _parameters(
         "As of": "newest interaction" if weighting.as_of is None else weighting.as_of.isoformat(),
         "PageRank": f"damping {settings.damping:g}, L1 tolerance {DEFAULT_TOLERANCE:g}",
         "Communities": f"{partition.method}, resolution {partition.resolution:g}, "
-        f"seed {partition.seed}",
+        f"seed {partition.seed}; modularity "
+        + ("-" if np.isnan(partition.modularity) else f"{partition.modularity:.3f}"),
+        "Records read": f"{graph.records:,}",
         "Leaders per community": str(settings.leaders),
         "Experts": f"of {expert_org or '-'} for the audience {' + '.join(audience)}",
         "Rows shown": f"{settings.top:,} influencers, {settings.draw:,} accounts drawn, "
         f"{settings.communities:,} communities, {settings.organizations:,} organizations, "
         f"{settings.experts:,} experts",
         "Self-loops dropped": f"{graph.self_loops:,}",
+        "Rank intervals": "none"
+        if not settings.confidence
+        else f"{settings.confidence:,} bootstrap replicates (Poisson, seed {settings.seed}), "
+        f"level {settings.level:g}",
+        "Trend": "none",
     }
+
+
+def _windows_text(trend: pl.DataFrame) -> str:
+    """The trend's windows in words: how many, how long, how far apart, from when to when."""
+    windows = trend.select("window_start", "window_end").unique().sort("window_start")
+    if windows.is_empty():
+        return "no window with data"
+    length = _duration_text(windows["window_end"][0] - windows["window_start"][0])
+    starts = windows["window_start"]
+    step = f", every {_duration_text(starts[1] - starts[0])}" if starts.len() > 1 else ""
+    return (
+        f"{windows.height:,} window{'s' * (windows.height != 1)} of {length}{step}, "
+        f"{starts[0]:%Y-%m-%d} to {windows['window_end'][-1]:%Y-%m-%d}"
+    )
+
+
+def _duration_text(duration: timedelta) -> str:
+    """``30 days``, ``12 hours``, ``90 minutes``: whole days, else hours, else minutes.
+
+    >>> _duration_text(timedelta(days=7)), _duration_text(timedelta(hours=36))
+    ('7 days', '36 hours')
+    >>> _duration_text(timedelta(seconds=1)), _duration_text(timedelta(milliseconds=500))
+    ('1 second', '500 milliseconds')
+    """
+    if duration < timedelta(seconds=1):  # --trend-window 500ms
+        milliseconds = duration / timedelta(milliseconds=1)
+        return f"{milliseconds:g} millisecond{'s' * (milliseconds != 1)}"
+    seconds = int(duration.total_seconds())
+    for unit, size in (("day", 86_400), ("hour", 3_600), ("minute", 60)):
+        if seconds % size == 0 and seconds >= size:
+            count = seconds // size
+            return f"{count:,} {unit}{'s' * (count != 1)}"
+    return f"{seconds:,} second{'s' * (seconds != 1)}"

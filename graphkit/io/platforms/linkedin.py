@@ -6,7 +6,9 @@
   dated by ``Connected On`` (``15 Mar 2024``); ``Company`` fills ``organization`` and
   ``Position`` fills ``title``; ``Email Address`` (often empty: members choose) fills
   ``email``.
-- ``Profile.csv``: the owner's first and last name.
+- ``Profile.csv``: the owner's first and last name. LinkedIn's "Connections" download (the
+  smaller of its two requests) holds ``Connections.csv`` alone: then ``owner`` (``--owner``)
+  names the owner, by name or profile URL.
 - ``Positions.csv`` (when present): the owner's current company and title (the position
   without ``Finished On``).
 
@@ -15,6 +17,15 @@ Account ids are ``linkedin:`` + the profile URL's name (``linkedin.com/in/maya-o
 (and a connection listed without URL) is ``linkedin:name:First Last`` until merging finds
 the one account of that name whose URL another export gives (see
 :mod:`graphkit.io.platforms.merge`).
+
+An owner named by ``owner`` gets the id a ``Profile.csv`` would have given the same person:
+a name is ``linkedin:name:`` + the name (Unicode NFC, runs of spaces as one), the id of a
+``Profile.csv`` whose first and last name, joined by a space, read the same (case counts: give
+the name as the profile shows it); a profile URL is ``linkedin:`` + its name, the id that
+merging gives a ``Profile.csv`` owner once another export lists their URL, and that the owner
+has in other people's ``Connections.csv``. Nobody is their own connection: a connection row
+with the owner's URL, or with their name when ``owner`` is a name (merging would take the
+owner for that namesake), is refused (name the owner by URL then).
 """
 
 from __future__ import annotations
@@ -22,9 +33,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from typing import Final
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
-from graphkit.errors import InputError
+from graphkit.errors import InputError, UsageError
 from graphkit.io.platforms.export import (
     CsvRow,
     PlatformExport,
@@ -43,6 +54,8 @@ CONNECTION_HEADER: Final = ("First Name", "Last Name")
 _CONNECTED_ON: Final = ("%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%m/%d/%y", "%m/%d/%Y")
 _MONTH: Final = ("%b %Y", "%B %Y", "%Y", "%m/%Y")
 _PROFILE_URL: Final = re.compile(r"linkedin\.com/in/(?P<slug>[^/?#\s]+)", re.IGNORECASE)
+_URL_LIKE: Final = re.compile(r"://|^www\.|linkedin\.com", re.IGNORECASE)
+OWNER_OPTION: Final = "--owner NAME_OR_URL"
 
 
 def looks_like(source: ExportSource) -> bool:
@@ -84,14 +97,90 @@ def data_files(source: ExportSource) -> list[str]:
     return names or (single if len(single) == 1 else [])
 
 
-def read(source: ExportSource) -> PlatformExport:
-    """Read a LinkedIn export into canonical tables.
+def needs_owner(source: ExportSource) -> bool:
+    """Whether the export is a LinkedIn ``Connections.csv`` without ``Profile.csv``."""
+    return looks_like(source) and not source.find("Profile.csv")
+
+
+def owner_account(owner: str, where: str) -> tuple[str, dict[str, str]]:
+    """The id and attributes of an owner named by name or profile URL (module docstring).
+
+    Examples
+    --------
+    >>> owner_account("  Maya   Okafor ", "Connections.csv")
+    ('linkedin:name:Maya Okafor', {'name': 'Maya Okafor'})
+    >>> owner_account("https://www.linkedin.com/in/maya-okafor/", "Connections.csv")[0]
+    'linkedin:maya-okafor'
 
     Raises
     ------
     InputError
-        When the export holds no ``Connections.csv``, no ``Profile.csv`` (its owner), or a
-        file is truncated or malformed (naming the file, row and column).
+        When ``owner`` is blank, a URL that is not a LinkedIn profile's, or holds a NUL byte
+        or a line break.
+    UsageError
+        When ``owner`` is not text.
+    """
+    if not isinstance(owner, str):
+        raise UsageError(f"owner is a name or profile URL, not {type(owner).__name__}")
+    text = owner.strip()
+    if not text:
+        raise InputError("--owner is blank: give the owner's name or profile URL", path=where)
+    if text.casefold().startswith(f"{PLATFORM}:"):
+        raise InputError(
+            f"--owner {text!r} looks like an account id; give the owner's name or profile URL",
+            path=where,
+        )
+    if _URL_LIKE.search(text):
+        account_id = _owner_profile_id(text)
+        if account_id is None:
+            raise InputError(
+                f"--owner {text!r} is not a LinkedIn profile URL "
+                "(https://www.linkedin.com/in/NAME); give the profile URL or the owner's name",
+                path=where,
+            )
+        url = text if "://" in text else f"https://{text}"  # a link, not a relative path
+        attributes = {"handle": account_id.removeprefix("linkedin:"), "url": url}
+    else:
+        account_id = name_id(text)
+        attributes = {"name": account_id.removeprefix("linkedin:name:")}
+    return checked_id(account_id, where, "--owner"), attributes
+
+
+def _owner_profile_id(text: str) -> str | None:
+    """The id of a profile URL typed as ``--owner``: http(s) on linkedin.com or a subdomain of
+    it, path ``/in/NAME``, no blanks, a name with a letter or digit; else None."""
+    if any(character.isspace() for character in text):
+        return None
+    try:
+        parts = urlsplit(text if "://" in text else f"https://{text}")
+        host = (parts.hostname or "").casefold()
+    except ValueError:  # a malformed host (``http://[linkedin.com/in/x``)
+        return None
+    if parts.scheme.casefold() not in ("http", "https") or not (
+        host == "linkedin.com" or host.endswith(".linkedin.com")
+    ):
+        return None
+    account_id = profile_id(f"linkedin.com{parts.path}")
+    slug = (account_id or "").removeprefix("linkedin:")
+    return account_id if any(character.isalnum() for character in slug) else None
+
+
+def read(source: ExportSource, *, owner: str | None = None) -> PlatformExport:
+    """Read a LinkedIn export into canonical tables.
+
+    Parameters
+    ----------
+    source
+        The export.
+    owner
+        The owner of a ``Connections.csv`` without ``Profile.csv``: their name, as their
+        profile shows it, or their profile URL.
+
+    Raises
+    ------
+    InputError
+        When the export holds no ``Connections.csv``, no ``Profile.csv`` and no ``owner``
+        (or both), or a file is truncated or malformed (naming the file, row and column).
     """
     if not source.names():
         raise InputError("empty archive: it holds no files", path=source.path)
@@ -107,15 +196,29 @@ def read(source: ExportSource) -> PlatformExport:
             path=source.path,
         )
     profile = source.find("Profile.csv")
-    if not profile:
+    if profile and owner is not None:
+        raise InputError(
+            "holds Profile.csv, which names the export's owner: --owner is for a "
+            "Connections.csv without it",
+            path=source.path,
+        )
+    if not profile and owner is None:
         raise InputError(
             "no Profile.csv beside Connections.csv: the export does not say whose connections "
-            "these are; import the whole LinkedIn export (zip or folder)",
+            f"these are; name their owner with {OWNER_OPTION} (their name as their profile "
+            "shows it, or their profile URL), or import the whole LinkedIn export (zip or "
+            "folder)",
             path=source.path,
         )
     builder = TableBuilder(PLATFORM)
-    owner_id = _read_owner(source, profile[0], source.find("Positions.csv"), builder)
-    count = _read_connections(source, connections[0], builder, owner_id)
+    if owner is not None:
+        owner_id, attributes = owner_account(owner, str(source.path))
+        positions = source.find("Positions.csv")
+        company, title = _current_position(source, positions[0]) if positions else (None, None)
+        builder.account(owner_id, kind="person", organization=company, title=title, **attributes)
+    else:
+        owner_id = _read_owner(source, profile[0], source.find("Positions.csv"), builder)
+    count = _read_connections(source, connections[0], builder, owner_id, named=owner is not None)
     builder.account(owner_id, followers_count=count)
     return builder.build(source.path, owner_id, [])
 
@@ -175,10 +278,17 @@ def _current_position(source: ExportSource, name: str) -> tuple[str | None, str 
     return latest.get("Company Name") or None, latest.get("Title") or None
 
 
-def _read_connections(source: ExportSource, name: str, builder: TableBuilder, owner_id: str) -> int:
+def _read_connections(
+    source: ExportSource, name: str, builder: TableBuilder, owner_id: str, *, named: bool = False
+) -> int:
+    """Read the connections; their count (each account once, the owner never). ``named``:
+    the owner was named by ``--owner``, which then must not be one of the connections."""
     where = source.where(name)
     _, rows = _table(source, name, CONNECTION_HEADER)
-    count = 0
+    owner_name = (
+        owner_id.removeprefix("linkedin:name:") if owner_id.startswith("linkedin:name:") else None
+    )
+    connected: set[str] = set()
     for row in rows:
         full_name = " ".join(part for part in (row.get("First Name"), row.get("Last Name")) if part)
         url = row.get("URL")
@@ -192,6 +302,11 @@ def _read_connections(source: ExportSource, name: str, builder: TableBuilder, ow
                 continue  # LinkedIn lists withdrawn members as empty rows
             account_id = name_id(full_name)
         checked_id(account_id, where, "URL" if url else "First Name", row=row.line)
+        if named and (
+            account_id == owner_id
+            or (owner_name is not None and _fold(full_name) == _fold(owner_name))
+        ):
+            _owner_listed(owner_name is None, where, row.line, owner_id)
         since = None
         if row.get("Connected On"):
             since = parse_date(row.get("Connected On"), _CONNECTED_ON)
@@ -214,5 +329,31 @@ def _read_connections(source: ExportSource, name: str, builder: TableBuilder, ow
         )
         builder.follow(account_id, owner_id, since)
         builder.follow(owner_id, account_id, since)
-        count += 1
-    return count
+        connected.add(account_id)
+    return len(connected - {owner_id})
+
+
+def _fold(text: str) -> str:
+    """Names compared as merging compares them: case, Unicode form and repeated spaces aside."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def _owner_listed(by_url: bool, where: str, row: int, owner_id: str) -> None:
+    """Refuse a connection that is the owner ``--owner`` names: nobody is their own connection,
+    so ``--owner`` names someone else (by URL), or a connection shares the owner's name, and
+    merging would take the owner for that connection (by name)."""
+    if by_url:
+        raise InputError(
+            "this connection has the profile URL --owner gives: the owner is not one of their "
+            "own connections; check --owner",
+            path=where,
+            row=row,
+            column="URL",
+        )
+    raise InputError(
+        f"this connection has the name --owner gives ({owner_id.removeprefix('linkedin:name:')!r}):"
+        " name the owner by their profile URL instead (--owner https://www.linkedin.com/in/NAME)",
+        path=where,
+        row=row,
+        column="First Name",
+    )

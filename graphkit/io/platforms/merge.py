@@ -7,7 +7,9 @@ dataset:
   wins, in the order the exports were given (each export's owner comes first in it);
 - a provisional id (``x:@handle`` for an account an X archive names only by handle,
   ``linkedin:name:First Last`` for a LinkedIn export's owner) becomes the account's real id
-  when exactly one account of that platform has that handle or name;
+  when exactly one account of that platform has that handle or name; the accounts table
+  records it in an ``aliases`` column (``;``-separated), where CRM exports find the key an
+  earlier import gave the account;
 - a follow seen in two exports (the brand's ``following.js`` and the person's
   ``follower.js``) counts once, with its earliest date; an interaction seen twice (the same
   export given twice) counts once.
@@ -167,6 +169,16 @@ def combine(
     renamed = _provisional_ids(frame)
     if renamed:
         frame = _coalesce(frame.with_columns(_renamed("id", renamed)))
+        # The dataset records the ids an account had, so that an export keeps its CRM key.
+        known: dict[str, list[str]] = {}
+        for provisional, real in renamed.items():
+            known.setdefault(real, []).append(provisional)
+        aliases = {real: ";".join(sorted(ids)) for real, ids in known.items()}
+        frame = frame.with_columns(
+            pl.col("id")
+            .replace_strict(aliases, default=None, return_dtype=pl.String)
+            .alias("aliases")
+        )
         follows = follows.with_columns(_renamed("follower", renamed), _renamed("followed", renamed))
         interactions = interactions.with_columns(
             _renamed("source", renamed), _renamed("target", renamed)

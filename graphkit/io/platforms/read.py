@@ -79,7 +79,11 @@ def platform_name(name: str) -> str:
 
 
 def read_export(
-    platform: str, path: str | Path, *, member_limit: int = MEMBER_BYTES
+    platform: str,
+    path: str | Path,
+    *,
+    member_limit: int = MEMBER_BYTES,
+    owner: str | None = None,
 ) -> PlatformExport:
     """Read one export of ``platform`` (``x``/``twitter``, ``linkedin``, ``mastodon`` or
     ``auto`` to recognise it).
@@ -92,6 +96,9 @@ def read_export(
         The archive the platform sent (zip, tar.gz), its extracted folder, or one file of it.
     member_limit
         The most bytes (uncompressed) read from one file of the export.
+    owner
+        The owner of a LinkedIn ``Connections.csv`` without ``Profile.csv``, by name or
+        profile URL (see :mod:`graphkit.io.platforms.linkedin`).
 
     Returns
     -------
@@ -101,8 +108,8 @@ def read_export(
     ------
     InputError
         When the export is missing, empty, from another platform, truncated or malformed
-        (naming the file and what is missing), or a file of it is larger than
-        ``member_limit``.
+        (naming the file and what is missing), a file of it is larger than
+        ``member_limit``, or ``owner`` is given for an export that names its owner.
     """
     with open_export(path, member_limit=member_limit) as source:
         found = _detect(source)
@@ -127,7 +134,29 @@ def read_export(
                     f"import it as {others[0]}",
                     path=path,
                 )
+        if chosen == "linkedin":
+            return linkedin.read(source, owner=owner)
+        if owner is not None:
+            raise InputError(
+                f"--owner names the owner of a LinkedIn Connections.csv; this is "
+                f"{_WITH_ARTICLE[chosen]}, which names its owner",
+                path=path,
+            )
         return _READERS[chosen].read(source)  # type: ignore[no-any-return]
+
+
+def _needs_owner(platform: str, path: str | Path) -> bool:
+    """Whether an export is a LinkedIn Connections.csv without Profile.csv (False for one
+    that cannot be opened: reading it says why)."""
+    if platform not in ("auto", "linkedin") or not Path(path).exists():
+        return False
+    try:
+        with open_export(path) as source:
+            return (platform == "linkedin" or _detect(source) == ["linkedin"]) and (
+                linkedin.needs_owner(source)
+            )
+    except InputError:
+        return False
 
 
 def parse_export_spec(spec: str) -> tuple[str, Path]:
@@ -149,6 +178,7 @@ def import_exports(
     accounts: str | os.PathLike[str] | None = None,
     identities: str | os.PathLike[str] | None = None,
     member_limit: int = MEMBER_BYTES,
+    owner: str | None = None,
 ) -> tuple[Dataset, list[PlatformExport]]:
     """Read exports and merge them into one dataset.
 
@@ -163,6 +193,9 @@ def import_exports(
         A file of ``account, person`` rows joining one person's accounts across platforms.
     member_limit
         The most bytes (uncompressed) read from one file of an export.
+    owner
+        The owner of the one LinkedIn ``Connections.csv`` given without ``Profile.csv``
+        (LinkedIn's "Connections" download), by name or profile URL.
 
     Returns
     -------
@@ -172,9 +205,26 @@ def import_exports(
     Raises
     ------
     InputError
-        When an export or file is invalid, or a reference matches no account.
+        When an export or file is invalid, a reference matches no account, or ``owner`` is
+        given without exactly one LinkedIn export lacking ``Profile.csv``.
     """
-    read = [read_export(platform, path, member_limit=member_limit) for platform, path in exports]
+    lacking = [owner is not None and _needs_owner(platform, path) for platform, path in exports]
+    if sum(lacking) > 1:
+        paths = ", ".join(str(path) for (_, path), lacks in zip(exports, lacking, strict=True)
+                          if lacks)  # fmt: skip
+        raise InputError(
+            f"--owner names one owner, and {sum(lacking)} LinkedIn exports lack Profile.csv "
+            f"({paths}): import them one at a time"
+        )
+    read = [
+        read_export(platform, path, member_limit=member_limit, owner=owner if lacks else None)
+        for (platform, path), lacks in zip(exports, lacking, strict=True)
+    ]
+    if owner is not None and not any(lacking):
+        raise InputError(
+            "--owner names the owner of a LinkedIn Connections.csv without Profile.csv "
+            "(LinkedIn's Connections download), and no export given is one"
+        )
     accounts = None if accounts is None else Path(accounts)
     identities = None if identities is None else Path(identities)
     overlay = read_table(accounts, ACCOUNTS) if accounts is not None else None

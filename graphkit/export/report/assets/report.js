@@ -78,6 +78,18 @@ function makeSearchable(input) {
   update();
 }
 
+// Each download link carries its table as a base64 data: address, which works without
+// scripts; browsers refuse data: addresses over 2 MB (Chromium), so the link gets a Blob.
+function blobLinks() {
+  for (const link of document.querySelectorAll("a.download[href^='data:']")) {
+    const [head, payload] = link.getAttribute("href").split(",");
+    const type = head.slice("data:".length).replace(";base64", "");
+    const bytes = Uint8Array.from(atob(payload), (character) => character.charCodeAt(0));
+    link.href = URL.createObjectURL(new Blob([bytes], { type }));
+  }
+}
+
+blobLinks();
 document.querySelectorAll("table.sortable").forEach(makeSortable);
 document.querySelectorAll("input[data-filter]").forEach(makeSearchable);
 window.addEventListener("beforeprint", () => {
