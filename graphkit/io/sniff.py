@@ -61,6 +61,8 @@ def delimiter_option(value: str) -> str:
     ValueError
         For anything else.
     """
+    if not isinstance(value, str):
+        raise ValueError(f"{value!r} is not one of , ; | tab space")
     text = value if value in ("\t", " ") else value.strip().lower()
     if text in ("\t", "\\t"):
         return "\t"
@@ -80,6 +82,8 @@ def encoding_option(value: str) -> str:
         For a name Python does not know, or a codec that is not a text encoding.
     """
     try:
+        if not isinstance(value, str):
+            raise LookupError(value)
         info = codecs.lookup(value.strip())
     except LookupError:
         raise ValueError(f"unknown encoding {value!r} (e.g. utf-8, cp1252, utf-16)") from None

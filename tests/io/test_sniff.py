@@ -257,3 +257,10 @@ def test_a_chosen_delimiter_is_named_when_no_header_is_found(tmp_path: Path) -> 
     with reading_as(TextFormat(delimiter="\t")), pytest.raises(InputError) as error:
         read_table(path, FOLLOWS)
     assert str(error.value).endswith("(read as tab-separated UTF-8)")
+
+
+def test_sources_with_wrong_types_are_usage_errors(tmp_path: Path) -> None:
+    path = _cp1252(tmp_path)
+    for wrong in ({"delimiter": 5}, {"encoding": 5}, {"encoding": b"cp1252"}):
+        with pytest.raises(UsageError):
+            load(Sources(follows=path, **wrong))  # type: ignore[arg-type]
