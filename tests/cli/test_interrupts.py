@@ -111,9 +111,9 @@ def _reach(run: _Run, phase: str, dataset: Path, out: Path) -> None:
     if phase == "reading":
         run.wait_until(lambda: _has_open_file_under(pid, dataset), "reading the input")
     elif phase == "building":
-        run.wait_until(lambda: any(x.startswith("Reading tables:") for x in run.lines), phase)
+        run.wait_until(lambda: any(x.startswith("Reading tables") for x in run.lines), phase)
     elif phase == "ranking":
-        run.wait_until(lambda: any(x.startswith("Building graph:") for x in run.lines), phase)
+        run.wait_until(lambda: any(x.startswith("Building graph") for x in run.lines), phase)
     else:
         run.wait_until(lambda: _has_open_file_under(pid, out), "writing the output")
 
