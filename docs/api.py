@@ -21,6 +21,8 @@ FUNCTIONS = (
     "explain",
     "paths",
     "report",
+    "trend",
+    "compare",
     "open_data",
 )
 CLASSES = ("Settings", "Sources", "Loaded")
