@@ -46,21 +46,22 @@ def personalizations(ids: list[str]) -> st.SearchStrategy[dict[str, float] | Non
 
 def networkx_pagerank(
     reference: ReferenceGraph, damping: float, personalization: dict[str, float] | None
-) -> dict[str, float]:
+) -> dict[str, float] | None:
+    """networkx's PageRank, or ``None`` where networkx cannot give one: at tol=1e-15 its own
+    rounding can keep its L1 change above N * tol forever (a two-account cycle at damping
+    0.95), so the tolerance is loosened once; a subnormal weight (5e-324) makes its inverse
+    out-weight infinite and its scores NaN, which never converge."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(reference.nodes))
     graph.add_weighted_edges_from((u, v, w) for (u, v), w in reference.weights.items())
-    # At tol=1e-15 networkx's own rounding can keep its L1 change above N * tol forever (a
-    # two-account cycle at damping 0.95 did): loosen it a step at a time, still far below
-    # the 1e-9 the comparison allows.
-    for tol in (1e-15, 1e-14, 1e-13):
+    for tol in (1e-15, 1e-13):
         try:
             return nx.pagerank(
-                graph, alpha=damping, personalization=personalization, tol=tol, max_iter=20_000
+                graph, alpha=damping, personalization=personalization, tol=tol, max_iter=10_000
             )
         except nx.PowerIterationFailedConvergence:
             continue
-    raise AssertionError("networkx's PageRank did not converge at tol 1e-13")
+    return None
 
 
 @EXAMPLES
@@ -78,6 +79,12 @@ def test_pagerank_matches_reference_and_networkx(
     want = graph_pagerank_reference(reference, damping=damping, personalization=personalization)
     assert sum(abs(scores[node] - want[account]) for node, account in enumerate(ids)) < 1e-9
     oracle = networkx_pagerank(reference, damping, personalization)
+    if oracle is None:  # networkx failed (see networkx_pagerank); the dense reference held
+        out_weight: dict[str, float] = {}
+        for (source, _), weight in reference.weights.items():
+            out_weight[source] = out_weight.get(source, 0.0) + weight
+        assert damping > 0.9 or any(0.0 < w < 1e-300 for w in out_weight.values())
+        return
     assert sum(abs(scores[node] - oracle[account]) for node, account in enumerate(ids)) < 1e-9
 
 
