@@ -135,17 +135,7 @@ def layout(
             raise ParameterError(f"layout's {name} is a whole number >= {least}, not {value!r}")
     if not 0 <= n_nodes <= MAX_LAYOUT_NODES:
         raise ParameterError(f"layout places 0 to {MAX_LAYOUT_NODES:,} nodes, got {n_nodes:,}")
-    sources = np.asarray(sources, dtype=np.int64)
-    targets = np.asarray(targets, dtype=np.int64)
-    strengths = np.ones(sources.shape[0]) if weights is None else np.asarray(weights, np.float64)
-    if sources.shape != targets.shape or strengths.shape != sources.shape:
-        raise ParameterError("sources, targets and weights must have one entry per edge")
-    if sources.size and (
-        min(sources.min(), targets.min()) < 0 or max(sources.max(), targets.max()) >= n_nodes
-    ):
-        raise ParameterError("an edge names a node outside 0 .. n_nodes - 1")
-    if strengths.size and not (np.isfinite(strengths).all() and (strengths >= 0).all()):
-        raise ParameterError("edge weights must be finite and >= 0")
+    sources, targets, strengths = checked_edges(n_nodes, sources, targets, weights)
     if n_nodes <= 1:
         return np.zeros((n_nodes, 2))
     keep = sources != targets
@@ -172,3 +162,22 @@ def layout(
     span = float(np.abs(positions).max())
     scaled: np.ndarray = np.round(positions * (LAYOUT_EXTENT / span if span > 0 else 1.0), 3)
     return scaled + 0.0  # -0.0 as 0.0
+
+
+def checked_edges(
+    n_nodes: int, sources: object, targets: object, weights: object | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """An edge list as int64 sources and targets and float64 strengths (1 without weights),
+    checked: one entry per edge, nodes in ``0 .. n_nodes - 1``, weights finite and >= 0."""
+    sources = np.asarray(sources, dtype=np.int64)
+    targets = np.asarray(targets, dtype=np.int64)
+    strengths = np.ones(sources.shape[0]) if weights is None else np.asarray(weights, np.float64)
+    if sources.shape != targets.shape or strengths.shape != sources.shape:
+        raise ParameterError("sources, targets and weights must have one entry per edge")
+    if sources.size and (
+        min(sources.min(), targets.min()) < 0 or max(sources.max(), targets.max()) >= n_nodes
+    ):
+        raise ParameterError("an edge names a node outside 0 .. n_nodes - 1")
+    if strengths.size and not (np.isfinite(strengths).all() and (strengths >= 0).all()):
+        raise ParameterError("edge weights must be finite and >= 0")
+    return sources, targets, strengths

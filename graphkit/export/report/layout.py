@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from graphkit.errors import ParameterError
+from graphkit.export.visual import checked_edges
 
 _MAX_NODES = 2_000  # pairwise repulsion costs n^2 per iteration
 
@@ -63,17 +64,7 @@ def force_layout(
     """
     if not 0 <= n_nodes <= _MAX_NODES:
         raise ParameterError(f"force_layout draws 0 to {_MAX_NODES:,} nodes, got {n_nodes:,}")
-    sources = np.asarray(sources, dtype=np.int64)
-    targets = np.asarray(targets, dtype=np.int64)
-    strengths = np.ones(sources.shape[0]) if weights is None else np.asarray(weights, np.float64)
-    if sources.shape != targets.shape or strengths.shape != sources.shape:
-        raise ParameterError("sources, targets and weights must have one entry per edge")
-    if sources.size and (
-        min(sources.min(), targets.min()) < 0 or max(sources.max(), targets.max()) >= n_nodes
-    ):
-        raise ParameterError("an edge names a node outside 0 .. n_nodes - 1")
-    if strengths.size and not (np.isfinite(strengths).all() and (strengths >= 0).all()):
-        raise ParameterError("edge weights must be finite and >= 0")
+    sources, targets, strengths = checked_edges(n_nodes, sources, targets, weights)
     if n_nodes == 0:
         return np.zeros((0, 2))
     if n_nodes == 1:
