@@ -14,6 +14,7 @@ from graphkit.checks import check_scores
 from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.io import rules
+from graphkit.kernels import anderson
 from graphkit.kernels.pagerank import _pagerank_kernel, block_targets, row_blocks
 
 DEFAULT_DAMPING = 0.85
@@ -21,6 +22,14 @@ DEFAULT_DAMPING = 0.85
 DEFAULT_TOLERANCE = 1e-10
 DEFAULT_MAX_ITER = 1000
 PULL_LAYOUT_KEY = "pagerank_pull_layout"
+LUMPED_LAYOUT_KEY = "pagerank_lumped_layout"
+SOLVERS: Final = ("anderson", "power")
+# Anderson mixing's memory: more columns cut iterations further on slowly mixing graphs but
+# cost two vectors each per step (see benchmarks/results/solvers.md).
+ANDERSON_MEMORY: Final = 5
+# The accelerated phase stops at this fraction of the tolerance, so that the power steps that
+# finish the run (the first recovers the dangling accounts' scores) meet the tolerance at once.
+ANDERSON_TOLERANCE_SHARE: Final = 0.25
 # With a progress callback the kernel runs in chunks of iterations, each continuing from the
 # last one's scores (the same arithmetic in the same order: the same bits), sized to report
 # about this often; the first chunk has this many iterations, and none fewer.
@@ -121,12 +130,21 @@ def pagerank_run(
     personalization: np.ndarray | None = None,
     start: np.ndarray | None = None,
     on_progress: Callable[[int, int | None, str], None] | None = None,
+    solver: str = "anderson",
 ) -> PageRankResult:
     """:func:`pagerank` with the iteration count and final change. ``on_progress(done,
     total, detail)`` hears the iterations done, the iterations expected from the rate of
     convergence so far (``None`` before there is one) and the L1 change, a few times a
-    second; the scores are the same bits with it as without."""
+    second; the scores are the same bits with it as without.
+
+    ``solver="anderson"`` (default) iterates over the accounts that pass attention on only
+    (dangling accounts lumped) with Anderson mixing, then finishes with power steps;
+    ``"power"`` runs power steps alone. Both stop by the same rule: the scores returned are
+    one power step from the previous ones, with an L1 change below ``tolerance`` (see
+    :mod:`graphkit.kernels.anderson`)."""
     rules.check_pagerank_parameters(damping, tolerance, max_iter)
+    if solver not in SOLVERS:
+        raise ParameterError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
     n = graph.n_nodes
     if n == 0:
         return PageRankResult(np.zeros(0), 0, 0.0)
@@ -149,12 +167,37 @@ def pagerank_run(
             scores is None,
         )  # fmt: skip
 
-    if on_progress is None:
-        scores, iterations, change = iterate(int(max_iter), first)
-    else:
-        scores, iterations, change = _iterate_reporting(
-            iterate, first, int(max_iter), float(tolerance), on_progress
+    mixed = 0
+    if solver == "anderson" and first is not None:
+        # A warm start may already be converged: one power step tells, as without mixing.
+        stepped, mixed, change = iterate(1, first)
+        if change < tolerance:
+            return _checked(stepped, mixed, change, tolerance)
+        first = stepped
+    if solver == "anderson" and (inverse_out > 0.0).any():
+        accelerate = _anderson_phase(
+            graph, inverse_out, teleport, first, float(damping), float(tolerance)
         )
+        first, steps, change = _run(
+            accelerate, None, int(max_iter) - mixed, tolerance * ANDERSON_TOLERANCE_SHARE,
+            on_progress, mixed,
+        )  # fmt: skip
+        mixed += steps
+    if mixed < max_iter:
+        scores, iterations, change = _run(
+            iterate, first, int(max_iter) - mixed, float(tolerance), on_progress, mixed
+        )
+    else:  # the budget ran out before a power step could confirm convergence
+        scores, iterations = first if first is not None else np.full(n, 1.0 / n), 0
+        change = max(change, float(tolerance))
+    iterations += mixed
+    return _checked(scores, iterations, change, tolerance)
+
+
+def _checked(
+    scores: np.ndarray, iterations: int, change: float, tolerance: float
+) -> PageRankResult:
+    """The result, normalised, once it is certain to be finite and converged."""
     if not np.isfinite(change) or not np.isfinite(scores).all():
         # A NaN change compares false against any tolerance: it must never pass as converged.
         raise ConvergenceError(
@@ -168,31 +211,162 @@ def pagerank_run(
     return PageRankResult(scores, int(iterations), float(change))
 
 
+Iterate = Callable[[int, np.ndarray | None], tuple[np.ndarray, int, float]]
+
+
+def _run(
+    iterate: Iterate,
+    first: np.ndarray | None,
+    max_iter: int,
+    tolerance: float,
+    on_progress: Callable[[int, int | None, str], None] | None,
+    done_before: int,
+) -> tuple[np.ndarray, int, float]:
+    """``iterate(max_iter, first)``, in chunks that report progress when asked to."""
+    if on_progress is None:
+        return iterate(max_iter, first)
+    return _iterate_reporting(iterate, first, max_iter, tolerance, on_progress, done_before)
+
+
+def _anderson_phase(
+    graph: SocialGraph,
+    inverse_out: np.ndarray,
+    teleport: np.ndarray,
+    first: np.ndarray | None,
+    damping: float,
+    tolerance: float,
+) -> Iterate:
+    """The accelerated phase as an ``iterate`` function: each call continues the same run
+    (its state held here) and returns the full score vector to start the power steps from."""
+    n = graph.n_nodes
+    rows, indptr, sources, targets, blocks, edge_of = _lumped_layout(graph)
+    size = rows.shape[0]
+    weights = graph.in_weights if graph.uniform_weights else graph.in_weights[edge_of]
+    uniform_teleport = teleport.shape[0] == 0
+    row_teleport = np.empty(0) if uniform_teleport else teleport[rows]
+    row_inverse = np.ascontiguousarray(inverse_out[rows])
+    scores = np.full(size, 1.0 / n) if first is None else first[rows]
+    memory = ANDERSON_MEMORY
+    state = (
+        scores,
+        scores * row_inverse,
+        np.zeros(size),
+        np.zeros(size),
+        np.zeros((memory, size)),
+        np.zeros((memory, size)),
+        np.zeros((memory, memory)),
+        np.zeros(4, dtype=np.int64),
+        np.array([float(scores[row_inverse > 0.0].sum()), np.inf]),
+    )
+
+    def iterate(iterations: int, _: np.ndarray | None) -> tuple[np.ndarray, int, float]:
+        steps, change = anderson._anderson_kernel(
+            indptr, sources, targets, weights, row_inverse, row_teleport, uniform_teleport,
+            1.0 / n, damping, tolerance * ANDERSON_TOLERANCE_SHARE, iterations,
+            graph.uniform_weights, blocks, *state,
+        )  # fmt: skip
+        full = _full_start(graph, scores, rows, inverse_out, teleport, damping)
+        return full, steps, change
+
+    return iterate
+
+
+def _full_start(
+    graph: SocialGraph,
+    lumped: np.ndarray,
+    rows: np.ndarray,
+    inverse_out: np.ndarray,
+    teleport: np.ndarray,
+    damping: float,
+) -> np.ndarray:
+    """Every account's score from the lumped scores: the dangling accounts get what a power
+    step gives them (so that the power steps that follow find the run converged)."""
+    n = graph.n_nodes
+    full = np.zeros(n)
+    full[rows] = np.maximum(lumped, 0.0)
+    dangling = np.ones(n, dtype=np.bool_)
+    dangling[rows] = False
+    dangling_rows = np.flatnonzero(dangling)
+    if dangling_rows.shape[0]:
+        spread = 1.0 - damping * float(full[inverse_out > 0.0].sum())
+        anderson._dangling_scores_kernel(
+            graph.in_indptr, graph.in_sources, graph.in_weights, graph.uniform_weights,
+            full * inverse_out, dangling_rows, teleport, teleport.shape[0] == 0, 1.0 / n,
+            damping, spread, full,
+        )  # fmt: skip
+        np.maximum(full, 0.0, out=full)
+    full /= full.sum()
+    return full
+
+
+def _lumped_layout(
+    graph: SocialGraph,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The in-edges of the accounts that pass attention on, renumbered among themselves
+    (every edge starts at one of them): rows, indptr, sources, block targets, blocks and
+    each edge's index in the full arrays. Made once per graph and shared by reweighted copies
+    while no account outside it passes attention on (a bootstrap replicate's zero weights
+    leave accounts of it with none: the kernel treats those as dangling)."""
+    layout = graph._cache.get(LUMPED_LAYOUT_KEY)
+    if isinstance(layout, tuple):
+        outside = np.ones(graph.n_nodes, dtype=np.bool_)
+        outside[layout[0]] = False
+        if (graph.out_weight[outside] > 0.0).any():
+            layout = None
+    if not isinstance(layout, tuple):
+        rows = np.flatnonzero(graph.out_weight > 0.0)
+        position = np.full(graph.n_nodes, -1, dtype=np.int64)
+        position[rows] = np.arange(rows.shape[0])
+        degree = anderson._lumped_degree_kernel(graph.in_indptr, graph.in_sources, rows, position)
+        indptr = np.zeros(rows.shape[0] + 1, dtype=np.int64)
+        np.cumsum(degree, out=indptr[1:])
+        sources = np.empty(int(indptr[-1]), dtype=np.uint32)
+        edge_of = np.empty(int(indptr[-1]), dtype=np.int64)
+        anderson._lumped_rows_kernel(
+            graph.in_indptr, graph.in_sources, rows, position, indptr, sources, edge_of
+        )
+        blocks = row_blocks(indptr)
+        layout = (
+            rows,
+            indptr.view(np.uint64),
+            sources,
+            block_targets(indptr, blocks),
+            blocks,
+            edge_of,
+        )
+        graph._cache[LUMPED_LAYOUT_KEY] = layout
+    return layout
+
+
 def _iterate_reporting(
-    iterate: Callable[[int, np.ndarray | None], tuple[np.ndarray, int, float]],
+    iterate: Iterate,
     first: np.ndarray | None,
     max_iter: int,
     tolerance: float,
     on_progress: Callable[[int, int | None, str], None],
+    done_before: int = 0,
 ) -> tuple[np.ndarray, int, float]:
     """Run ``iterate(iterations, start)`` in chunks up to ``max_iter`` iterations in all,
-    reporting after each; the same result as one call (see :data:`PROGRESS_SECONDS`)."""
+    reporting after each (counting ``done_before`` iterations already run); the same result
+    as one call (see :data:`PROGRESS_SECONDS`)."""
     scores = first
     done = 0
     chunk = PROGRESS_MIN_ITERATIONS
     previous: tuple[int, float] | None = None
     while True:
         began = time.perf_counter()
-        scores, ran, change = iterate(min(chunk, max_iter - done), scores)
+        asked = min(chunk, max_iter - done)
+        scores, ran, change = iterate(asked, scores)
         done += ran
-        if change < tolerance or done >= max_iter:
+        if change < tolerance or done >= max_iter or ran < asked:  # stopped: converged
             break
-        on_progress(done, _expected_iterations(previous, done, change, tolerance, max_iter),
+        expected = _expected_iterations(previous, done, change, tolerance, max_iter)
+        on_progress(done_before + done, None if expected is None else done_before + expected,
                     f"change {change:.1e}")  # fmt: skip
         previous = (done, change)
         elapsed = time.perf_counter() - began
         chunk = max(PROGRESS_MIN_ITERATIONS, int(ran * PROGRESS_SECONDS / max(elapsed, 1e-6)))
-    on_progress(done, done, f"change {change:.1e}")
+    on_progress(done_before + done, done_before + done, f"change {change:.1e}")
     return scores, done, change
 
 

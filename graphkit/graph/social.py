@@ -37,6 +37,8 @@ MAX_NODES: Final = 2**31 - 1
 SQUARE_WEIGHTS_KEY: Final = "in_square_weights"
 # Cache key of the ids identity merge replaced (account_aliases).
 ALIASES_KEY: Final = "account_aliases"
+# Cache key of what discounting suspicious accounts' edges did (graphkit.analysis.audit).
+DISCOUNT_KEY: Final = "discount_suspicious"
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ class SocialGraph:
 
     def with_weights(self, in_weights: np.ndarray) -> SocialGraph:
         """The same edges with other weights (out-weights recomputed, structure shared)."""
-        structural = ("edge_targets", "pagerank_pull_layout")  # depend on the edges only
+        # Depend on the edges only (the lumped layout checks that it still fits the weights).
+        structural = ("edge_targets", "pagerank_pull_layout", "pagerank_lumped_layout")
         shared = {key: self._cache[key] for key in structural if key in self._cache}
         return dataclasses.replace(
             self,

@@ -1,0 +1,142 @@
+"""The default PageRank solver (dangling accounts lumped, Anderson mixing, power steps to
+finish) against plain power steps: the same scores, fewer iterations, the same stopping rule,
+the same bits on any thread count."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+
+from graphkit.algorithms.pagerank import pagerank_run
+from graphkit.config import set_threads
+from graphkit.graph import SocialGraph, build_graph
+from graphkit.io import Dataset
+from graphkit.kernels import anderson
+from tests.algorithms.test_pagerank_differential import built
+from tests.reference import pagerank_reference
+from tests.strategies import GeneratedData, generated_data
+
+pytestmark = pytest.mark.slow
+
+
+def dangling_heavy(n: int, dangling_share: float, seed: int, communities: int = 10) -> SocialGraph:
+    """Followers in communities that mostly follow inside (slow mixing), and accounts that
+    are only followed (dangling), popular by a Zipf law."""
+    rng = np.random.default_rng(seed)
+    active = max(2, int(n * (1 - dangling_share)))
+    community = rng.integers(0, communities, active)
+    members = [np.flatnonzero(community == c) for c in range(communities)]
+    size = active * 4
+    followers = rng.integers(0, active, size)
+    inside = rng.random(size) < 0.97
+    followed = rng.integers(0, active, size)
+    for c, group in enumerate(members):
+        pick = inside & (community[followers] == c)
+        followed[pick] = group[rng.integers(0, group.shape[0], int(pick.sum()))]
+    extra = active * 3
+    popular = rng.permutation(n - active)[rng.zipf(1.3, extra) % (n - active)]
+    follower = np.concatenate([followers, rng.integers(0, active, extra)])
+    target = np.concatenate([followed, active + popular])
+    table = pa.table({"follower": follower.astype(str), "followed": target.astype(str)})
+    return build_graph(Dataset(follows=table))
+
+
+@pytest.mark.parametrize("share", [0.5, 0.9])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("damping", [0.85, 0.95])
+def test_fewer_iterations_same_scores_on_dangling_heavy_graphs(share, seed, damping):
+    graph = dangling_heavy(3_000, share, seed)
+    assert (graph.out_weight == 0).mean() > 0.3  # the shape asked for: many dangling accounts
+    power = pagerank_run(graph, solver="power", damping=damping, tolerance=1e-12)
+    mixed = pagerank_run(graph, damping=damping, tolerance=1e-12)
+    assert mixed.iterations < power.iterations
+    assert mixed.change < 1e-12  # the same stopping rule, on a power step
+    # Both within d r / (1 - d) of the exact scores (r < 1e-12).
+    assert np.abs(mixed.scores - power.scores).sum() < 2 * damping * 1e-12 / (1 - damping)
+    order = np.lexsort((np.arange(graph.n_nodes), -power.scores))[:50]
+    assert np.lexsort((np.arange(graph.n_nodes), -mixed.scores))[:50].tolist() == order.tolist()
+
+
+def test_same_scores_as_the_dense_reference_with_personalization_and_weights():
+    rng = np.random.default_rng(7)
+    n, m = 400, 3_000
+    follows = pa.table(
+        {
+            "follower": rng.integers(0, n // 2, m).astype(str),
+            "followed": rng.integers(0, n, m).astype(str),
+        }
+    )
+    interactions = pa.table(
+        {
+            "source": rng.integers(0, n, 500).astype(str),
+            "target": rng.integers(0, n, 500).astype(str),
+            "type": rng.choice(["like", "repost", "reply"], 500),
+        }
+    )
+    graph = build_graph(Dataset(follows=follows, interactions=interactions))
+    teleport = rng.random(graph.n_nodes) * (rng.random(graph.n_nodes) < 0.2)
+    teleport[0] += 1.0
+    result = pagerank_run(graph, personalization=teleport, tolerance=1e-13)
+    targets = np.repeat(np.arange(graph.n_nodes), np.diff(graph.in_indptr))
+    edges = list(
+        zip(graph.in_sources.tolist(), targets.tolist(), graph.in_weights.tolist(), strict=True)
+    )
+    expected = pagerank_reference(graph.n_nodes, edges, personalization=teleport)
+    np.testing.assert_allclose(result.scores, expected, atol=1e-11)
+    assert (result.scores >= 0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(generated_data())
+def test_mixed_and_power_agree_on_generated_shapes(data: GeneratedData):
+    graph, _ = built(data)
+    power = pagerank_run(graph, solver="power", tolerance=1e-12)
+    mixed = pagerank_run(graph, tolerance=1e-12)
+    assert np.abs(mixed.scores - power.scores).sum() <= 2e-11
+    assert mixed.iterations <= power.iterations + 3  # never much worse, even where fast
+
+
+def test_a_reweighted_copy_with_new_dangling_accounts_keeps_the_answer():
+    graph = dangling_heavy(2_000, 0.5, 4)
+    weights = graph.in_weights.copy()
+    weights[::3] = 0.0  # some accounts now pass no attention on (a bootstrap replicate's zeros)
+    zeroed = dangling_heavy(2_000, 0.5, 4).with_weights(weights)
+    assert np.isfinite(pagerank_run(zeroed).scores).all()  # its own, smaller layout
+    assert np.isfinite(pagerank_run(graph).scores).all()  # the lumped layout is cached now
+    copy = graph.with_weights(weights)  # shares it
+    power = pagerank_run(copy, solver="power", tolerance=1e-12)
+    mixed = pagerank_run(copy, tolerance=1e-12)
+    assert np.abs(mixed.scores - power.scores).sum() < 2e-11
+    assert mixed.iterations < power.iterations
+    # Weight again on edges the copy's layout left out (their sources passed nothing on).
+    revived = zeroed.with_weights(weights + 1.0)
+    assert (zeroed.out_weight == 0).sum() > (revived.out_weight == 0).sum()
+    power = pagerank_run(revived, solver="power", tolerance=1e-12)
+    mixed = pagerank_run(revived, tolerance=1e-12)
+    assert np.abs(mixed.scores - power.scores).sum() < 2e-11
+    assert mixed.iterations < power.iterations
+
+
+def test_same_bits_on_one_and_two_threads_in_the_parallel_kernels(monkeypatch):
+    import graphkit.config
+
+    monkeypatch.setattr(graphkit.config, "SERIAL_BELOW", 0)  # the parallel twins, however small
+    graph = dangling_heavy(5_000, 0.7, 3)
+    try:
+        set_threads(1)
+        one = pagerank_run(graph)
+        set_threads(2)
+        two = pagerank_run(graph)
+    finally:
+        set_threads(None)
+    assert anderson._anderson_kernel.choose(np.empty(3)) is anderson._anderson_kernel.parallel
+    assert one.scores.tobytes() == two.scores.tobytes()
+    assert one.iterations == two.iterations
+
+
+def test_a_run_out_of_budget_in_the_mixed_phase_does_not_pass_as_converged():
+    graph = dangling_heavy(2_000, 0.5, 0)
+    with pytest.raises(Exception, match="did not converge in 3 iterations"):
+        pagerank_run(graph, max_iter=3)
