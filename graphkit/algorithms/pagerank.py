@@ -29,7 +29,7 @@ SOLVERS: Final = ("anderson", "power")
 ANDERSON_MEMORY: Final = 5
 # The accelerated phase stops at this fraction of the tolerance, so that the power steps that
 # finish the run (the first recovers the dangling accounts' scores) meet the tolerance at once.
-ANDERSON_TOLERANCE_SHARE: Final = 0.25
+ANDERSON_TOLERANCE_SHARE: Final = 0.5
 # With a progress callback the kernel runs in chunks of iterations, each continuing from the
 # last one's scores (the same arithmetic in the same order: the same bits), sized to report
 # about this often; the first chunk has this many iterations, and none fewer.
@@ -255,8 +255,8 @@ def _anderson_phase(
         np.zeros((memory, size)),
         np.zeros((memory, size)),
         np.zeros((memory, memory)),
-        np.zeros(4, dtype=np.int64),
-        np.array([float(scores[row_inverse > 0.0].sum()), np.inf]),
+        np.zeros(anderson.COUNT_SLOTS, dtype=np.int64),
+        np.array([float(scores[row_inverse > 0.0].sum()), np.inf, np.inf]),
     )
 
     def iterate(iterations: int, _: np.ndarray | None) -> tuple[np.ndarray, int, float]:

@@ -15,9 +15,11 @@ rows and their in-edges drop out of every iteration.
 ``x_k`` and ``f_k = g_k - x_k``, the next iterate is ``g_k - dG gamma`` where ``gamma``
 minimises ``|f_k - dF gamma|_2`` over the last ``m`` differences ``dF`` of ``f`` and ``dG`` of
 ``g``. On a linear map this is GMRES in disguise: on slowly mixing graphs (communities,
-chains) it needs a third to a half of the power method's iterations. A step that makes the
-residual grow tenfold restarts the memory. The caller finishes with plain power steps, so the
-scores returned meet exactly the power method's stopping rule.
+chains) it needs a third to a half of the power method's iterations. It starts only once plain
+steps shrink the residual slowly (:data:`SLOW_RATE`): on fast-mixing graphs it gains nothing
+and costs memory traffic. A step that makes the residual grow tenfold restarts the memory.
+The caller finishes with plain power steps, so the scores returned meet exactly the power
+method's stopping rule.
 
 State lives in arrays the caller owns (:data:`STATE_*` indices), so a run split into chunks
 (for progress reports) is the same arithmetic as one run: the same bits. Reductions are summed
@@ -42,9 +44,20 @@ STATE_HAVE_PREVIOUS: Final = 2
 # ... and how many steps in a row brought no new smallest residual (rounding has the last word).
 STATE_STALLED: Final = 3
 STALL_STEPS: Final = 10
+# ... whether mixing is on, and the steps run so far.
+STATE_MIXING: Final = 4
+STATE_STEPS: Final = 5
+COUNT_SLOTS: Final = 6
 # Slots of the float state: sum of the current iterate, smallest residual seen.
 STATE_SUM: Final = 0
 STATE_BEST: Final = 1
+STATE_LAST_CHANGE: Final = 2
+SUM_SLOTS: Final = 3
+# Mixing starts once a plain step shrinks the residual by less than this factor (after a few
+# steps, for the rate to show): on fast-mixing graphs (random, expander-like) power steps are
+# as good and cost less.
+SLOW_RATE: Final = 0.3
+WARMUP_STEPS: Final = 4
 # A step that makes the L1 residual grow this much over the best one restarts the memory.
 RESTART_GROWTH: Final = 10.0
 # Ridge added to the normal equations, relative to their largest diagonal entry.
@@ -212,7 +225,8 @@ def _anderson_kernel(
     while steps < max_iter:
         steps += 1
         spread = 1.0 - damping * sums[STATE_SUM]
-        have_previous = counts[STATE_HAVE_PREVIOUS] == 1
+        mixing = counts[STATE_MIXING] == 1
+        have_previous = mixing and counts[STATE_HAVE_PREVIOUS] == 1
         slot = counts[STATE_SLOT]
         filled = min(counts[STATE_FILLED] + (1 if have_previous else 0), memory)
         for block in numba.prange(n_blocks):
@@ -249,7 +263,15 @@ def _anderson_kernel(
             break
         gamma = np.zeros(memory)
         use_memory = False
-        if change > RESTART_GROWTH * sums[STATE_BEST]:
+        counts[STATE_STEPS] += 1
+        if not mixing:
+            rate = change / sums[STATE_LAST_CHANGE]
+            sums[STATE_LAST_CHANGE] = change
+            if counts[STATE_STEPS] >= WARMUP_STEPS and rate > SLOW_RATE:
+                counts[STATE_MIXING] = 1  # this step's f and g start the memory
+                counts[STATE_HAVE_PREVIOUS] = 1
+            sums[STATE_BEST] = min(sums[STATE_BEST], change)
+        elif change > RESTART_GROWTH * sums[STATE_BEST]:
             counts[STATE_FILLED] = 0
             counts[STATE_SLOT] = 0
             counts[STATE_HAVE_PREVIOUS] = 0
