@@ -1,24 +1,44 @@
 """Seeded generator of realistic follower and interaction graphs for the benchmarks.
 
-The follow graph is a Chung-Lu style configuration model: every account gets an out-weight
-(how many accounts it follows) and an in-weight (how many follow it), both drawn from
-heavy-tailed Pareto laws, and follows pair followers with followed accounts in proportion to
-those weights. Duplicate follows and self-follows are removed and redrawn, so ``follows`` is a
-set of distinct pairs, as a platform export is. Handles are random, unique strings. A few
-popular accounts are brands with employees (``accounts.organization`` and ``accounts.title``)
-who follow their brand. Interactions (about 10% of the follows) are mostly engagements with
-followed accounts, typed and time-stamped.
+Three graph models (``--model``):
 
-Follows are generated in chunks of follower ranges, each chunk holding every follow of its
-followers, so that removing duplicates within a chunk removes them globally; chunks stream to
-disk and memory stays bounded (under 2 GB at 100M edges).
+``powerlaw`` (the default, and the graph of every earlier benchmark run)
+    A Chung-Lu style configuration model: every account gets an out-weight (how many accounts
+    it follows) and an in-weight (how many follow it), both drawn from heavy-tailed Pareto
+    laws, and follows pair followers with followed accounts in proportion to those weights.
+    It is an expander: PageRank converges in about 25 power iterations.
+``realistic``
+    A degree-corrected stochastic block model with the same degree laws: accounts fall into
+    communities of heavy-tailed sizes (consecutive account numbers); each community keeps a
+    share of its follows inside (its locality, Beta-distributed with mean 0.9), in proportion
+    to in-weights there, the others go to popular accounts anywhere; the most followed
+    accounts form a rich club that follows only itself; a share of follows go to a friend's
+    friend (triadic closure) and a share of the follows inside a community are followed back
+    (reciprocity); accounts that follow nobody gather in some communities (the periphery of a
+    crawl). Tuned with ``python -m benchmarks.graphs`` so that its PageRank iterations,
+    clustering, modularity, reciprocity and dangling share fall in the range of real follower
+    graphs.
+``dangling``
+    The power-law graph with 90% of the accounts following nobody (only followed), the rest
+    following them and each other: most of the PageRank flows through dangling accounts.
+
+Duplicate follows and self-follows are removed and redrawn, so ``follows`` is a set of
+distinct pairs, as a platform export is. Handles are random, unique strings. A few popular
+accounts are brands with employees (``accounts.organization`` and ``accounts.title``) who follow
+their brand. Interactions (about 10% of the follows) are mostly engagements with followed
+accounts, typed and time-stamped.
+
+Follows are generated in chunks of follower ranges (whole communities in the realistic model),
+each chunk holding every follow of its followers, so that removing duplicates within a chunk
+removes them globally; chunks stream to disk and memory stays bounded (under 2 GB at 100M
+edges).
 
 Example
 -------
 ``python -m benchmarks.generate --edges 10M --seed 1`` writes ``benchmarks/data/10M/``
-with ``follows.csv``, ``follows.parquet``, ``accounts.csv``, ``interactions.csv`` and
-``manifest.json`` (the parameters and counts; written last, so its presence means the
-dataset is complete).
+(``--model realistic`` writes ``benchmarks/data/10M-realistic/``) with ``follows.csv``,
+``follows.parquet``, ``accounts.csv``, ``interactions.csv`` and ``manifest.json`` (the
+parameters and counts; written last, so its presence means the dataset is complete).
 """
 
 from __future__ import annotations
@@ -41,6 +61,10 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 GENERATOR_VERSION: Final = 1
+# The graph models (see the module docstring); "powerlaw" is the original benchmark graph.
+MODELS: Final = ("powerlaw", "realistic", "dangling")
+# Version of each model's output: a dataset written by another version is regenerated.
+MODEL_VERSIONS: Final = {"powerlaw": GENERATOR_VERSION, "realistic": 1, "dangling": 1}
 DATA_FOLDER: Final = Path(__file__).resolve().parent / "data"
 
 MEAN_DEGREE: Final = 10.0
@@ -89,6 +113,18 @@ HANDLE_ALPHABET: Final = np.frombuffer(b"0123456789abcdefghijklmnopqrstuvwxyz", 
 HANDLE_LETTERS: Final = HANDLE_ALPHABET[10:]
 MAX_HANDLE_PREFIX: Final = 9
 _REFILL_ROUNDS: Final = 30
+# The realistic model (tuned against the real graphs by ``python -m benchmarks.graphs``).
+# Beta law of each community's share of accounts that follow nobody (only followed).
+DANGLING_BETA: Final = (0.15, 0.9)
+MIN_COMMUNITY: Final = 20
+MAX_COMMUNITY_SHARE: Final = 0.02
+COMMUNITY_SIZE_SHAPE: Final = 1.2  # Pareto shape of community sizes
+LOCALITY_BETA: Final = (9.0, 1.0)  # Beta law of each community's share of follows inside it
+RICH_CLUB_SHARE: Final = 0.005  # the most followed accounts, who follow each other
+CLOSURE_SHARE: Final = 0.3  # follows made to a friend's friend
+FOLLOW_BACK_SHARE: Final = 0.45  # follows inside a community that are returned
+# The dangling model: most accounts are only followed, as in a crawl of a few active ones.
+DANGLING_MODEL_SHARE: Final = 0.9
 _SIZE_SUFFIXES: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "b": 10**9}
 _CSV_OPTIONS: Final = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
@@ -152,7 +188,9 @@ class GeneratedDataset:
     files
         Size in bytes of each file written, by name.
     version
-        Version of the generator; data from another version is regenerated.
+        Version of the model's generator; data from another version is regenerated.
+    model
+        The graph model (:data:`MODELS`).
     """
 
     folder: str
@@ -165,11 +203,27 @@ class GeneratedDataset:
     seconds: float
     files: dict[str, int] = field(default_factory=dict)
     version: int = GENERATOR_VERSION
+    model: str = "powerlaw"
 
 
 def default_folder(edges: int) -> Path:
     """Return ``benchmarks/data/<size label>``, where datasets are written by default."""
     return DATA_FOLDER / format_size(edges)
+
+
+def dataset_folder(edges: int, model: str = "powerlaw") -> Path:
+    """Return where a dataset of ``model`` is written by default: ``benchmarks/data/<size>``
+    for the power-law graph, ``benchmarks/data/<size>-<model>`` for the others.
+
+    Examples
+    --------
+    >>> dataset_folder(10_000_000).name, dataset_folder(10_000_000, "realistic").name
+    ('10M', '10M-realistic')
+    """
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
+    label = format_size(edges)
+    return DATA_FOLDER / (label if model == "powerlaw" else f"{label}-{model}")
 
 
 def read_manifest(folder: str | Path) -> GeneratedDataset | None:
@@ -184,19 +238,26 @@ def read_manifest(folder: str | Path) -> GeneratedDataset | None:
 
 
 def ensure_dataset(
-    edges: int, *, seed: int = 1, folder: str | Path | None = None, quiet: bool = False
+    edges: int,
+    *,
+    seed: int = 1,
+    folder: str | Path | None = None,
+    model: str = "powerlaw",
+    quiet: bool = False,
 ) -> GeneratedDataset:
-    """Return the dataset of ``edges`` follows and ``seed``, generating it unless present."""
-    folder = Path(folder) if folder is not None else default_folder(edges)
+    """Return the dataset of ``edges`` follows, ``seed`` and ``model``, generating it unless
+    present."""
+    folder = Path(folder) if folder is not None else dataset_folder(edges, model)
     manifest = read_manifest(folder)
     if (
         manifest is not None
         and manifest.edges == edges
         and manifest.seed == seed
-        and manifest.version == GENERATOR_VERSION
+        and manifest.model == model
+        and manifest.version == MODEL_VERSIONS.get(model)
     ):
         return manifest
-    return generate(edges, folder, seed=seed, quiet=quiet)
+    return generate(edges, folder, seed=seed, model=model, quiet=quiet)
 
 
 def generate(
@@ -206,6 +267,7 @@ def generate(
     seed: int = 1,
     chunk_edges: int = DEFAULT_CHUNK_EDGES,
     interaction_ratio: float = INTERACTION_RATIO,
+    model: str = "powerlaw",
     quiet: bool = False,
 ) -> GeneratedDataset:
     """Generate a follower/interaction dataset and write it to ``folder``.
@@ -222,6 +284,11 @@ def generate(
         Follows generated and written per chunk; bounds memory.
     interaction_ratio
         Interaction records per follow record.
+    model
+        ``powerlaw`` (a random graph with power-law degrees, the original benchmark graph),
+        ``realistic`` (communities, locality, follow-backs, friends of friends and accounts
+        that follow nobody: mixes as slowly as real follower graphs) or ``dangling`` (90% of
+        the accounts follow nobody; they are only followed).
     quiet
         Print no progress on stderr.
 
@@ -239,22 +306,17 @@ def generate(
     """
     if edges < 10:
         raise ValueError(f"edges must be at least 10, got {edges}")
+    if model not in MODELS:
+        raise ValueError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
     started = time.perf_counter()
-    folder = Path(folder) if folder is not None else default_folder(edges)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "manifest.json").unlink(missing_ok=True)
+    folder = Path(folder) if folder is not None else dataset_folder(edges, model)
     rng = np.random.default_rng(seed)
     n_nodes = max(10, round(edges / MEAN_DEGREE))
 
-    in_weights = _capped_weights(
-        rng.pareto(IN_WEIGHT_SHAPE, n_nodes) + 1.0, edges, MAX_FOLLOWER_SHARE * n_nodes
-    )
-    out_weights = _capped_weights(
-        rng.pareto(OUT_WEIGHT_SHAPE, n_nodes) + 1.0,
-        edges,
-        min(MAX_FOLLOWING, max(1.0, (n_nodes - 1) / 4)),
-    )
-    out_degrees = rng.multinomial(edges, out_weights / out_weights.sum())
+    plan = _follow_plan(rng, model, edges, n_nodes)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "manifest.json").unlink(missing_ok=True)
+    in_weights, out_degrees = plan.in_weights, plan.out_degrees
     in_probabilities = in_weights / in_weights.sum()
     target_sampler = WeightedSampler(in_weights)
     handles = random_handles(rng, n_nodes)
@@ -269,16 +331,23 @@ def generate(
     first_edge = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(out_degrees, out=first_edge[1:])
     n_interactions = 0
-    for start_node, stop_node in _follower_ranges(first_edge, chunk_edges):
-        sources, targets = _follow_chunk(
-            rng,
-            start_node,
-            stop_node,
-            out_degrees,
-            in_probabilities,
-            target_sampler,
-            staff.employer,
-        )
+    communities = plan.communities
+    starts = None if communities is None else communities.starts
+    for start_node, stop_node in _follower_ranges(first_edge, chunk_edges, starts):
+        if communities is None:
+            sources, targets = _follow_chunk(
+                rng,
+                start_node,
+                stop_node,
+                out_degrees,
+                in_probabilities,
+                target_sampler,
+                staff.employer,
+            )
+        else:
+            sources, targets = _community_chunk(
+                rng, start_node, stop_node, out_degrees, communities, target_sampler, staff.employer
+            )
         follows = pa.table({"follower": handles.take(sources), "followed": handles.take(targets)})
         follows_csv.write(follows)
         follows_parquet.write(follows)
@@ -310,6 +379,8 @@ def generate(
         employees=int(np.count_nonzero(staff.employer >= 0)),
         seed=seed,
         seconds=round(time.perf_counter() - started, 3),
+        model=model,
+        version=MODEL_VERSIONS[model],
         files={
             name: (folder / name).stat().st_size
             for name in ("follows.csv", "follows.parquet", "accounts.csv", "interactions.csv")
@@ -394,11 +465,16 @@ def _capped_weights(weights: np.ndarray, edges: int, max_degree: float) -> np.nd
     return weights
 
 
-def _follower_ranges(first_edge: np.ndarray, chunk_edges: int) -> list[tuple[int, int]]:
-    """Split nodes into consecutive ranges holding about ``chunk_edges`` out-edges each."""
+def _follower_ranges(
+    first_edge: np.ndarray, chunk_edges: int, community_starts: np.ndarray | None = None
+) -> list[tuple[int, int]]:
+    """Split nodes into consecutive ranges holding about ``chunk_edges`` out-edges each; with
+    ``community_starts``, every range holds whole communities."""
     total = int(first_edge[-1])
     n_chunks = max(1, math.ceil(total / chunk_edges))
     cuts = np.searchsorted(first_edge, np.arange(1, n_chunks) * (total / n_chunks))
+    if community_starts is not None:
+        cuts = community_starts[np.searchsorted(community_starts, cuts, side="right") - 1]
     bounds = [0, *sorted(set(cuts.tolist()) - {0, first_edge.shape[0] - 1})]
     bounds.append(first_edge.shape[0] - 1)
     return list(itertools.pairwise(bounds))
@@ -473,6 +549,211 @@ def _unique_sorted(keys: np.ndarray) -> np.ndarray:
     first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     return ordered[first]
+
+
+# --- graph models -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Communities:
+    """The communities of the realistic model: consecutive node ranges."""
+
+    starts: np.ndarray  # int64, first node of each community, then n
+    of: np.ndarray  # int32 community of each node
+    locality: np.ndarray  # per community: share of its follows that stay inside
+    cumulative_in: np.ndarray  # 0 then the running sum of the in-weights
+
+
+@dataclass(frozen=True)
+class _FollowPlan:
+    """Who follows how many accounts, who is followed how much, and the communities (of the
+    realistic model only)."""
+
+    in_weights: np.ndarray
+    out_degrees: np.ndarray
+    communities: _Communities | None = None
+
+
+def _follow_plan(rng: np.random.Generator, model: str, edges: int, n_nodes: int) -> _FollowPlan:
+    """Draw the node weights and out-degrees of ``model`` (the power-law draws come first and
+    in the original order, so the ``powerlaw`` files are those of generator version 1)."""
+    in_weights = _capped_weights(
+        rng.pareto(IN_WEIGHT_SHAPE, n_nodes) + 1.0, edges, MAX_FOLLOWER_SHARE * n_nodes
+    )
+    raw_out = rng.pareto(OUT_WEIGHT_SHAPE, n_nodes) + 1.0
+    starts = None
+    closed = np.zeros(0, dtype=bool)
+    if model == "dangling":
+        raw_out[rng.permutation(n_nodes)[: math.floor(DANGLING_MODEL_SHARE * n_nodes)]] = 0.0
+    elif model == "realistic":
+        # Accounts that follow nobody gather in some communities (the periphery of a crawl)
+        # and are rare in others, which keep their attention (and their PageRank) inside.
+        starts = _community_starts(rng, n_nodes)
+        n_communities = starts.shape[0] - 1
+        # The rich club: the most followed accounts form the first community, all follow
+        # someone and only each other, so the attention everyone pays them stays among them.
+        closed = np.zeros(n_communities, dtype=bool)
+        closed[0] = True
+        richest = np.argsort(-in_weights, kind="stable")[: starts[1]]
+        others = np.ones(n_nodes, dtype=bool)
+        others[richest] = False
+        in_weights = np.concatenate([in_weights[richest], in_weights[others]])
+        community_dangling = np.where(
+            closed, 0.0, rng.beta(DANGLING_BETA[0], DANGLING_BETA[1], n_communities)
+        )
+        raw_out[rng.random(n_nodes) < np.repeat(community_dangling, np.diff(starts))] = 0.0
+    active = max(1, int(np.count_nonzero(raw_out)))
+    out_weights = _capped_weights(raw_out, edges, min(MAX_FOLLOWING, max(1.0, (n_nodes - 1) / 4)))
+    if model != "powerlaw" and edges / active > (n_nodes - 1) / 2:
+        raise ValueError(
+            f"the {model} model cannot place {edges:,} follows: only {active:,} of the "
+            f"{n_nodes:,} accounts follow anyone; generate more edges"
+        )
+    out_degrees = rng.multinomial(edges, out_weights / out_weights.sum())
+    if starts is None:
+        return _FollowPlan(in_weights=in_weights, out_degrees=out_degrees)
+    cumulative_in = np.zeros(n_nodes + 1)
+    np.cumsum(in_weights, out=cumulative_in[1:])
+    locality = rng.beta(LOCALITY_BETA[0], LOCALITY_BETA[1], starts.shape[0] - 1)
+    communities = _Communities(
+        starts=starts,
+        of=np.repeat(np.arange(starts.shape[0] - 1, dtype=np.int32), np.diff(starts)),
+        locality=np.where(closed, 1.0, locality),
+        cumulative_in=cumulative_in,
+    )
+    return _FollowPlan(in_weights=in_weights, out_degrees=out_degrees, communities=communities)
+
+
+def _community_starts(rng: np.random.Generator, n_nodes: int) -> np.ndarray:
+    """First node of each community, then ``n_nodes``: the rich club
+    (:data:`RICH_CLUB_SHARE` of the accounts), then heavy-tailed sizes (Pareto) from
+    :data:`MIN_COMMUNITY` to :data:`MAX_COMMUNITY_SHARE` of the accounts."""
+    largest = max(MIN_COMMUNITY, round(MAX_COMMUNITY_SHARE * n_nodes))
+    sizes = np.minimum(
+        np.round(
+            MIN_COMMUNITY * (rng.pareto(COMMUNITY_SIZE_SHAPE, n_nodes // MIN_COMMUNITY + 1) + 1.0)
+        ),
+        largest,
+    ).astype(np.int64)
+    sizes[0] = max(MIN_COMMUNITY, round(RICH_CLUB_SHARE * n_nodes))
+    ends = np.cumsum(sizes)
+    count = int(np.searchsorted(ends, n_nodes)) + 1
+    starts = np.concatenate([[0], ends[: count - 1], [n_nodes]]).astype(np.int64)
+    return np.unique(np.minimum(starts, n_nodes))
+
+
+def _local_targets(
+    rng: np.random.Generator, sources: np.ndarray, communities: _Communities
+) -> np.ndarray:
+    """One followed account per source, inside its community, in proportion to in-weights."""
+    community = communities.of[sources]
+    first = communities.starts[community]
+    last = communities.starts[community + 1] - 1
+    cumulative = communities.cumulative_in
+    low = cumulative[first]
+    thresholds = low + rng.random(sources.shape[0]) * (cumulative[last + 1] - low)
+    positions = np.searchsorted(cumulative, thresholds, side="right") - 1
+    targets: np.ndarray = np.clip(positions, first, last).astype(np.int32)
+    return targets
+
+
+def _model_targets(
+    rng: np.random.Generator,
+    sources: np.ndarray,
+    communities: _Communities,
+    target_sampler: WeightedSampler,
+    locality: float | None = None,
+) -> np.ndarray:
+    """One followed account per source: inside its community with the community's locality
+    (or ``locality``), else anywhere in proportion to in-weights."""
+    share = communities.locality[communities.of[sources]] if locality is None else locality
+    local = rng.random(sources.shape[0]) < share
+    targets = np.empty(sources.shape[0], dtype=np.int32)
+    targets[local] = _local_targets(rng, sources[local], communities)
+    targets[~local] = target_sampler.sample(rng, int(np.count_nonzero(~local)))
+    return targets
+
+
+def _community_chunk(
+    rng: np.random.Generator,
+    start_node: int,
+    stop_node: int,
+    out_degrees: np.ndarray,
+    communities: _Communities,
+    target_sampler: WeightedSampler,
+    employer: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (follower, followed) pairs of followers ``start .. stop-1`` (whole
+    communities) in the realistic model, in random order, without self-follows.
+
+    Follows go inside the follower's community with its locality, else to popular accounts
+    anywhere; a share goes to a friend's friend (triadic closure), and a share of the
+    follows inside a community are followed back by accounts that follow anyone at all. The
+    count is then trimmed or topped up to the followers' out-degrees. Every employee follows
+    its brand.
+    """
+    n_nodes = out_degrees.shape[0]
+    degrees = out_degrees[start_node:stop_node]
+    wanted = int(degrees.sum())
+    # Leave room for the follow-backs, which count as follows of the followed account.
+    base_degrees = rng.binomial(degrees, 1.0 / (1.0 + FOLLOW_BACK_SHARE))
+    sources = np.repeat(np.arange(start_node, stop_node, dtype=np.int32), base_degrees)
+    targets = _model_targets(rng, sources, communities, target_sampler)
+    # Triadic closure: replace some follows u -> w by u -> x, x a follow of w drawn above.
+    first_follow = np.zeros(stop_node - start_node + 1, dtype=np.int64)
+    np.cumsum(base_degrees, out=first_follow[1:])
+    in_chunk = (targets >= start_node) & (targets < stop_node)
+    closing = np.flatnonzero(in_chunk & (rng.random(sources.shape[0]) < CLOSURE_SHARE))
+    friend = targets[closing] - start_node
+    friend_follows = base_degrees[friend]
+    closing, friend, friend_follows = (
+        array[friend_follows > 0] for array in (closing, friend, friend_follows)
+    )
+    picks = first_follow[friend] + (rng.random(closing.shape[0]) * friend_follows).astype(np.int64)
+    targets[closing] = targets[picks]
+    # Employees follow their brand.
+    employees = start_node + np.flatnonzero(employer[start_node:stop_node] >= 0)
+    staff_keys = employees.astype(np.int64) * n_nodes + employer[employees]
+    keys = _unique_sorted(np.concatenate([_pair_keys(sources, targets, n_nodes), staff_keys]))
+    # Follow-backs inside a community, by accounts that follow anyone.
+    followers, followed = np.divmod(keys, n_nodes)
+    returning = (
+        (communities.of[followed] == communities.of[followers])
+        & (out_degrees[followed] > 0)
+        & (rng.random(keys.shape[0]) < FOLLOW_BACK_SHARE)
+    )
+    backs = followed[returning] * n_nodes + followers[returning]
+    keys = _unique_sorted(np.concatenate([keys, backs]))
+    del followers, followed, backs
+    if keys.shape[0] > wanted:
+        # Too many: drop random follows other than the employees' brand follows.
+        removable = np.flatnonzero(~np.isin(keys, staff_keys, assume_unique=True))
+        dropped = rng.choice(removable, keys.shape[0] - wanted, replace=False)
+        keys = np.delete(keys, dropped)
+    for round_ in range(_REFILL_ROUNDS):
+        missing = wanted - keys.shape[0]
+        if missing <= 0:
+            break
+        draw = missing + missing // 4 + 16
+        extra_sources = sources[rng.integers(0, sources.shape[0], draw)]
+        # Half the rounds keep the model; then anywhere, for followers whose community is
+        # too small for all their follows.
+        locality = None if round_ < _REFILL_ROUNDS // 2 else 0.0
+        extra_targets = _model_targets(rng, extra_sources, communities, target_sampler, locality)
+        extra = _unique_sorted(_pair_keys(extra_sources, extra_targets, n_nodes))
+        positions = np.minimum(np.searchsorted(keys, extra), max(keys.shape[0] - 1, 0))
+        if keys.shape[0]:
+            extra = extra[keys[positions] != extra]
+        extra = extra[rng.permutation(extra.shape[0])[:missing]]
+        keys = np.sort(np.concatenate([keys, extra]))
+    if keys.shape[0] != wanted:
+        raise RuntimeError(
+            f"could not draw {wanted:,} distinct follows for accounts {start_node:,}.."
+            f"{stop_node - 1:,}; the graph is too dense for its size"
+        )
+    keys = rng.permutation(keys)
+    followers, followed = np.divmod(keys, n_nodes)
+    return followers.astype(np.int32), followed.astype(np.int32)
 
 
 # --- brands and staff -------------------------------------------------------------------------
@@ -644,17 +925,31 @@ def _progress(quiet: bool, message: str) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m benchmarks.generate --edges 10M [--seed 1] [--out DIR]``."""
+    """Command line: ``python -m benchmarks.generate --edges 10M [--model realistic] [--seed 1]
+    [--out DIR]``."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.generate",
         description="Generate a synthetic follower/interaction dataset (CSV and Parquet).",
-        epilog="Example: python -m benchmarks.generate --edges 10M --seed 1",
+        epilog="Example: python -m benchmarks.generate --edges 10M --model realistic --seed 1",
     )
     parser.add_argument(
         "--edges", required=True, type=parse_size, help="follow records, e.g. 1M, 10M, 100M"
     )
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--out", type=Path, help="output folder (default benchmarks/data/<size>)")
+    parser.add_argument(
+        "--model",
+        choices=MODELS,
+        default="powerlaw",
+        help="powerlaw (default; the original benchmark graph), realistic (communities, "
+        "locality, follow-backs: mixes like real follower graphs) or dangling (90%% of the "
+        "accounts follow nobody)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default benchmarks/data/<size>, or <size>-<model> for the "
+        "realistic and dangling models)",
+    )
     parser.add_argument(
         "--chunk-edges",
         type=parse_size,
@@ -663,13 +958,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print no progress")
     arguments = parser.parse_args(argv)
-    dataset = generate(
-        arguments.edges,
-        arguments.out,
-        seed=arguments.seed,
-        chunk_edges=arguments.chunk_edges,
-        quiet=arguments.quiet,
-    )
+    try:
+        dataset = generate(
+            arguments.edges,
+            arguments.out,
+            seed=arguments.seed,
+            chunk_edges=arguments.chunk_edges,
+            model=arguments.model,
+            quiet=arguments.quiet,
+        )
+    except (ValueError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     print(json.dumps(asdict(dataset), indent=2))
     return 0
 

@@ -38,7 +38,8 @@ from typing import Any, Final
 
 from benchmarks.generate import (
     DATA_FOLDER,
-    GENERATOR_VERSION,
+    MODEL_VERSIONS,
+    MODELS,
     GeneratedDataset,
     format_size,
     parse_size,
@@ -77,6 +78,7 @@ class HarnessOptions:
     peers: tuple[str, ...] = PEERS
     repeat: int = 1
     seed: int = 1
+    model: str = "powerlaw"
     data: Path = DATA_FOLDER
     out: Path = RESULTS_FOLDER
     damping: float = DEFAULT_DAMPING
@@ -320,7 +322,8 @@ class Harness:
     def _run_size(self, edges: int) -> dict[str, Any]:
         label = format_size(edges)
         source_before = source_fingerprint(self.code_root)
-        dataset = self._dataset(edges, self.options.data / label)
+        folder_name = label if self.options.model == "powerlaw" else f"{label}-{self.options.model}"
+        dataset = self._dataset(edges, self.options.data / folder_name, self.options.model)
         work = Path(dataset.folder) / "work"
         prepared = self._stage_outcome("prepare", None, dataset, work=work)
         if prepared.get("error"):
@@ -371,13 +374,14 @@ class Harness:
         ]
         return ["graphkit", *peers]
 
-    def _dataset(self, edges: int, folder: Path) -> GeneratedDataset:
+    def _dataset(self, edges: int, folder: Path, model: str = "powerlaw") -> GeneratedDataset:
         manifest = read_manifest(folder)
         if (
             manifest is None
             or manifest.edges != edges
             or manifest.seed != self.options.seed
-            or manifest.version != GENERATOR_VERSION
+            or manifest.model != model
+            or manifest.version != MODEL_VERSIONS[model]
         ):
             self._log(f"  generating {format_size(edges)} edges into {folder}")
             command = [
@@ -388,6 +392,8 @@ class Harness:
                 str(edges),
                 "--seed",
                 str(self.options.seed),
+                "--model",
+                model,
                 "--out",
                 str(folder),
                 "--quiet",
@@ -789,6 +795,13 @@ def parse_arguments(argv: Sequence[str] | None = None) -> HarnessOptions:
     )
     parser.add_argument("--repeat", type=int, default=1, help="runs per measurement; best kept")
     parser.add_argument("--seed", type=int, default=1, help="dataset seed (default 1)")
+    parser.add_argument(
+        "--model",
+        choices=MODELS,
+        default="powerlaw",
+        help="generated graph (default powerlaw, in <data>/<size>; the others in "
+        "<data>/<size>-<model>); see python -m benchmarks.generate -h",
+    )
     parser.add_argument("--data", type=Path, default=DATA_FOLDER, help="dataset root folder")
     parser.add_argument("--out", type=Path, default=RESULTS_FOLDER, help="results folder")
     parser.add_argument("--damping", type=float, default=DEFAULT_DAMPING)
@@ -846,6 +859,7 @@ def parse_arguments(argv: Sequence[str] | None = None) -> HarnessOptions:
         peers=arguments.peers,
         repeat=arguments.repeat,
         seed=arguments.seed,
+        model=arguments.model,
         data=arguments.data,
         out=arguments.out,
         damping=arguments.damping,

@@ -9,6 +9,7 @@ import click
 
 from graphkit import app
 from graphkit.algorithms.pagerank import DEFAULT_DAMPING
+from graphkit.algorithms.warm_paths import DEFAULT_PER_TARGET, MAX_HOPS, MAX_PER_TARGET
 from graphkit.analysis.explain import DEFAULT_CONTRIBUTORS, DEFAULT_PATHS
 from graphkit.app import Settings
 from graphkit.cli.inputs import InputChoice, input_options, load
@@ -107,15 +108,33 @@ def explain_command(
 
 @click.command("paths")
 @input_options
-@click.option("--from", "source", required=True, metavar="ID", help="Start: e.g. a buyer.")
-@click.option("--to", "target", required=True, metavar="ID", help="End: e.g. your brand.")
+@click.option("--from", "source", metavar="ID", help="Start: e.g. a buyer.")
 @click.option(
-    "-k",
-    "k",
-    type=click.IntRange(min=1),
-    default=DEFAULT_PATHS,
-    show_default=True,
-    help="Paths to list.",
+    "--from-org",
+    "organization",
+    metavar="ORG",
+    help="Warm paths to every target from this organization's people (brand id or name).",
+)
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    metavar="ID|TARGETS",
+    help="End: e.g. your brand; with --from-org, the targets: a file of ids or a selector "
+    "as in --audience (title~CTO).",
+)
+@click.option(
+    "-k", "k", type=click.IntRange(min=1), help=f"Paths to list [default: {DEFAULT_PATHS}]."
+)
+@click.option(
+    "--per-target",
+    type=click.IntRange(1, MAX_PER_TARGET),
+    help=f"With --from-org: paths per target [default: {DEFAULT_PER_TARGET}].",
+)
+@click.option(
+    "--max-hops",
+    type=click.IntRange(1, MAX_HOPS),
+    help=f"With --from-org: longest path [default: {MAX_HOPS}].",
 )
 @weighting_options
 @output_options
@@ -124,26 +143,65 @@ def paths(
     inputs: InputChoice,
     weighting: Weighting,
     progress: Progress,
-    source: str,
+    source: str | None,
+    organization: str | None,
     target: str,
-    k: int,
+    k: int | None,
+    per_target: int | None,
+    max_hops: int | None,
     output: Path | None,
     output_format: str | None,
 ) -> None:
-    """List the strongest paths of attention from one account to another.
+    """List the strongest paths of attention from one account to another, or from every
+    target to an organization's people (warm paths).
 
     A path's influence is the product, along its edges, of the share of each account's
     attention that goes to the next (the chance a walk following attention takes it).
     Paths follow edges as 'pays attention to', so --from a buyer --to a brand shows
     through whom the buyer's attention reaches the brand ("pathing the purchase").
 
+    With --from-org ORG --to TARGETS, each target gets its --per-target strongest paths of
+    at most --max-hops hops to a colleague: a person whose organization is ORG (not the
+    brand account). A path ends at the first colleague it reaches, never repeats an account,
+    and its strength is that influence; a target without one is listed with empty path
+    columns, and targets that are ORG's own accounts are left out. Interactions decay
+    with age only with --half-life.
+
     \b
     Examples:
       graphkit paths --demo --from u0855 --to b001
       graphkit paths --demo --from u0855 --to b001 -k 10 -o paths.csv
+      graphkit paths --demo --from-org b001 --to 'title~CTO'
+      graphkit paths --demo --from-org 'Northwind Cloud' --to buyers.txt --half-life 90d
     """
+    if (source is None) == (organization is None):
+        raise click.UsageError("give one of --from ID and --from-org ORG")
+    if organization is None and (per_target or max_hops):
+        raise click.UsageError("--per-target and --max-hops go with --from-org")
+    if organization is not None and k:
+        raise click.UsageError("-k goes with --from; with --from-org use --per-target")
     loaded = load(inputs, weighting, progress)
-    table = app.paths(loaded, source=source, target=target, k=k, progress=progress)
-    if table.height == 0:
-        progress.note(f"No path of attention leads from {source} to {target}")
-    emit(table, output, output_format, progress, title=f"Paths from {source} to {target}")
+    if source is not None:
+        table = app.paths(
+            loaded, source=source, target=target, k=k or DEFAULT_PATHS, progress=progress
+        )
+        if table.height == 0:
+            progress.note(f"No path of attention leads from {source} to {target}")
+        emit(table, output, output_format, progress, title=f"Paths from {source} to {target}")
+    elif organization is not None:
+        hops = max_hops or MAX_HOPS
+        found = app.warm_paths(
+            loaded,
+            organization=organization,
+            targets=target,
+            per_target=per_target or DEFAULT_PER_TARGET,
+            max_hops=hops,
+            progress=progress,
+        )
+        targets = found.get_column("target").n_unique()
+        reached = found.drop_nulls("path_rank").get_column("target").n_unique()
+        progress.note(
+            f"{reached:,} of {targets:,} targets have a warm path from {organization} "
+            f"within {hops} hops"
+        )
+        emit(found, output, output_format, progress, title=f"Warm paths from {organization}")

@@ -157,6 +157,9 @@ COMMANDS = {
     "import": "graphkit.cli.imports:import_command",
     "trend": "graphkit.cli.trend:trend",
     "compare": "graphkit.cli.compare:compare_command",
+    "audience": "graphkit.cli.audience:audience",
+    "lookalikes": "graphkit.cli.lookalikes:lookalikes",
+    "audit": "graphkit.cli.audit:audit",
 }
 
 

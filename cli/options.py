@@ -116,8 +116,14 @@ weighting_options = _stack(
         type=click.Path(path_type=Path, dir_okay=False, readable=False),
         help="TOML file with [weights], half_life and as_of (options given here win).",
     ),
+    click.option(
+        "--discount-suspicious",
+        is_flag=True,
+        help="Weigh each edge u -> v by 1 - suspicion of u as a fake follower, and drop the "
+        "edges of accounts with suspicion >= 0.5 (see graphkit audit).",
+    ),
     _collect(
-        ("weights", "half_life", "missing_time", "as_of", "config_file"),
+        ("weights", "half_life", "missing_time", "as_of", "config_file", "discount_suspicious"),
         "weighting",
         lambda **options: make_weighting(**options),
     ),
@@ -145,10 +151,14 @@ def make_weighting(
     as_of: str | None,
     config_file: Path | None,
     missing_time: str | None = None,
+    discount_suspicious: bool = False,
 ) -> Weighting:
     """Combine the TOML config file (if any) with the command-line weighting options."""
     config = read_config(config_file) if config_file is not None else None
-    return app.make_weighting(weights, half_life, as_of, missing_time, config=config)
+    return app.make_weighting(
+        weights, half_life, as_of, missing_time, config=config,
+        discount_suspicious=discount_suspicious,
+    )  # fmt: skip
 
 
 def start(threads: int, verbose: bool, quiet: bool) -> Progress:

@@ -42,7 +42,8 @@ from graphkit.progress import Progress
     multiple=True,
     metavar="SELECTOR",
     help="Audience of the experts: a file of ids, FIELD=VALUE or FIELD~REGEX, & joins "
-    f"clauses, repeat to add. Default: C-level titles ({C_LEVEL}).",
+    f"clauses, repeat to add. Default: C-level titles ({C_LEVEL}). Given, it also adds a "
+    "section on what the audience follows far above everyone else, and its segments.",
 )
 @click.option(
     "--top",

@@ -84,6 +84,7 @@ def read_graph(
             ("--delimiter", inputs.delimiter is not None),
             ("--encoding", inputs.encoding is not None),
             ("--missing-time", weighting.missing_time != "no-decay"),
+            ("--discount-suspicious", weighting.discount_suspicious),
         )
         if given
     ]

@@ -20,9 +20,14 @@ FUNCTIONS = (
     "experts",
     "explain",
     "paths",
+    "warm_paths",
     "report",
     "trend",
     "compare",
+    "audience_affinities",
+    "audience_segments",
+    "lookalikes",
+    "audit",
     "open_data",
 )
 CLASSES = ("Settings", "Sources", "Loaded")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -526,3 +527,231 @@ def disconnected_communities_reference(
         if len(reached) != len(nodes):
             broken.append(community)
     return broken
+
+
+def lookalikes_reference(
+    followers_of: Mapping[str, set[str]],
+    seeds: Iterable[str],
+    *,
+    min_shared: int = 1,
+    min_followers: int = 1,
+) -> list[tuple[str, float, int, int, float]]:
+    """Every non-seed account with its Jaccard similarity to the seeds' joined audience, the
+    followers they share, its followers and the overlap coefficient, by Python sets: most
+    similar first, then most shared, ties by id."""
+    seeds = set(seeds)
+    audience: set[str] = set()
+    for seed in seeds:
+        audience |= followers_of[seed]
+    rows = []
+    for account, followers in followers_of.items():
+        shared = len(followers & audience)
+        if account in seeds or shared < min_shared or len(followers) < min_followers:
+            continue
+        similarity = shared / len(followers | audience)
+        overlap = shared / min(len(followers), len(audience))
+        rows.append((account, similarity, shared, len(followers), overlap))
+    return sorted(rows, key=lambda row: (-row[1], -row[2], row[0]))
+
+
+def audience_affinity_reference(
+    attention_of: Mapping[str, set[str]], audience: set[str], *, min_support: int = 1
+) -> list[tuple[str, int, float, int, float, float]]:
+    """``(id, audience_followers, audience_share, base_followers, base_share, lift)`` of
+    every account outside ``audience`` with at least ``min_support`` audience followers, by
+    Python sets (``attention_of``: the accounts with an edge to each account). Shares count
+    the active accounts (with any out-edge) of each population; lift counts zero base
+    followers as one. Unsorted (by id)."""
+    active = set().union(*attention_of.values()) if attention_of else set()
+    audience_active = active & audience
+    base_active = active - audience
+    rows = []
+    for account in sorted(attention_of):
+        if account in audience:
+            continue
+        paying = attention_of[account]
+        in_audience = len(paying & audience)
+        in_base = len(paying - audience)
+        if in_audience < min_support:
+            continue
+        audience_share = in_audience / len(audience_active)
+        base_share = in_base / len(base_active)
+        lift = audience_share / (max(in_base, 1) / len(base_active))
+        rows.append((account, in_audience, audience_share, in_base, base_share, lift))
+    return rows
+
+
+def audience_interconnections_reference(
+    weights: Mapping[tuple[str, str], float], audience: set[str]
+) -> dict[frozenset[str], float]:
+    """The weight between each pair of audience members, ``w(u, v) + w(v, u)`` (pairs of
+    weight 0 left out)."""
+    pairs: dict[frozenset[str], float] = defaultdict(float)
+    for (source, target), weight in weights.items():
+        if source in audience and target in audience:
+            pairs[frozenset((source, target))] += weight
+    return {pair: weight for pair, weight in pairs.items() if weight > 0}
+
+
+def audience_co_attention_reference(
+    attention_of: Mapping[str, set[str]], audience: set[str], *, max_shared: int
+) -> dict[frozenset[str], float]:
+    """Adamic-Adar weight between each pair of audience members: ``1 / log(k)`` summed over
+    the accounts both pay attention to, ``k`` being the audience members paying attention to
+    that account (``2 <= k <= max_shared``)."""
+    pairs: dict[frozenset[str], float] = defaultdict(float)
+    for paying in attention_of.values():
+        members = sorted(paying & audience)
+        if not 2 <= len(members) <= max_shared:
+            continue
+        for index, first in enumerate(members):
+            for second in members[index + 1 :]:
+                pairs[frozenset((first, second))] += 1.0 / float(np.log(len(members)))
+    return dict(pairs)
+
+
+def warm_paths_reference(
+    weights: Mapping[tuple[str, str], float],
+    out_weight: Mapping[str, float],
+    colleagues: set[str],
+    targets: Iterable[str],
+    *,
+    per_target: int = 3,
+    max_hops: int = 3,
+) -> dict[str, list[tuple[tuple[str, ...], float]]]:
+    """Each target's ``per_target`` best warm paths, by enumerating every simple path of at
+    most ``max_hops`` edges from it that ends at the first colleague it reaches.
+
+    A path's strength is the product of ``w(u, v) / out_weight(u)`` along it, multiplied from
+    the colleague's end back; paths of strength 0 are left out; best first by strength, then
+    fewer hops, then the ids after the target. A target that is a colleague has none.
+    """
+    successors: dict[str, list[str]] = defaultdict(list)
+    for source, target in weights:
+        successors[source].append(target)
+
+    def share(source: str, target: str) -> float:
+        weight, total = weights[(source, target)], out_weight[source]
+        return weight / total if weight > 0 and total > 0 else 0.0
+
+    found: dict[str, list[tuple[tuple[str, ...], float]]] = {}
+    for start in targets:
+        paths: list[tuple[tuple[str, ...], float]] = []
+        stack = [[start]] if start not in colleagues else []
+        while stack:
+            path = stack.pop()
+            if len(path) > 1 and path[-1] in colleagues:
+                strength = 1.0
+                for hop in range(len(path) - 2, -1, -1):
+                    strength = share(path[hop], path[hop + 1]) * strength
+                if strength > 0:
+                    paths.append((tuple(path), strength))
+                continue
+            if len(path) <= max_hops:
+                stack.extend([*path, following] for following in successors[path[-1]]
+                             if following not in path)  # fmt: skip
+        paths.sort(key=lambda item: (-item[1], len(item[0]), item[0][1:]))
+        found[start] = paths[:per_target]
+    return found
+
+
+def audit_reference(
+    n_nodes: int,
+    edges: Sequence[tuple[int, int, bool, bool]],
+    ids: Sequence[str],
+    *,
+    trusted: set[int] | None = None,
+    follow_times: Sequence[tuple[int, float]] = (),
+) -> tuple[dict[str, list[float]], list[float]]:
+    """The audit signals and suspicion of every node, by loops over the edges.
+
+    ``edges`` are the distinct directed edges ``(u, v, is_follow, is_interaction)``;
+    ``follow_times`` the ``(follower node, seconds)`` of each follow record with a time.
+    Follows are the follow edges, or every edge when there are none.
+    """
+    from graphkit.analysis.audit import BIAS, SIGNALS, WEIGHTS
+
+    if not any(is_follow for _, _, is_follow, _ in edges):
+        edges = [(u, v, True, interaction) for u, v, _, interaction in edges]
+    follows = {(u, v) for u, v, is_follow, _ in edges if is_follow}
+    followers = [0] * n_nodes
+    following = [0] * n_nodes
+    reciprocated = [0] * n_nodes
+    for u, v in follows:
+        followers[v] += 1
+        following[u] += 1
+        if (v, u) in follows:
+            reciprocated[u] += 1
+    interacts = [False] * n_nodes
+    for u, _, _, interaction in edges:
+        if interaction:
+            interacts[u] = True
+    signals: dict[str, list[float]] = {name: [0.0] * n_nodes for name in SIGNALS}
+    for node in range(n_nodes):
+        signals["no_followers"][node] = 1.0 if followers[node] == 0 else 0.0
+        if following[node] >= 20:
+            ratio = following[node] / (10.0 * (followers[node] + 1))
+            signals["mass_following"][node] = min(1.0, max(0.0, math.log10(ratio)))
+        if following[node] >= 10:
+            signals["unreciprocated"][node] = 1.0 - reciprocated[node] / following[node]
+    following_some = [node for node in range(n_nodes) if following[node] > 0]
+    if following_some and sum(interacts[node] for node in following_some) >= 0.1 * len(
+        following_some
+    ):
+        for node in following_some:
+            signals["never_interacts"][node] = 0.0 if interacts[node] else 1.0
+    times_of: dict[int, list[float]] = defaultdict(list)
+    for node, seconds in follow_times:
+        if node >= 0 and math.isfinite(seconds):
+            times_of[node].append(seconds)
+    for node, times in times_of.items():
+        times.sort()
+        peak = max(sum(1 for other in times if start <= other <= start + 3600.0) for start in times)
+        signals["burst"][node] = min(1.0, max(0.0, (peak - 5) / 15.0)) * peak / len(times)
+    if trusted is None:
+        interacting = [node for node in range(n_nodes) if interacts[node] and followers[node]]
+        pool = interacting or [node for node in range(n_nodes) if followers[node]]
+        pool.sort(key=lambda node: (-followers[node], ids[node]))
+        trusted = set(pool[: math.ceil(math.sqrt(n_nodes))])
+    out_degree = [0] * n_nodes
+    in_degree = [0] * n_nodes
+    for u, v, _, _ in edges:
+        out_degree[u] += 1
+        in_degree[v] += 1
+    if trusted:
+        seeds = [1.0 / len(trusted) if node in trusted else 0.0 for node in range(n_nodes)]
+        trust = list(seeds)
+        for _ in range(max(1, math.ceil(math.log2(max(n_nodes, 2))))):
+            dangling = sum(trust[node] for node in range(n_nodes) if out_degree[node] == 0)
+            following_trust = [(0.85 * dangling + 0.15) * seeds[node] for node in range(n_nodes)]
+            for u, v, _, _ in edges:
+                following_trust[v] += 0.85 * trust[u] / out_degree[u]
+            trust = following_trust
+        per_follower = [trust[node] / max(in_degree[node], 1) for node in range(n_nodes)]
+        reached = [value for value in per_follower if value > 0]
+        median = float(np.median(reached)) if reached else 0.0
+        for node in range(n_nodes):
+            if node in trusted:
+                score = 0.0
+            elif per_follower[node] > 0:
+                score = min(1.0, max(0.0, math.log10(median / per_follower[node]) / 6.0))
+            else:
+                score = 1.0
+            signals["low_trust"][node] = score
+    weak = [signals["low_trust"][node] >= 0.5 for node in range(n_nodes)]
+    followers_of: dict[int, list[int]] = defaultdict(list)
+    for u, v in follows:
+        followers_of[v].append(u)
+    for node, group in followers_of.items():
+        share = sum(weak[u] for u in group) / len(group)
+        signals["weak_followers"][node] = share
+        chosen = sorted(group)[:50]
+        if len(chosen) >= 2:
+            linked = sum(1 for f in chosen for g in chosen if f != g and (f, g) in follows)
+            density = linked / (len(chosen) * (len(chosen) - 1))
+            signals["ring"][node] = min(1.0, density / 0.3) * share
+    suspicion = []
+    for node in range(n_nodes):
+        z = BIAS + sum(WEIGHTS[name] * signals[name][node] for name in SIGNALS)
+        suspicion.append(1.0 / (1.0 + math.exp(-z)))
+    return signals, suspicion

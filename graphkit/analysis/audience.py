@@ -56,14 +56,24 @@ def select_audience(graph: SocialGraph, selectors: list[str] | tuple[str, ...]) 
 def _select_one(graph: SocialGraph, selector: str) -> np.ndarray:
     path = Path(selector)
     check_regular_file(path)  # a FIFO or device given as the id file: refused, not opened
-    if not rules.is_clause_selector(selector) or path.is_file():
-        if not path.is_file():
+    is_file = _is_file(path)
+    if not rules.is_clause_selector(selector) or is_file:
+        if not is_file:
             raise rules.bad_selector(selector)
         return _select_file(graph, path)
     mask = np.ones(graph.n_nodes, dtype=bool)
     for clause in rules.parse_selector(selector):
         mask &= _select_clause(graph, clause)
     return mask
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name the system cannot look up (``id=`` followed by
+    thousands of ids is too long for a file name) is none."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def read_audience_ids(path: Path) -> list[str]:

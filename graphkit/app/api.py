@@ -554,7 +554,9 @@ def report(
     records have times, a ``trend`` follows the top influencers through windows of
     ``trend_window`` every ``trend_step`` (:func:`graphkit.trend`), read from ``trend_data``
     (default: the data again). Each window ranks the whole graph again, so ``trend=None``
-    draws it on graphs of up to 250,000 links only (``True``: always, ``False``: never)."""
+    draws it on graphs of up to 250,000 links only (``True``: always, ``False``: never).
+    An ``audience`` also adds an audience section: what it pays attention to far above
+    everyone else (:func:`graphkit.audience_affinities`) and its segments."""
     from graphkit.export.report import (
         ReportSettings,
         build_report,

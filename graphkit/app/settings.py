@@ -106,9 +106,11 @@ def make_weighting(
     missing_time: str | None = None,
     *,
     config: dict[str, Any] | None = None,
+    discount_suspicious: bool = False,
 ) -> Weighting:
     """A :class:`Weighting` from option texts (``"like=0,repost=4"``, ``"30d"``, ISO time)
-    over a config file's settings (options win).
+    over a config file's settings (options win); ``discount_suspicious`` down-weighs the
+    edges of suspected fake followers.
 
     >>> make_weighting("repost=4", "30d").type_weights["repost"]
     4.0
@@ -125,4 +127,5 @@ def make_weighting(
         half_life=parse_duration(str(half_life_text)) if half_life_text else None,
         as_of=parse_timestamp(str(as_of_text)) if as_of_text else None,
         missing_time=str(missing_time or settings.get("missing_time", "no-decay")),
+        discount_suspicious=discount_suspicious,
     )

@@ -14,11 +14,13 @@ from typing import Any, Final
 
 import pyarrow as pa
 
+from graphkit.analysis.audit import discounted
 from graphkit.app.settings import Settings
 from graphkit.config import prepare_kernels_in_background, set_threads
 from graphkit.data import demo_folder
 from graphkit.errors import GraphkitError, InputError, UsageError
 from graphkit.graph import SocialGraph, build_graph
+from graphkit.graph.social import DISCOUNT_KEY
 from graphkit.io import Dataset, load_dataset, sniff
 from graphkit.io.database import read_tables
 from graphkit.io.platforms import detect_platforms, import_exports, parse_export_spec
@@ -142,6 +144,7 @@ class Loaded:
 
     def facts(self) -> dict[str, Any]:
         """The inputs and graph size, as run manifests record them."""
+        discount = self.graph._cache.get(DISCOUNT_KEY)
         return {
             "sources": self.sources,
             "graph": {
@@ -149,6 +152,7 @@ class Loaded:
                 "edges": self.graph.n_edges,
                 "records": self.graph.records,
                 "self_loops": self.graph.self_loops,
+                **({} if discount is None else {"discount_suspicious": discount}),
             },
         }
 
@@ -329,8 +333,19 @@ def _load(
             dataset, settings.weighting, release_tables=True, undirected=sources.undirected,
             on_progress=building,
         )  # fmt: skip
+    graph = discount_suspicious(graph, settings, progress)
     _note_graph(graph, sources, settings, progress)
     return Loaded(dataset, graph, dict(dataset.sources))
+
+
+def discount_suspicious(graph: SocialGraph, settings: Settings, progress: Progress) -> SocialGraph:
+    """``graph`` with each edge ``u -> v`` weighted by ``1 - suspicion[u]`` when
+    ``settings.weighting.discount_suspicious`` (:mod:`graphkit.analysis.audit`; follow
+    bursts are not scored here: the follows' times are gone once the graph is built)."""
+    if not settings.weighting.discount_suspicious:
+        return graph
+    with progress.step("Discounting suspicious accounts' edges"):
+        return discounted(graph)
 
 
 def _input_bytes(folder: Path | None, paths: dict[str, Path | None]) -> int | None:
@@ -504,6 +519,7 @@ def _load_exports(
     with progress.step("Building graph"):
         # Exports are small: the tables stay for analyses that read them again (brands).
         graph = build_graph(dataset, settings.weighting, undirected=sources.undirected)
+    graph = discount_suspicious(graph, settings, progress)
     _note_graph(graph, sources, settings, progress)
     named = {f"export {number}": path for number, (_, path) in enumerate(exports, start=1)}
     return Loaded(dataset, graph, {**named, **dataset.sources})

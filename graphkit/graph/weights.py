@@ -54,6 +54,10 @@ class Weighting:
     missing_time
         What a half-life does to an interaction without a timestamp: ``"no-decay"`` (full
         weight), ``"drop"`` (left out) or ``"error"``.
+    discount_suspicious
+        Once the graph is built, weigh each edge ``u -> v`` by ``1 - suspicion[u]``, the
+        suspicion of ``u`` as a fake follower, and drop the edges of accounts with a
+        suspicion of 0.5 or more (:func:`graphkit.analysis.audit.discounted`).
     """
 
     type_weights: Mapping[str, float] = field(
@@ -62,6 +66,7 @@ class Weighting:
     half_life: timedelta | None = None
     as_of: datetime | None = None
     missing_time: str = "no-decay"
+    discount_suspicious: bool = False
 
     def __post_init__(self) -> None:
         if self.missing_time not in MISSING_TIME_CHOICES:

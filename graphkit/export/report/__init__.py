@@ -1,5 +1,10 @@
 """The HTML report: rankings, communities, brands and experts on one offline page."""
 
+from graphkit.export.report.audience import (
+    AudienceSection,
+    build_audience_section,
+    with_audience_quality,
+)
 from graphkit.export.report.content import (
     Drawing,
     InputFile,
@@ -16,10 +21,12 @@ from graphkit.export.report.html import render_html, vega_bundle, vega_versions,
 from graphkit.export.report.layout import force_layout
 
 __all__ = [
+    "AudienceSection",
     "Drawing",
     "InputFile",
     "Report",
     "ReportSettings",
+    "build_audience_section",
     "build_report",
     "degree_curves",
     "file_sha256",
@@ -29,6 +36,7 @@ __all__ = [
     "top_subgraph",
     "vega_bundle",
     "vega_versions",
+    "with_audience_quality",
     "with_trend",
     "write_report",
 ]

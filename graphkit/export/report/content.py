@@ -30,6 +30,7 @@ from graphkit.analysis.experts import expert_table
 from graphkit.analysis.rank import influence_score, rank_influencers
 from graphkit.data import demo_folder
 from graphkit.errors import ParameterError
+from graphkit.export.report.audience import AudienceSection, build_audience_section
 from graphkit.export.report.layout import force_layout
 from graphkit.export.report.naming import (
     LABEL_COLUMNS,
@@ -184,6 +185,9 @@ class Report:
         The run's settings, label to value.
     inputs
         The input files with their checksums.
+    audience_section
+        What the audience given in ``settings.audience`` pays attention to and its segments
+        (:mod:`graphkit.export.report.audience`); ``None`` without an audience.
     """
 
     settings: ReportSettings
@@ -209,6 +213,7 @@ class Report:
     notes: dict[str, str] = field(default_factory=dict)
     parameters: dict[str, str] = field(default_factory=dict)
     inputs: tuple[InputFile, ...] = ()
+    audience_section: AudienceSection | None = None
 
 
 def build_report(
@@ -303,6 +308,10 @@ def build_report(
     brands = None if all_brands is None else all_brands.head(settings.organizations)
     labels = _labels(graph, influencers, shown_communities, drawing, brands, experts, expert_org)
     label_of = dict(labels.select("id", "label").rows())
+    audience_section = None
+    if settings.audience:
+        with progress.step("Measuring the audience's affinities and segments"):
+            audience_section = build_audience_section(graph, settings.audience, seed=settings.seed)
     names = community_names(
         graph,
         partition.membership,
@@ -342,6 +351,7 @@ def build_report(
             None if expert_org is None else label_of.get(expert_org, expert_org),
         ),
         inputs=inputs,
+        audience_section=audience_section,
     )
     return report if trend is None else with_trend(report, trend)
 

@@ -22,6 +22,7 @@ import polars as pl
 from graphkit import __version__
 from graphkit.errors import MissingDependencyError
 from graphkit.export.report import charts
+from graphkit.export.report.audience import audience_section_html
 from graphkit.export.report.content import Report
 from graphkit.export.report.tables import (
     Column,
@@ -155,11 +156,13 @@ def render_html(report: Report, *, title: str = "graphkit report", subject: str 
         page.communities_section(),
         page.brands_section(),
         page.experts_section(),
+        audience_section_html(report.audience_section, report.audience_text),
         _distributions_section(),
         _parameters_section(report),
     ]
     versions = ", ".join(f"{name} {version}" for name, version in vega_versions().items())
     over_time = (("trend", "Over time"),) if page.has_trend_section() else ()
+    audience = (("audience", "Audience"),) if report.audience_section is not None else ()
     nav = "".join(
         f'<a href="#{anchor}">{label}</a>'
         for anchor, label in (
@@ -168,6 +171,7 @@ def render_html(report: Report, *, title: str = "graphkit report", subject: str 
             ("communities", "Communities"),
             ("brands", "People vs brand"),
             ("experts", "Experts"),
+            *audience,
             ("distributions", "How attention is spread"),
             ("parameters", "How this was computed"),
         )

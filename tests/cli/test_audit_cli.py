@@ -1,0 +1,174 @@
+"""``graphkit audit`` (cli/audit.py) and ``--discount-suspicious`` end to end."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import polars as pl
+from click.testing import CliRunner
+
+from graphkit.analysis.audit import SIGNALS
+from graphkit.cli.main import cli
+
+QUALITY_COLUMNS = [
+    "id",
+    "name",
+    "followers",
+    "suspicious_followers",
+    "audience_quality",
+    *(f"reason_{name}" for name in SIGNALS),
+]
+
+
+def _run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def _csv(text: str) -> pl.DataFrame:
+    return pl.read_csv(io.StringIO(text), schema_overrides={"id": pl.String})
+
+
+def test_default_audits_the_most_followed_accounts() -> None:
+    result = _run("audit", "--demo", "--top", "4")
+    assert result.exit_code == 0, result.output
+    table = _csv(result.stdout)
+    assert table.columns == QUALITY_COLUMNS
+    assert table.height == 4
+    assert table["followers"].to_list() == sorted(table["followers"].to_list(), reverse=True)
+    assert (table["suspicious_followers"] <= table["followers"]).all()
+    quality = 1 - table["suspicious_followers"] / table["followers"]
+    assert (table["audience_quality"] - quality).abs().max() < 1e-12
+    for name in SIGNALS:  # each reason is counted among the suspicious followers only
+        assert (table[f"reason_{name}"] <= table["suspicious_followers"]).all()
+
+
+def test_ids_in_order_without_repeats_and_deterministic() -> None:
+    result = _run("audit", "--demo", "u0664", "u0903", "u0664")
+    assert result.exit_code == 0, result.output
+    assert _csv(result.stdout)["id"].to_list() == ["u0664", "u0903"]
+    assert _run("audit", "--demo", "u0664", "u0903", "u0664").stdout == result.stdout
+
+
+def test_all_writes_every_account(tmp_path: Path) -> None:
+    out = tmp_path / "accounts.csv"
+    result = _run("audit", "--demo", "--all", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    table = pl.read_csv(out, schema_overrides={"id": pl.String, "reasons": pl.String})
+    assert table.columns == ["id", "name", "followers", "following", "suspicion", "reasons"]
+    assert table.height == 3000
+    assert table["id"].n_unique() == 3000
+    assert table["suspicion"].is_between(0, 1).all()
+    flagged = table.filter(pl.col("suspicion") >= 0.5)
+    assert flagged.height > 0
+    assert f"{flagged.height:,} of 3,000 accounts have suspicion >= 0.5" in result.stderr
+    assert (flagged["reasons"].fill_null("") != "").all()
+    known = set(SIGNALS)
+    for reasons in table["reasons"].drop_nulls():
+        assert not reasons or set(reasons.split(";")) <= known
+
+
+def test_threshold_lowers_quality() -> None:
+    strict = _csv(_run("audit", "--demo", "u0903", "--threshold", "0.05").stdout)
+    loose = _csv(_run("audit", "--demo", "u0903", "--threshold", "0.99").stdout)
+    assert strict["suspicious_followers"][0] >= loose["suspicious_followers"][0]
+    assert strict["audience_quality"][0] <= loose["audience_quality"][0]
+
+
+def test_trusted_selector() -> None:
+    result = _run("audit", "--demo", "u0903", "--trusted", "title~CEO")
+    assert result.exit_code == 0, result.output
+    result = _run("audit", "--demo", "--trusted", "title~NoSuchTitle")
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: audience 'title~NoSuchTitle' selects no account in the graph"
+    )
+
+
+def test_unknown_id_is_an_error() -> None:
+    result = _run("audit", "--demo", "u0903", "nobody")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: account 'nobody' is not in the graph"
+
+
+def test_ids_and_all_is_a_usage_error() -> None:
+    result = _run("audit", "--demo", "u0903", "--all")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == "Error: give account ids or --all, not both"
+
+
+def test_bad_threshold_is_a_usage_error() -> None:
+    result = _run("audit", "--demo", "--threshold", "1.5")
+    assert result.exit_code == 2
+    assert "Invalid value for '--threshold'" in result.output
+
+
+def test_missing_input_writes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    result = _run("audit", str(tmp_path / "missing"), "--all", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ")
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_discount_suspicious_drops_a_farm_customer(tmp_path: Path) -> None:
+    """Fifty accounts no one follows, all following one real account: the discount takes
+    that account down the ranking, and PageRank still sums to 1."""
+    real = [(f"r{i}", f"r{(i + step) % 40}") for i in range(40) for step in (1, 3, 7)]
+    farm = [(f"fake{i}", "r5") for i in range(50)]
+    follows = tmp_path / "follows.csv"
+    pl.DataFrame(real + farm, schema=["follower", "followed"], orient="row").write_csv(follows)
+    plain = _csv(_run("rank", str(follows)).stdout)
+    out = tmp_path / "rank.csv"
+    result = _run("rank", str(follows), "--discount-suspicious", "-o", str(out), "--manifest")
+    assert result.exit_code == 0, result.output
+    discounted = pl.read_csv(out)
+    score = {name: dict(zip(t["id"], t["pagerank"], strict=True)) for name, t in
+             (("plain", plain), ("discounted", discounted))}  # fmt: skip
+    assert plain["id"][0] == "r5"
+    assert score["discounted"]["r5"] < score["plain"]["r5"] / 2
+    # back among the real accounts: each of them has three real followers, as r5 does
+    others = [value for key, value in score["discounted"].items() if key.startswith("r")]
+    assert score["discounted"]["r5"] <= max(others) * (1 + 1e-9)
+    assert abs(discounted["pagerank"].sum() - 1) < 1e-9
+    manifest = json.loads(Path(f"{out}.manifest.json").read_text())
+    assert manifest["parameters"]["discount_suspicious"] is True
+    assert manifest["graph"]["discount_suspicious"]["suspicious_accounts"] >= 50
+    assert manifest["graph"]["discount_suspicious"]["edges_removed"] >= 50
+    second = tmp_path / "again.csv"
+    assert _run("rank", str(follows), "--discount-suspicious", "-o", str(second)).exit_code == 0
+    assert second.read_bytes() == out.read_bytes()
+
+
+def _bursty_follows() -> str:
+    """Forty accounts following each other over a year, and one that follows twenty of them
+    within twenty minutes."""
+    rows = ["follower,followed,since"]
+    for i in range(40):
+        for step in (1, 3, 7):
+            rows.append(f"r{i},r{(i + step) % 40},2024-{1 + (i + step) % 12:02d}-{1 + i % 28:02d}")
+    rows += [f"burst,r{i},2024-05-05T10:{i:02d}:00Z" for i in range(20)]
+    rows.append("r0,burst,2024-06-01")  # followed, so only the burst sets it apart
+    return "\n".join(rows) + "\n"
+
+
+def test_follow_bursts_read_from_a_file(tmp_path: Path) -> None:
+    follows = tmp_path / "follows.csv"
+    follows.write_text(_bursty_follows())
+    table = _csv(_run("audit", str(follows), "--all").stdout).fill_null("")
+    reasons = dict(zip(table["id"], table["reasons"], strict=True))
+    assert "burst" in reasons["burst"].split(";")
+    assert not any("burst" in text for name, text in reasons.items() if name != "burst")
+
+
+def test_follows_from_standard_input_count_no_bursts() -> None:
+    """Standard input is gone once the graph is built: no bursts, and no error."""
+    result = CliRunner().invoke(
+        cli, ["audit", "--follows", "-", "--all"], input=_bursty_follows(), catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    table = _csv(result.stdout).fill_null("")
+    assert table.height == 41
+    assert not table["reasons"].str.contains("burst").any()
