@@ -413,7 +413,8 @@ class WeightedSampler:
         """Return ``count`` int32 node indices drawn independently."""
         thresholds = rng.random(count) * self.cumulative[-1]
         positions = np.searchsorted(self.cumulative, thresholds, side="right")
-        return self.order[np.minimum(positions, self.order.shape[0] - 1)]
+        nodes: np.ndarray = self.order[np.minimum(positions, self.order.shape[0] - 1)]
+        return nodes
 
 
 def random_handles(rng: np.random.Generator, count: int) -> pa.StringArray:
@@ -537,7 +538,8 @@ def _follow_chunk(
 def _pair_keys(sources: np.ndarray, targets: np.ndarray, n_nodes: int) -> np.ndarray:
     """Encode (source, target) pairs as int64 keys, dropping self-loops."""
     distinct = sources != targets
-    return sources[distinct].astype(np.int64) * n_nodes + targets[distinct]
+    keys: np.ndarray = sources[distinct].astype(np.int64) * n_nodes + targets[distinct]
+    return keys
 
 
 def _unique_sorted(keys: np.ndarray) -> np.ndarray:

@@ -19,13 +19,15 @@ Example: ``python -m benchmarks.graphs --real /path/to/shared/data`` writes
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import inspect
 import json
 import os
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,7 @@ from benchmarks.generate import (
     ensure_dataset,
     parse_size,
 )
-from graphkit.algorithms.pagerank import pagerank_run
+from graphkit.algorithms.pagerank import PageRankResult, pagerank_run
 from graphkit.graph import SocialGraph, build_graph
 from graphkit.io import load_dataset
 
@@ -121,7 +123,9 @@ def profile_graph(name: str, kind: str, graph: SocialGraph, *, seed: int = 0) ->
     undirected = simple_undirected(sources, targets, graph.n_nodes)
     random.seed(seed)  # igraph draws from Python's generator
     partition = undirected.community_multilevel()
-    power = pagerank_run(graph, **_power_solver())
+    # Called through a loosely typed name: the solver keyword is newer than some versions.
+    run: Callable[..., PageRankResult] = pagerank_run
+    power = run(graph, **_power_solver())
     default = pagerank_run(graph)
     return GraphProfile(
         name=name,
@@ -159,12 +163,12 @@ def profile_real(root: Path, name: str) -> GraphProfile:
     return profile_graph(name, "real", build_graph(dataset))
 
 
-def markdown(profiles: Sequence[GraphProfile]) -> str:
-    """The side-by-side table of ``graphs.md``."""
+def markdown(profiles: Sequence[GraphProfile], measured: str) -> str:
+    """The side-by-side table of ``graphs.md``; ``measured`` says when and with what."""
     lines = [
         "# Benchmark graphs against real ones",
         "",
-        "Written by `python -m benchmarks.graphs`. Dangling: share of accounts that follow "
+        f"Measured {measured}. Dangling: share of accounts that follow "
         "nobody. Reciprocity: share of follows returned. Clustering: global transitivity of the "
         "simple undirected graph (igraph). Modularity: igraph `community_multilevel` on the "
         "same graph (seed 0). PageRank: power iterations to an L1 change < 1e-10, damping 0.85 "
@@ -250,10 +254,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name in real_names:
             profiles.append(profile_real(Path(options.real), name))
             print(profiles[-1], flush=True)
-    payload: dict[str, Any] = {"graphs": [asdict(item) for item in profiles]}
+    real = "" if options.real is None else " --real $GRAPHKIT_SHARED_DATA"
+    measured = (
+        f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} by `python -m "
+        f"benchmarks.graphs --sizes {options.sizes} --models {options.models}{real}` "
+        f"(graphkit {version('graphkit')}, igraph {ig.__version__}, generator seed "
+        f"{options.seed})"
+    )
+    payload: dict[str, Any] = {
+        "measured": measured,
+        "graphs": [asdict(item) for item in profiles],
+    }
     _write(options.out.with_suffix(".json"), json.dumps(payload, indent=2) + "\n")
-    _write(options.out.with_suffix(".md"), markdown(profiles))
-    print(markdown(profiles))
+    _write(options.out.with_suffix(".md"), markdown(profiles, measured))
+    print(markdown(profiles, measured))
     return 0
 
 

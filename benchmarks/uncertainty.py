@@ -55,7 +55,10 @@ def _timed(function: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
 
 
 def _top(graph: SocialGraph, scores: np.ndarray) -> list[str]:
-    order = np.lexsort((np.asarray(graph.ids.to_numpy(zero_copy_only=False)), -scores))
+    # Accounts of mathematically equal score (the same followers, say) differ in the last bits
+    # by the path the solver took; scores equal to 11 digits count as tied, ordered by id.
+    rounded = np.asarray([float(f"{score:.11g}") for score in scores])
+    order = np.lexsort((np.asarray(graph.ids.to_numpy(zero_copy_only=False)), -rounded))
     return [str(graph.ids[int(node)]) for node in order[:TOP]]
 
 
