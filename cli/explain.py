@@ -117,11 +117,12 @@ def explain_command(
 )
 @click.option(
     "--to",
-    "target",
+    "targets",
     required=True,
+    multiple=True,
     metavar="ID|TARGETS",
     help="End: e.g. your brand; with --from-org, the targets: a file of ids or a selector "
-    "as in --audience (title~CTO).",
+    "as in --audience (title~CTO), repeated to add more.",
 )
 @click.option(
     "-k", "k", type=click.IntRange(min=1), help=f"Paths to list [default: {DEFAULT_PATHS}]."
@@ -145,7 +146,7 @@ def paths(
     progress: Progress,
     source: str | None,
     organization: str | None,
-    target: str,
+    targets: tuple[str, ...],
     k: int | None,
     per_target: int | None,
     max_hops: int | None,
@@ -180,8 +181,11 @@ def paths(
         raise click.UsageError("--per-target and --max-hops go with --from-org")
     if organization is not None and k:
         raise click.UsageError("-k goes with --from; with --from-org use --per-target")
+    if source is not None and len(targets) > 1:
+        raise click.UsageError("--from takes one --to ID; several go with --from-org")
     loaded = load(inputs, weighting, progress)
     if source is not None:
+        (target,) = targets
         table = app.paths(
             loaded, source=source, target=target, k=k or DEFAULT_PATHS, progress=progress
         )
@@ -193,15 +197,15 @@ def paths(
         found = app.warm_paths(
             loaded,
             organization=organization,
-            targets=target,
+            targets=targets,
             per_target=per_target or DEFAULT_PER_TARGET,
             max_hops=hops,
             progress=progress,
         )
-        targets = found.get_column("target").n_unique()
+        listed = found.get_column("target").n_unique()
         reached = found.drop_nulls("path_rank").get_column("target").n_unique()
         progress.note(
-            f"{reached:,} of {targets:,} targets have a warm path from {organization} "
+            f"{reached:,} of {listed:,} targets have a warm path from {organization} "
             f"within {hops} hops"
         )
         emit(found, output, output_format, progress, title=f"Warm paths from {organization}")

@@ -78,8 +78,8 @@ def warm_paths(
         one brand account (case-insensitive).
     targets
         The target accounts: selectors as in ``graphkit rank --audience`` (a file of ids,
-        ``title~CTO``, ``id=a,b``) or paths of files of ids; several add up. Targets that are the organization's own
-        accounts are left out.
+        ``title~CTO``, ``id=a,b``; a path object names a file of ids); several add up.
+        Targets that are the organization's own accounts are left out.
     per_target
         Most paths per target (1 to 20).
     max_hops
@@ -174,8 +174,8 @@ def target_selectors(targets: object) -> list[str]:
 
 def find_organization(graph: SocialGraph, organization: str) -> Organization:
     """The organization whose brand account has the id ``organization``, or else the one
-    brand account of that name or handle (case-insensitive; a regional brand account stands
-    for the organization it names).
+    brand account of that id, name or handle (names and handles case-insensitive; a regional
+    brand account stands for the organization it names).
 
     Raises
     ------
@@ -205,13 +205,15 @@ def find_organization(graph: SocialGraph, organization: str) -> Organization:
     matching = accounts.filter(
         is_brand.fill_null(False)
         & pl.any_horizontal(
-            pl.col(label).cast(pl.String).str.strip_chars().str.to_lowercase() == wanted
-            for label in labels
+            pl.col("id").cast(pl.String) == organization,
+            *(
+                pl.col(label).cast(pl.String).str.strip_chars().str.to_lowercase() == wanted
+                for label in labels
+            ),
         ).fill_null(False)
-        if labels
-        else pl.lit(False)
     )
-    # A regional brand account (naming its organization) stands for that organization.
+    # A regional brand account (naming its organization, by id, name or handle) stands for
+    # that organization.
     owners = matching.select(
         pl.coalesce(pl.col("organization").cast(pl.String), pl.col("id").cast(pl.String))
     )

@@ -172,7 +172,8 @@ def _gunzip(data: bytes, path: str | Path, *, limit: int, what: str) -> bytes:
                 )
             if decompressor.eof:  # a file of several gzip members goes on with the next
                 data = decompressor.unused_data
-                decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                if data:
+                    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
             else:
                 data = decompressor.unconsumed_tail
     except zlib.error:

@@ -376,7 +376,7 @@ def test_the_brand_account_introduces_nobody():
     assert table.get_column("path").null_count() == 2
 
 
-@pytest.mark.parametrize("name", ["acme", "Acme", " ACME ", "acme_hq", "acme eu"])
+@pytest.mark.parametrize("name", ["acme", "Acme", " ACME ", "acme_hq", "acme eu", "acme-eu"])
 def test_organization_by_id_name_or_handle(name):
     graph = build_graph(Dataset(accounts=ACCOUNTS.to_arrow(), follows=FOLLOWS.to_arrow()))
     group = find_organization(graph, name)

@@ -98,6 +98,8 @@ def test_organization_by_name_and_options(tmp_path):
          "Error: -k goes with --from; with --from-org use --per-target"),
         (["--from-org", "b001", "--to", "title~CTO", "--max-hops", "4"], 2,
          "Error: Invalid value for '--max-hops': 4 is not in the range 1<=x<=3."),
+        (["--from", "u0855", "--to", "b001", "--to", "b002"], 2,
+         "Error: --from takes one --to ID; several go with --from-org"),
     ],
 )  # fmt: skip
 def test_errors(args, exit_code, message):
@@ -166,8 +168,9 @@ def test_the_output_never_replaces_the_targets_file(tmp_path):
     targets = tmp_path / "buyers.txt"
     targets.write_text("u0855\nu2360\n")
     result = _run(
-        "paths", "--demo", "--from-org", "b001", "--to", str(targets), "-o", str(targets), "-q"
-    )
+        "paths", "--demo", "--from-org", "b001", "--to", "id=u0855", "--to", str(targets),
+        "-o", str(targets), "-q",
+    )  # fmt: skip
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines()[-1] == (
         f"Error: {targets}: is also an input of this command; write the output elsewhere"
@@ -175,11 +178,6 @@ def test_the_output_never_replaces_the_targets_file(tmp_path):
     assert targets.read_text() == "u0855\nu2360\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="graphkit/io/files.py _gunzip swaps in a fresh decompressor after the last gzip "
-    "member and then calls the file truncated: every .txt.gz file of ids is refused",
-)
 def test_a_gzipped_targets_file(tmp_path):
     targets = tmp_path / "buyers.txt.gz"
     targets.write_bytes(gzip.compress(b"u0855\nu2360\n"))
@@ -200,3 +198,13 @@ def test_every_account_as_a_target_on_one_and_two_threads():
     table = _csv(outputs[0])
     assert table["strength"].drop_nulls().is_finite().all()
     assert table.drop_nulls("path_rank")["target"].n_unique() > 1000
+
+
+def test_repeated_targets_add_up():
+    # click keeps only the last value of an option given twice unless it is multiple: the
+    # first --to was once dropped without a word.
+    result = _run(
+        "paths", "--demo", "--from-org", "b001", "--to", "id=u0855", "--to", "id=u2360", "-q"
+    )
+    assert result.exit_code == 0, result.output
+    assert set(_csv(result.stdout)["target"]) == {"u0855", "u2360"}

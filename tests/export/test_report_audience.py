@@ -11,6 +11,7 @@ import pytest
 
 from graphkit.analysis import select_audience
 from graphkit.analysis.affinity import affinity_table, audience_segments
+from graphkit.analysis.audit import audit_accounts, quality_table
 from graphkit.data import demo_folder
 from graphkit.export.report import (
     ReportSettings,
@@ -47,7 +48,21 @@ def test_section_holds_the_analyses_first_rows(demo_graph) -> None:
     segments = audience_segments(demo_graph, mask).table.head(4)
     assert section.segments["size"].to_list() == segments["size"].to_list()
     assert section.size == int(mask.sum())
-    assert section.quality is None
+    # Quality: the audience's own members first, then the followers of the top affinities.
+    audit = audit_accounts(demo_graph)
+    quality = section.quality
+    assert quality is not None
+    assert quality["account"].to_list()[0] == "The audience's own members"
+    assert quality.row(0, named=True)["followers"] == int(mask.sum())
+    flagged = int(((audit.suspicion >= 0.5) & mask).sum())
+    assert quality.row(0, named=True)["suspicious"] == flagged
+    assert quality.height == 1 + min(10, section.affinities.height)
+    expected_quality = quality_table(
+        demo_graph, audit, demo_graph.index_of(expected["id"].head(10).to_list())
+    )
+    assert quality["suspicious"].to_list()[1:] == expected_quality["suspicious_followers"].to_list()
+    looks = quality["looks_authentic"].drop_nulls()
+    assert ((looks >= 0) & (looks <= 1)).all()
 
 
 @pytest.mark.slow
@@ -66,8 +81,9 @@ def test_report_shows_the_section_only_for_an_audience(demo_graph) -> None:
     first = affinities.row(0, named=True)
     assert f">{first['label']}</a>" in section  # names, not ids
     assert f"{first['lift']:,.1f}x" in section
-    assert "Audience quality" not in section
-    # The audit's figures, when added, are shown in the section.
+    assert "Audience quality" in section
+    assert "The audience&#x27;s own members" in section or "The audience's own members" in section
+    # Other figures, when given, replace the audit's.
     quality = pl.DataFrame({"measure": ["suspicious followers"], "value": [0.042]})
     page = render_html(with_audience_quality(report, quality))
     section = _section(page)

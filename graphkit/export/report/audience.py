@@ -22,6 +22,13 @@ from graphkit.analysis.affinity import (
     audience_segments,
 )
 from graphkit.analysis.audience import select_audience
+from graphkit.analysis.audit import (
+    DEFAULT_THRESHOLD,
+    REASON_LEVEL,
+    SIGNALS,
+    audit_accounts,
+    quality_table,
+)
 from graphkit.errors import ParameterError
 from graphkit.export.report.naming import account_labels
 from graphkit.export.report.tables import (
@@ -112,6 +119,8 @@ def build_audience_section(
             else f"No account is followed or engaged with by {DEFAULT_MIN_SUPPORT} or more "
             "members of the audience."
         )
+    if quality is None:
+        quality = audience_quality(graph, mask, None if table is None else table["id"].head(10))
     result = audience_segments(graph, mask, seed=seed)
     split = result.table.head(segments)
     # The leaders by id, never split out of the joined text (an id may hold "; ").
@@ -135,6 +144,59 @@ def build_audience_section(
         quality=quality,
         note=note,
     )
+
+
+def audience_quality(graph: SocialGraph, mask: Any, followed: pl.Series | None) -> pl.DataFrame:
+    """How authentic the audience looks, and the followers of the accounts it follows most
+    above the base rate (``followed``): one row for the audience's members, then one per
+    account, from the audit of every account (:mod:`graphkit.analysis.audit`, default
+    trusted accounts and threshold)."""
+    audit = audit_accounts(graph)
+    suspicious = audit.suspicion >= DEFAULT_THRESHOLD
+    members = int(mask.sum())
+    flagged = suspicious & mask
+    member_reasons = {name: int((flagged & (audit.signals[name] >= REASON_LEVEL)).sum())
+                      for name in SIGNALS}  # fmt: skip
+    rows: list[dict[str, Any]] = [
+        {
+            "account": "The audience's own members",
+            "followers": members,
+            "suspicious": int(flagged.sum()),
+            "looks_authentic": 1.0 - int(flagged.sum()) / members if members else None,
+            "main_reason": _main_reason(member_reasons),
+        }
+    ]
+    if followed is not None and followed.len():
+        nodes = graph.index_of(followed.to_list())
+        per_account = quality_table(graph, audit, nodes[nodes >= 0])
+        labels = account_labels(graph, per_account["id"].to_list())["label"].to_list()
+        for row, label in zip(per_account.iter_rows(named=True), labels, strict=True):
+            reasons = {name: int(row[f"reason_{name}"]) for name in SIGNALS}
+            rows.append(
+                {
+                    "account": f"Followers of {label}",
+                    "followers": int(row["followers"]),
+                    "suspicious": int(row["suspicious_followers"]),
+                    "looks_authentic": row["audience_quality"],
+                    "main_reason": _main_reason(reasons),
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "account": pl.String,
+            "followers": pl.Int64,
+            "suspicious": pl.Int64,
+            "looks_authentic": pl.Float64,
+            "main_reason": pl.String,
+        },
+    )
+
+
+def _main_reason(counts: dict[str, int]) -> str:
+    """The signal that fired for the most suspicious accounts, in words ("" for none)."""
+    name, count = max(counts.items(), key=lambda item: (item[1], -SIGNALS.index(item[0])))
+    return name.replace("_", " ") if count else ""
 
 
 def with_audience_quality(report: Report, quality: pl.DataFrame | None) -> Report:
@@ -223,7 +285,10 @@ def _quality_html(quality: pl.DataFrame | None) -> str:
         for name in quality.columns
     )  # fmt: skip
     table = Table(
-        "audience-quality-table", quality, columns, caption="Audience quality.",
+        "audience-quality-table", quality, columns,
+        caption="How many followers look authentic: accounts scored by graphkit audit (no "
+        "followers, mass following, never interacting, low trust from established accounts, "
+        "follow rings); suspicious at a score of 0.5 or more.",
         filename="audience_quality.csv",
     )  # fmt: skip
     return f"<h3>Audience quality</h3>\n{render_table(table)}"
