@@ -12,7 +12,13 @@ from graphkit.analysis.audit import DEFAULT_THRESHOLD
 from graphkit.app.audience_quality import DEFAULT_TOP
 from graphkit.app.audience_quality import audit as audit_accounts
 from graphkit.cli.inputs import InputChoice, input_options, load
-from graphkit.cli.options import remember_run, run_options, weighting_options
+from graphkit.cli.options import (
+    as_input,
+    input_or_id,
+    remember_run,
+    run_options,
+    weighting_options,
+)
 from graphkit.cli.output import emit, output_options
 from graphkit.graph import Weighting
 from graphkit.progress import Progress
@@ -37,6 +43,7 @@ from graphkit.progress import Progress
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
+    callback=lambda ctx, param, value: _not_nan(ctx, param, value),
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Followers with a suspicion at or above it count as suspicious.",
@@ -86,9 +93,11 @@ def audit(
     if inputs.input is not None and (
         inputs.demo or inputs.follows or inputs.interactions or inputs.database
     ):
-        # Without a dataset folder the first argument is the first id.
+        # Without a dataset folder the first argument is the first id, as typed.
         ids = (str(inputs.input), *ids)
         inputs = dataclasses.replace(inputs, input=None)
+    else:
+        inputs = dataclasses.replace(inputs, input=as_input(inputs.input))
     if ids and every:
         raise click.UsageError("give account ids or --all, not both")
     loaded = load(inputs, weighting, progress)
@@ -109,3 +118,12 @@ def audit(
     else:
         title = f"Audience quality of {table.height:,} accounts"
     emit(table, output, output_format, progress, title=title)
+
+
+def _not_nan(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value != value:  # NaN passes FloatRange's comparisons
+        raise click.BadParameter("nan is not in the range 0<=x<=1.", ctx=ctx, param=param)
+    return value
+
+
+input_or_id(audit)

@@ -45,6 +45,28 @@ class Location(click.Path):
 INPUT_PATH = Location(path_type=Path, readable=False)
 
 
+class InputOrId(Location):
+    """INPUT of a command whose first argument may instead be an account id (with --demo or
+    --follows): kept as typed, since a path would change it (``x/`` and ``./x`` to ``x``, an
+    empty id to ``.``); :func:`as_input` converts it when it is the input."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return value if isinstance(value, str) else super().convert(value, param, ctx)
+
+
+def input_or_id(command: click.Command) -> click.Command:
+    """``command`` with its INPUT argument read by :class:`InputOrId`."""
+    for parameter in command.params:
+        if parameter.name == "input":
+            parameter.type = InputOrId(path_type=Path, readable=False)
+    return command
+
+
+def as_input(value: str | Path | None) -> str | Path | None:
+    """INPUT read by :class:`InputOrId`, converted as any INPUT is."""
+    return INPUT_PATH.convert(value, None, None) if isinstance(value, str) else value
+
+
 def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
     def apply(function: F) -> F:
         for decorator in reversed(decorators):

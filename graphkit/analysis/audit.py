@@ -17,7 +17,9 @@ Each signal is a score in [0, 1] per account:
 ``burst``
     Follows made close together, when follow times (``since``) are known: with ``peak`` the
     most follows within one hour and ``count`` the follows with a time,
-    ``clip((peak - 5) / 15, 0, 1) * peak / count``.
+    ``clip((peak - 5) / 15, 0, 1) * peak / count``. Times that cannot show a burst count as
+    unknown (:func:`usable_follow_times`: dates without a time of day, and one time shared
+    by many accounts' follows, an export's own time).
 ``low_trust``
     Trust propagation from trusted seeds (SybilRank's early-terminated walk, Cao et al. 2012):
     trust starts on the seeds and, for ``ceil(log2 n)`` steps, each account passes its trust
@@ -39,6 +41,14 @@ Each signal is a score in [0, 1] per account:
     Dense follow rings: among (up to 50 of) its followers, the share of ordered pairs in which
     one follows the other, divided by 0.3 and clipped to [0, 1], times ``weak_followers``.
 
+``no_followers``, ``low_trust``, ``weak_followers`` and ``ring`` read who follows the
+follower, and :func:`audit_accounts` scores them only when the data shows it: not on a graph
+without follows (interactions alone: most accounts are never replied to or reposted, which
+says nothing about them), and not when fewer than 10% of the accounts that follow have a
+follower themselves (the data holds some accounts' followers but not theirs, as an export of
+one account's followers does: every follower would look fake). :attr:`Audit.unscored` then
+says why, and those signals are 0.
+
 The signals combine into ``suspicion = 1 / (1 + exp(-z))`` with
 ``z = -4 + sum(WEIGHTS[signal] * score)`` (:data:`WEIGHTS`): no single weak signal makes an
 account suspicious (each alone gives ``z < 0``, ``suspicion < 0.5``), an account no trust
@@ -58,7 +68,7 @@ from typing import Final
 import numpy as np
 import polars as pl
 
-from graphkit.errors import ParameterError
+from graphkit.errors import InputError, ParameterError
 from graphkit.graph.social import (
     ALIASES_KEY,
     DISCOUNT_KEY,
@@ -94,6 +104,11 @@ TRUST_DAMPING: Final = 0.85
 BURST_WINDOW_SECONDS: Final = 3600.0
 RING_FOLLOWERS: Final = 50
 _INTERACTING_SHARE: Final = 0.1
+FOLLOWER_SIGNALS: Final = ("no_followers", "low_trust", "weak_followers", "ring")
+"""The signals that read who follows the follower (scored only where the data shows it)."""
+_FOLLOWED_SHARE: Final = 0.1
+_PLACEHOLDER_SHARE: Final = 0.1
+_DAY_MICROS: Final = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -114,6 +129,8 @@ class Audit:
         The trust each node holds after the walk (sums to 1).
     follow_mask
         Which in-edges the follow signals read.
+    unscored
+        Why :data:`FOLLOWER_SIGNALS` were not scored (``""`` when they were).
     """
 
     suspicion: np.ndarray
@@ -123,6 +140,7 @@ class Audit:
     trusted: np.ndarray
     trust: np.ndarray
     follow_mask: np.ndarray
+    unscored: str = ""
 
     def reasons(self) -> pl.Series:
         """The signals scoring at least 0.5 per node, joined by ``;`` (``""`` for none)."""
@@ -195,7 +213,44 @@ def audit_accounts(
     trusted: np.ndarray | None = None,
     follow_times: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Audit:
-    """Score every account of ``graph`` (see the module's description).
+    """Score every account of ``graph`` (see the module's description): :func:`score_accounts`,
+    with :data:`FOLLOWER_SIGNALS` at 0 where the data does not show who follows the followers.
+
+    Parameters and errors as for :func:`score_accounts`.
+    """
+    audit = score_accounts(graph, trusted=trusted, follow_times=follow_times)
+    why = _follower_signals_unfounded(graph, audit)
+    if not why:
+        return audit
+    signals = {**audit.signals, **{name: np.zeros(graph.n_nodes) for name in FOLLOWER_SIGNALS}}
+    unscored = f"{', '.join(FOLLOWER_SIGNALS)} not scored: {why}"
+    return dataclasses.replace(
+        audit, signals=signals, suspicion=combine(signals), unscored=unscored
+    )
+
+
+def _follower_signals_unfounded(graph: SocialGraph, audit: Audit) -> str:
+    """Why the data cannot show who follows the followers (``""`` when it can)."""
+    if not np.any((np.asarray(graph.in_flags) & FOLLOW_FLAG) != 0):
+        return "the data has no follows, and interactions alone do not show who is followed"
+    following = audit.following > 0
+    followed = np.count_nonzero(following & (audit.followers > 0))
+    if followed < _FOLLOWED_SHARE * np.count_nonzero(following):
+        return (
+            f"only {followed:,} of the {np.count_nonzero(following):,} accounts that follow have "
+            "followers in the data (under 10%): it holds their follows, not their followers"
+        )
+    return ""
+
+
+def score_accounts(
+    graph: SocialGraph,
+    *,
+    trusted: np.ndarray | None = None,
+    follow_times: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Audit:
+    """Every signal of every account of ``graph`` as its formula gives it (see the module's
+    description), whatever the data shows.
 
     Parameters
     ----------
@@ -309,6 +364,31 @@ def _burst(follow_times: tuple[np.ndarray, np.ndarray] | None, n_nodes: int) -> 
     return score
 
 
+def usable_follow_times(nodes: np.ndarray, micros: np.ndarray) -> np.ndarray:
+    """``micros`` (follow times, microseconds since the epoch, one per record, by follower
+    node) with NaN where a time cannot show a burst: a time at midnight UTC (a date without
+    a time of day), and a time that at least 10% of the timed records share, from more than
+    one follower (an export's or a crawl's own time standing in for the follow's)."""
+    micros = np.asarray(micros, dtype=np.float64)
+    timed = np.isfinite(micros)
+    usable = micros.copy()
+    usable[timed & (np.mod(micros, _DAY_MICROS) == 0)] = np.nan
+    if np.count_nonzero(timed) >= 2:
+        shared = (
+            pl.DataFrame({"node": nodes[timed], "time": micros[timed]})
+            .group_by("time")
+            .agg(records=pl.len(), followers=pl.col("node").n_unique())
+            .filter(
+                (pl.col("records") >= _PLACEHOLDER_SHARE * np.count_nonzero(timed))
+                & (pl.col("followers") > 1)
+            )
+            .get_column("time")
+            .to_numpy()
+        )
+        usable[np.isin(micros, shared)] = np.nan
+    return usable
+
+
 def accounts_table(graph: SocialGraph, audit: Audit) -> pl.DataFrame:
     """Every account: ``id, name, followers, following, suspicion, reasons``, by suspicion
     (descending, ties by id)."""
@@ -385,10 +465,21 @@ def discounted(
     follow. Follower counts stay those of the data. What was done is kept under
     :data:`DISCOUNT_KEY` in the graph's cache, for run manifests: the accounts at or above
     ``threshold``, the edges removed and the share of the edge weight removed.
+
+    Raises
+    ------
+    InputError
+        When every account with an edge is at or above ``threshold``: nothing would be left.
     """
     audit = audit or audit_accounts(graph)
     suspicious = audit.suspicion >= threshold
     kept_edges = ~suspicious[graph.in_sources]
+    if graph.n_edges and not kept_edges.any():
+        givers = np.count_nonzero(np.bincount(graph.in_sources, minlength=graph.n_nodes))
+        raise InputError(
+            f"all {givers:,} accounts that follow or interact have suspicion >= {threshold:g}: "
+            "discounting them leaves no edge (graphkit audit --all says why)"
+        )
     sources = graph.in_sources[kept_edges]
     weights = graph.in_weights[kept_edges] * (1.0 - audit.suspicion[sources])
     counts = _per_target(graph.in_indptr, kept_edges.astype(np.float64)).astype(np.int64)
@@ -417,6 +508,7 @@ def discounted(
         "threshold": threshold,
         "edges_removed": int(graph.n_edges - sources.shape[0]),
         "weight_removed_share": removed / total if total > 0 else 0.0,
+        **({"unscored": audit.unscored} if audit.unscored else {}),
     }
     return result
 

@@ -11,6 +11,7 @@ from typing import Unpack
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from graphkit.analysis import select_audience
 from graphkit.analysis.audit import (
@@ -20,13 +21,19 @@ from graphkit.analysis.audit import (
     audit_accounts,
     quality_table,
     top_followed,
+    usable_follow_times,
 )
 from graphkit.app.api import Data, Selectors, Tables, open_data
 from graphkit.app.settings import Settings
 from graphkit.app.sources import Loaded, Sources
 from graphkit.checks import check_frame
-from graphkit.errors import ParameterError, UsageError
-from graphkit.graph.social import identity_map, merge_identities
+from graphkit.errors import ParameterError, UsageError, quoted
+from graphkit.graph.social import (
+    DISCOUNT_KEY,
+    account_aliases,
+    identity_map,
+    merge_identities,
+)
 from graphkit.graph.weights import timestamp_micros
 from graphkit.io import Dataset
 from graphkit.io.readers import validate_table
@@ -83,7 +90,8 @@ def audit(
         For an id not in the graph, a threshold outside [0, 1], or trusted selectors that pick
         no account.
     UsageError
-        For ``ids`` together with ``all``.
+        For ``ids`` together with ``all``, or a graph already discounted
+        (``--discount-suspicious``: the audit would not see the edges it removed).
 
     Examples
     --------
@@ -106,24 +114,46 @@ def audit(
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
+    if DISCOUNT_KEY in graph._cache:
+        raise UsageError(
+            "the audit reads the edges --discount-suspicious removes: leave it out of audit"
+        )
     nodes = None
     if ids is not None:
         wanted = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
         nodes = graph.index_of(wanted)
         missing = [name for name, node in zip(wanted, nodes, strict=True) if node < 0]
         if missing:
-            raise ParameterError(f"account {missing[0]!r} is not in the graph")
+            hint = _merged_hint(loaded, missing[0])
+            raise ParameterError(f"account {quoted(missing[0])} is not in the graph{hint}")
     given = tables.get("follows")
     if given is None and isinstance(data, Sources):
         given = data.follows
     in_memory = None if given is None or isinstance(given, str | os.PathLike) else given
     with progress.step("Scoring followers"):
         result = audit_loaded(loaded, trusted=trusted, follows=in_memory)
+    if result.unscored:
+        progress.note(f"Note: {result.unscored}")
     if all:
         return check_frame(accounts_table(graph, result))
     if nodes is None:
         nodes = top_followed(result, graph, top)
     return check_frame(quality_table(graph, result, nodes, threshold))
+
+
+def _merged_hint(loaded: Loaded, name: str) -> str:
+    """Where the identities merged the account ``name`` (``""`` when they did not)."""
+    person_of = identity_map(loaded.dataset.identities)
+    person = merge_identities(pa.chunked_array([[name]], pa.string()), person_of)[0].as_py()
+    if person == name:
+        aliases = account_aliases(loaded.graph)
+        if aliases is None:
+            return ""
+        owners = aliases.filter(pl.col("aliases").str.split(";").list.contains(name))
+        if owners.is_empty():
+            return ""
+        person = owners.get_column("id").sort()[0]
+    return f"; the identities merged it into account {quoted(person)}"
 
 
 def audit_loaded(loaded: Loaded, *, trusted: Selectors = None, follows: object = None) -> Audit:
@@ -140,7 +170,8 @@ def audit_loaded(loaded: Loaded, *, trusted: Selectors = None, follows: object =
 
 
 def follow_times(loaded: Loaded, follows: object = None) -> tuple[np.ndarray, np.ndarray] | None:
-    """``(follower node, since in microseconds)`` of each follow record with a time, or
+    """``(follower node, since in microseconds)`` of each follow record with a time (NaN
+    where it cannot show a burst: :func:`graphkit.analysis.audit.usable_follow_times`), or
     ``None`` when the follows carry no times or are no longer at hand. Loading drops the
     follows table once the graph is built: its file is then read again, piece by piece, or
     ``follows``, the table given in memory, validated again. (Standard input and fetched
@@ -164,4 +195,5 @@ def follow_times(loaded: Loaded, follows: object = None) -> tuple[np.ndarray, np
         times.append(timestamp_micros(piece["since"]))
     if not nodes:
         return None
-    return np.concatenate(nodes), np.concatenate(times)
+    follower_nodes = np.concatenate(nodes)
+    return follower_nodes, usable_follow_times(follower_nodes, np.concatenate(times))

@@ -345,7 +345,16 @@ def discount_suspicious(graph: SocialGraph, settings: Settings, progress: Progre
     if not settings.weighting.discount_suspicious:
         return graph
     with progress.step("Discounting suspicious accounts' edges"):
-        return discounted(graph)
+        graph = discounted(graph)
+    done = graph._cache[DISCOUNT_KEY]
+    assert isinstance(done, dict)
+    progress.note(
+        f"--discount-suspicious: {done['suspicious_accounts']:,} accounts at suspicion >= "
+        f"{done['threshold']:g} lose their {done['edges_removed']:,} edges; "
+        f"{done['weight_removed_share']:.1%} of the edge weight removed in all"
+        + (f"; {done['unscored']}" if "unscored" in done else "")
+    )
+    return graph
 
 
 def _input_bytes(folder: Path | None, paths: dict[str, Path | None]) -> int | None:

@@ -56,7 +56,7 @@ SUM_SLOTS: Final = 3
 # Mixing starts once a plain step shrinks the residual by less than this factor (after a few
 # steps, for the rate to show): on fast-mixing graphs (random, expander-like) power steps are
 # as good and cost less.
-SLOW_RATE: Final = 0.3
+SLOW_RATE: Final = 0.5
 WARMUP_STEPS: Final = 4
 # A step that makes the L1 residual grow this much over the best one restarts the memory.
 RESTART_GROWTH: Final = 10.0

@@ -21,22 +21,24 @@ from tests.strategies import GeneratedData, generated_data
 pytestmark = pytest.mark.slow
 
 
-def dangling_heavy(n: int, dangling_share: float, seed: int, communities: int = 10) -> SocialGraph:
+def dangling_heavy(
+    n: int, dangling_share: float, seed: int, communities: int = 10, inside: float = 0.97
+) -> SocialGraph:
     """Followers in communities that mostly follow inside (slow mixing), and accounts that
-    are only followed (dangling), popular by a Zipf law."""
+    are only followed (dangling: 40-60% of the accounts), a few follows each."""
     rng = np.random.default_rng(seed)
     active = max(2, int(n * (1 - dangling_share)))
     community = rng.integers(0, communities, active)
     members = [np.flatnonzero(community == c) for c in range(communities)]
     size = active * 4
     followers = rng.integers(0, active, size)
-    inside = rng.random(size) < 0.97
+    within = rng.random(size) < inside
     followed = rng.integers(0, active, size)
     for c, group in enumerate(members):
-        pick = inside & (community[followers] == c)
+        pick = within & (community[followers] == c)
         followed[pick] = group[rng.integers(0, group.shape[0], int(pick.sum()))]
-    extra = active * 3
-    popular = rng.permutation(n - active)[rng.zipf(1.3, extra) % (n - active)]
+    extra = active * 3 // 2
+    popular = rng.integers(0, n - active, extra)
     follower = np.concatenate([followers, rng.integers(0, active, extra)])
     target = np.concatenate([followed, active + popular])
     table = pa.table({"follower": follower.astype(str), "followed": target.astype(str)})
@@ -48,7 +50,7 @@ def dangling_heavy(n: int, dangling_share: float, seed: int, communities: int = 
 @pytest.mark.parametrize("damping", [0.85, 0.95])
 def test_fewer_iterations_same_scores_on_dangling_heavy_graphs(share, seed, damping):
     graph = dangling_heavy(3_000, share, seed)
-    assert (graph.out_weight == 0).mean() > 0.3  # the shape asked for: many dangling accounts
+    assert (graph.out_weight == 0).mean() > 0.4  # the shape asked for: many dangling accounts
     power = pagerank_run(graph, solver="power", damping=damping, tolerance=1e-12)
     mixed = pagerank_run(graph, damping=damping, tolerance=1e-12)
     assert mixed.iterations < power.iterations

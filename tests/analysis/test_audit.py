@@ -12,7 +12,7 @@ import pytest
 import graphkit
 from benchmarks.audit import BEHAVIOURS, Planted, evaluate, plant, read_edges
 from graphkit.analysis.audit import SIGNALS, audit_accounts, discounted, quality_table
-from graphkit.errors import ParameterError, UsageError
+from graphkit.errors import InputError, ParameterError, UsageError
 from tests.conftest import follows_graph
 
 CAUGHT = [behaviour for behaviour in BEHAVIOURS if behaviour != "followed-back"]
@@ -146,3 +146,58 @@ def test_quality_counts_match_a_loop_over_each_audience(real_edges: np.ndarray) 
         for name in SIGNALS:
             fired = [follower for follower in bad if audit.signals[name][follower] >= 0.5]
             assert row[f"reason_{name}"] == len(fired)
+
+
+def test_placeholder_and_date_only_follow_times_show_no_burst(real_edges: np.ndarray) -> None:
+    """One time for every follow (an export's own time), or dates without a time of day,
+    say nothing about bursts (before, nine in ten real accounts were flagged 'burst'); a
+    real burst among them still counts."""
+    follows = pl.DataFrame({"follower": real_edges[:, 0], "followed": real_edges[:, 1]})
+    follows = follows.cast(pl.String)
+    minutes = np.datetime64("2024-05-05T10:00", "us") + np.arange(20) * np.timedelta64(1, "m")
+    burst = pl.DataFrame(
+        {"follower": "bot", "followed": [str(i) for i in range(20)], "since": minutes}
+    )
+    one_time = pl.lit(np.datetime64("2024-03-05T10:11:12", "us"))
+    days = np.datetime64("2024-01-01", "us") + (real_edges[:, 0] % 3) * np.timedelta64(1, "D")
+    for since in (one_time, pl.Series(days)):
+        timed = pl.concat([follows.with_columns(since=since), burst])
+        table = graphkit.audit(follows=timed, all=True)
+        bursty = table.filter(pl.col("reasons").str.contains("burst"))["id"].to_list()
+        assert bursty == ["bot"]
+
+
+def test_an_export_of_one_accounts_followers_flags_no_one() -> None:
+    """A star: the data holds the hub's followers but not theirs. Before, all 200 were
+    flagged (no followers, no trust) and the hub's audience quality was 0."""
+    follows = pl.DataFrame({"follower": [f"fan{i}" for i in range(200)], "followed": "hub"})
+    audit = audit_accounts(graphkit.open_data(follows=follows).graph)
+    assert audit.unscored.startswith("no_followers, low_trust, weak_followers, ring not scored")
+    assert "only 0 of the 200 accounts that follow have followers" in audit.unscored
+    for name in ("no_followers", "low_trust", "weak_followers", "ring"):
+        assert not audit.signals[name].any()
+    table = graphkit.audit(follows=follows, ids=["hub"])
+    assert table.select("suspicious_followers", "audience_quality").row(0) == (0, 1.0)
+
+
+def test_interactions_alone_score_no_follower_signals(shared_data: Path) -> None:
+    """On the Higgs reply network 97% of accounts were flagged: no one replies to most."""
+    edges = read_edges(shared_data / "higgs-twitter" / "higgs-reply_network.edgelist")
+    replies = pl.DataFrame({"source": edges[:, 0], "target": edges[:, 1]}).cast(pl.String)
+    table = graphkit.audit(interactions=replies.with_columns(type=pl.lit("reply")), all=True)
+    assert table.height == 38_918
+    assert table.filter(pl.col("suspicion") >= 0.5).height < 0.01 * table.height
+    assert not table["reasons"].str.contains("no_followers|low_trust").any()
+
+
+def test_a_discount_that_leaves_no_edge_is_an_error() -> None:
+    graph = follows_graph([("a", "b"), ("b", "a"), ("c", "a"), ("a", "c")])
+    with pytest.raises(InputError, match=r"^all 3 accounts that follow or interact have "):
+        discounted(graph, audit_accounts(graph), threshold=0.0)
+
+
+def test_the_audit_refuses_a_discounted_graph() -> None:
+    follows = pl.DataFrame({"follower": ["a", "b", "c"], "followed": ["b", "a", "a"]})
+    settings = graphkit.Settings(weighting=graphkit.app.make_weighting(discount_suspicious=True))
+    with pytest.raises(UsageError, match="leave it out of audit"):
+        graphkit.audit(follows=follows, settings=settings)

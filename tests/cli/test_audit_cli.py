@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pytest
 from click.testing import CliRunner
 
 from graphkit.analysis.audit import SIGNALS
@@ -172,3 +173,69 @@ def test_follows_from_standard_input_count_no_bursts() -> None:
     table = _csv(result.stdout).fill_null("")
     assert table.height == 41
     assert not table["reasons"].str.contains("burst").any()
+
+
+def test_a_star_says_which_signals_it_cannot_score(tmp_path: Path) -> None:
+    follows = tmp_path / "fans.csv"
+    follows.write_text("follower,followed\n" + "".join(f"fan{i},hub\n" for i in range(50)))
+    result = _run("audit", str(follows), "hub")
+    assert result.exit_code == 0, result.output
+    assert _csv(result.stdout).select("suspicious_followers", "audience_quality").row(0) == (0, 1.0)
+    assert result.stderr.splitlines()[-1] == (
+        "Note: no_followers, low_trust, weak_followers, ring not scored: only 0 of the 50 "
+        "accounts that follow have followers in the data (under 10%): it holds their follows, "
+        "not their followers"
+    )
+
+
+def test_nan_threshold_is_a_usage_error() -> None:
+    result = _run("audit", "--demo", "--threshold", "nan")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: Invalid value for '--threshold': nan is not in the range 0<=x<=1."
+    )
+
+
+@pytest.mark.parametrize("account", ["u0903/", "./u0903", ""])
+def test_first_id_is_taken_as_typed(account: str) -> None:
+    # The first argument is parsed as INPUT, a path: "u0903/" and "./u0903" must not
+    # become "u0903", nor "" become ".".
+    result = _run("audit", "--demo", account, "-q")
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: account {account!r} is not in the graph"
+
+
+def test_an_account_merged_by_the_identities_is_named(tmp_path: Path) -> None:
+    follows, identities = tmp_path / "follows.csv", tmp_path / "identities.csv"
+    follows.write_text("follower,followed\nr1,r2\nr2,r1\nfake0,r1\n")
+    identities.write_text("account,person\nr1,alice\nfake0,alice\n")
+    result = _run("audit", "--follows", str(follows), "--identities", str(identities), "fake0")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: account 'fake0' is not in the graph; the identities merged it into account 'alice'"
+    )
+
+
+def test_audit_refuses_discount_suspicious() -> None:
+    result = _run("audit", "--demo", "--discount-suspicious", "-q")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: the audit reads the edges --discount-suspicious removes: leave it out of audit"
+    )
+
+
+def test_a_discount_that_leaves_no_edge_writes_nothing(tmp_path: Path) -> None:
+    """Ten accounts following each other in a ring and six accounts no one else follows;
+    trust stays on those six (they follow no one): every account with an edge is suspect."""
+    follows = tmp_path / "follows.csv"
+    rows = [f"f{i},s{j}" for i in range(10) for j in range(6)]
+    rows += [f"f{i},f{(i + 1) % 10}" for i in range(10)]
+    follows.write_text("follower,followed\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "rank.csv"
+    result = _run("rank", str(follows), "--discount-suspicious", "-q", "-o", str(out))
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: all 10 accounts that follow or interact have suspicion >= 0.5: discounting them "
+        "leaves no edge (graphkit audit --all says why)"
+    )
+    assert not out.exists()

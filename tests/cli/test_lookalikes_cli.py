@@ -168,7 +168,14 @@ def test_empty_results_say_why(tmp_path: Path) -> None:
         "No lookalikes: no account besides the seeds shares 1 or more follower with the seed "
         "audience" in _flat(result.stderr)
     )
-    result = _run("lookalikes", "--follows", follows, "x", "--discount-suspicious")
+    # A real circle (followed back, followed by each other) and three fakes that follow x alone:
+    # the audit finds the fakes, and the discount leaves x with no audience.
+    rows = ["follower,followed", "f0,x", "f1,x", "f2,x", "r0,y", "r1,y"]
+    for i in range(20):
+        rows += [f"r{i},r{(i + 1) % 20}", f"r{(i + 1) % 20},r{i}", f"r{i},r{(i + 7) % 20}"]
+    farmed = tmp_path / "farmed.csv"
+    farmed.write_text("\n".join(rows) + "\n", "utf-8")
+    result = _run("lookalikes", "--follows", str(farmed), "x", "--discount-suspicious")
     assert result.exit_code == 0, result.output
     assert "(--discount-suspicious left out the followers an audit finds suspicious)" in _flat(
         result.stderr

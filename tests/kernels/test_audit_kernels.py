@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from graphkit.analysis.audit import SIGNALS, audit_accounts
+from graphkit.analysis.audit import SIGNALS, score_accounts
 from graphkit.graph import SocialGraph, Weighting
 from graphkit.graph.social import FOLLOW_FLAG, INTERACTION_FLAG
 from graphkit.kernels.audit import out_csr, reciprocal_edges, trust_walk, window_peaks
@@ -73,7 +73,7 @@ def test_signals_match_the_reference(case: tuple[GeneratedData, list, list[int] 
             np.array([node for node, _ in times], dtype=np.int64),
             np.array([seconds for _, seconds in times]) * 1e6,
         )
-    audit = audit_accounts(graph, trusted=trusted, follow_times=follow_times)
+    audit = score_accounts(graph, trusted=trusted, follow_times=follow_times)
     ids = graph.ids.to_pylist()
     signals, suspicion = audit_reference(
         n_nodes,
