@@ -26,7 +26,7 @@ LUMPED_LAYOUT_KEY = "pagerank_lumped_layout"
 SOLVERS: Final = ("anderson", "power")
 # Anderson mixing's memory: more columns cut iterations further on slowly mixing graphs but
 # cost two vectors each per step (see benchmarks/results/solvers.md).
-ANDERSON_MEMORY: Final = 3
+ANDERSON_MEMORY: Final = 5
 # The accelerated phase stops at this fraction of the tolerance, so that the power steps that
 # finish the run (the first recovers the dangling accounts' scores) meet the tolerance at once.
 ANDERSON_TOLERANCE_SHARE: Final = 0.5

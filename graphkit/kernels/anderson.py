@@ -217,6 +217,9 @@ def _anderson_kernel(
     n_blocks = blocks.shape[0] - 1
     memory = delta_f.shape[0]
     totals = np.zeros(n)
+    spare = np.empty(n)  # plain steps write the next scaled scores here, then swap
+    current = scaled
+    swapped = False
     block_change = np.zeros(n_blocks)
     block_dots = np.zeros((n_blocks, 2 * memory))
     block_sum = np.zeros(n_blocks)
@@ -233,10 +236,11 @@ def _anderson_kernel(
             first_row = blocks[block]
             end_row = blocks[block + 1]
             _block_sums(
-                indptr, sources, targets, weights, scaled, totals, first_row, end_row,
+                indptr, sources, targets, weights, current, totals, first_row, end_row,
                 uniform_weights,
             )  # fmt: skip
             local_change = 0.0
+            local_sum = 0.0
             for column in range(2 * memory):
                 block_dots[block, column] = 0.0
             for node in range(first_row, end_row):
@@ -244,6 +248,12 @@ def _anderson_kernel(
                 step_value = damping * totals[node] + spread * share
                 residual = step_value - scores[node]
                 local_change += abs(residual)
+                if not mixing:  # a plain step, as the power kernel's: the result is the iterate
+                    scores[node] = step_value
+                    spare[node] = step_value * inverse_out[node]
+                    if inverse_out[node] > 0.0:  # (reweighted to 0: dangling now)
+                        local_sum += step_value
+                    continue
                 if have_previous:
                     new_f = residual - previous_f[node]
                     delta_f[slot, node] = new_f
@@ -254,24 +264,34 @@ def _anderson_kernel(
                 previous_f[node] = residual
                 previous_g[node] = step_value
             block_change[block] = local_change
+            block_sum[block] = local_sum
         change = 0.0
         for block in range(n_blocks):
             change += block_change[block]
+        counts[STATE_STEPS] += 1
+        if not mixing:
+            current, spare = spare, current
+            swapped = not swapped
+            total = 0.0
+            for block in range(n_blocks):
+                total += block_sum[block]
+            sums[STATE_SUM] = total
+            if change < tolerance or not np.isfinite(change):
+                break
+            rate = change / sums[STATE_LAST_CHANGE]
+            sums[STATE_LAST_CHANGE] = change
+            sums[STATE_BEST] = min(sums[STATE_BEST], change)
+            if counts[STATE_STEPS] >= WARMUP_STEPS and rate > SLOW_RATE:
+                counts[STATE_MIXING] = 1  # the next step starts the memory
+                counts[STATE_HAVE_PREVIOUS] = 0
+            continue
         if change < tolerance or not np.isfinite(change):
             for node in range(n):
                 scores[node] = previous_g[node]
             break
         gamma = np.zeros(memory)
         use_memory = False
-        counts[STATE_STEPS] += 1
-        if not mixing:
-            rate = change / sums[STATE_LAST_CHANGE]
-            sums[STATE_LAST_CHANGE] = change
-            if counts[STATE_STEPS] >= WARMUP_STEPS and rate > SLOW_RATE:
-                counts[STATE_MIXING] = 1  # this step's f and g start the memory
-                counts[STATE_HAVE_PREVIOUS] = 1
-            sums[STATE_BEST] = min(sums[STATE_BEST], change)
-        elif change > RESTART_GROWTH * sums[STATE_BEST]:
+        if change > RESTART_GROWTH * sums[STATE_BEST]:
             counts[STATE_FILLED] = 0
             counts[STATE_SLOT] = 0
             counts[STATE_HAVE_PREVIOUS] = 0
@@ -307,7 +327,7 @@ def _anderson_kernel(
                     for column in range(filled):
                         value -= gamma[column] * delta_g[column, node]
                 scores[node] = value
-                scaled[node] = value * inverse_out[node]
+                current[node] = value * inverse_out[node]
                 if inverse_out[node] > 0.0:  # (reweighted to 0: dangling now)
                     local_sum += value
             block_sum[block] = local_sum
@@ -317,4 +337,6 @@ def _anderson_kernel(
         sums[STATE_SUM] = total
         if counts[STATE_STALLED] >= STALL_STEPS:
             break
+    if swapped:  # the caller's array holds the scaled scores for the next call
+        scaled[:] = current
     return steps, change
