@@ -278,6 +278,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--behaviours", nargs="+", choices=BEHAVIOURS, default=list(BEHAVIOURS))
     parser.add_argument("--out", type=Path, default=RESULTS_FOLDER / "audit.md")
     args = parser.parse_args(argv)
+    for graph in args.graph or ["ego-twitter"]:
+        if not (args.data / GRAPHS[graph]).is_file():
+            parser.error(
+                f"no {GRAPHS[graph]} under {args.data}: give --data or set GRAPHKIT_SHARED_DATA"
+            )
     rows = []
     for graph in args.graph or ["ego-twitter"]:
         rows += run(args.data, graph, args.sizes, args.behaviours)

@@ -172,6 +172,8 @@ def pagerank_run(
         # A warm start may already be converged: one power step tells, as without mixing.
         stepped, mixed, change = iterate(1, first)
         if change < tolerance:
+            if on_progress is not None:
+                on_progress(mixed, mixed, f"change {change:.1e}")
             return _checked(stepped, mixed, change, tolerance)
         first = stepped
     if solver == "anderson" and (inverse_out > 0.0).any():
