@@ -27,7 +27,9 @@ def _csv(text: str) -> pl.DataFrame:
 def _same_ranking(ours: pl.DataFrame, theirs: pl.DataFrame) -> None:
     assert ours.columns == theirs.columns
     assert ours["id"].to_list() == theirs["id"].to_list()
-    assert np.abs(ours["pagerank"].to_numpy() - theirs["pagerank"].to_numpy()).max() < 1e-12
+    # Spark runs power steps, the local engine mixes them (graphkit.kernels.anderson): both
+    # stop at the same L1 change, within about 1e-12 of each other per score on the demo.
+    assert np.abs(ours["pagerank"].to_numpy() - theirs["pagerank"].to_numpy()).max() < 1e-11
     for name in ("rank", "score", "followers", "interactions_received", "handle", "title"):
         assert ours[name].to_list() == theirs[name].to_list(), name
 
