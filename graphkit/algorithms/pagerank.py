@@ -176,22 +176,23 @@ def pagerank_run(
                 on_progress(mixed, mixed, f"change {change:.1e}")
             return _checked(stepped, mixed, change, tolerance)
         first = stepped
-    if solver == "anderson" and (inverse_out > 0.0).any():
+    # The mixed phase leaves the last iteration of the budget to a power step, so that a run
+    # out of budget reports a power step's change (the mixed phase's is no power step's).
+    if solver == "anderson" and mixed + 1 < max_iter and (inverse_out > 0.0).any():
         accelerate = _anderson_phase(
             graph, inverse_out, teleport, first, float(damping), float(tolerance)
         )
         first, steps, change = _run(
-            accelerate, None, int(max_iter) - mixed, tolerance * ANDERSON_TOLERANCE_SHARE,
-            on_progress, mixed,
+            accelerate, None, int(max_iter) - mixed - 1, tolerance * ANDERSON_TOLERANCE_SHARE,
+            on_progress, mixed, 1,
         )  # fmt: skip
         mixed += steps
     if mixed < max_iter:
         scores, iterations, change = _run(
             iterate, first, int(max_iter) - mixed, float(tolerance), on_progress, mixed
         )
-    else:  # the budget ran out before a power step could confirm convergence
-        scores, iterations = first if first is not None else np.full(n, 1.0 / n), 0
-        change = max(change, float(tolerance))
+    else:  # max_iter 1, spent on checking a warm start (``change`` is that step's)
+        scores, iterations = stepped, 0
     iterations += mixed
     return _checked(scores, iterations, change, tolerance)
 
@@ -223,11 +224,15 @@ def _run(
     tolerance: float,
     on_progress: Callable[[int, int | None, str], None] | None,
     done_before: int,
+    done_after: int = 0,
 ) -> tuple[np.ndarray, int, float]:
-    """``iterate(max_iter, first)``, in chunks that report progress when asked to."""
+    """``iterate(max_iter, first)``, in chunks that report progress when asked to (expecting
+    ``done_after`` more iterations after these: the mixed phase's power steps)."""
     if on_progress is None:
         return iterate(max_iter, first)
-    return _iterate_reporting(iterate, first, max_iter, tolerance, on_progress, done_before)
+    return _iterate_reporting(
+        iterate, first, max_iter, tolerance, on_progress, done_before, done_after
+    )
 
 
 def _anderson_phase(
@@ -347,10 +352,12 @@ def _iterate_reporting(
     tolerance: float,
     on_progress: Callable[[int, int | None, str], None],
     done_before: int = 0,
+    done_after: int = 0,
 ) -> tuple[np.ndarray, int, float]:
     """Run ``iterate(iterations, start)`` in chunks up to ``max_iter`` iterations in all,
-    reporting after each (counting ``done_before`` iterations already run); the same result
-    as one call (see :data:`PROGRESS_SECONDS`)."""
+    reporting after each (counting ``done_before`` iterations already run, and ``done_after``
+    to run after these: a bar never shows done before the run is); the same result as one
+    call (see :data:`PROGRESS_SECONDS`)."""
     scores = first
     done = 0
     chunk = PROGRESS_MIN_ITERATIONS
@@ -363,12 +370,12 @@ def _iterate_reporting(
         if change < tolerance or done >= max_iter or ran < asked:  # stopped: converged
             break
         expected = _expected_iterations(previous, done, change, tolerance, max_iter)
-        on_progress(done_before + done, None if expected is None else done_before + expected,
-                    f"change {change:.1e}")  # fmt: skip
+        total = None if expected is None else done_before + expected + done_after
+        on_progress(done_before + done, total, f"change {change:.1e}")
         previous = (done, change)
         elapsed = time.perf_counter() - began
         chunk = max(PROGRESS_MIN_ITERATIONS, int(ran * PROGRESS_SECONDS / max(elapsed, 1e-6)))
-    on_progress(done_before + done, done_before + done, f"change {change:.1e}")
+    on_progress(done_before + done, done_before + done + done_after, f"change {change:.1e}")
     return scores, done, change
 
 

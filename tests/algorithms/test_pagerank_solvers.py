@@ -4,6 +4,8 @@ the same bits on any thread count."""
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pyarrow as pa
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import given, settings
 
 from graphkit.algorithms.pagerank import pagerank_run
 from graphkit.config import set_threads
+from graphkit.errors import ConvergenceError
 from graphkit.graph import SocialGraph, build_graph
 from graphkit.io import Dataset
 from graphkit.kernels import anderson
@@ -142,3 +145,54 @@ def test_a_run_out_of_budget_in_the_mixed_phase_does_not_pass_as_converged():
     graph = dangling_heavy(2_000, 0.5, 0)
     with pytest.raises(Exception, match="did not converge in 3 iterations"):
         pagerank_run(graph, max_iter=3)
+
+
+@pytest.mark.parametrize("max_iter", [1, 2])
+def test_a_warm_start_out_of_budget_reports_its_power_step_change(max_iter):
+    # Once said "non-finite scores (edge weights too large or too small ...)": the mixed
+    # phase ran 0 steps and its change of inf was reported as the run's.
+    graph = dangling_heavy(2_000, 0.5, 0)
+    start = np.zeros(graph.n_nodes)
+    start[0] = 1.0
+    with pytest.raises(ConvergenceError, match=rf"did not converge in {max_iter} iterations"):
+        pagerank_run(graph, start=start, max_iter=max_iter)
+
+
+def chain(length: int) -> SocialGraph:
+    follower = [str(i) for i in range(length - 1)]
+    followed = [str(i + 1) for i in range(length - 1)]
+    return build_graph(Dataset(follows=pa.table({"follower": follower, "followed": followed})))
+
+
+@pytest.mark.parametrize(
+    "graph", [dangling_heavy(2_000, 0.5, 0), chain(200)], ids=["dangling_heavy", "chain"]
+)
+def test_the_last_iteration_of_a_budget_is_a_power_step(graph):
+    # A budget one short of the run's used to end in the mixed phase and raise "L1 change
+    # 1e-10 > tolerance 1e-10" (the tolerance standing in for a change no power step had
+    # measured); the last iteration is now always a power step, which may confirm the answer.
+    needed = pagerank_run(graph).iterations
+    result = pagerank_run(graph, max_iter=needed - 1)
+    assert result.iterations <= needed - 1
+    assert result.change < 1e-10
+    power = pagerank_run(graph, solver="power", tolerance=1e-12)
+    assert np.abs(result.scores - power.scores).sum() < 2 * 0.85 * 1e-10 / 0.15
+    with pytest.raises(ConvergenceError) as caught:
+        pagerank_run(graph, max_iter=needed // 3)
+    assert f"did not converge in {needed // 3} iterations" in str(caught.value)
+    assert "change 1e-10 >" not in str(caught.value)
+
+
+def test_progress_never_shows_done_before_the_power_steps_that_finish(monkeypatch):
+    # The mixed phase's last report once said (27, 27): a full bar, then a 28th iteration.
+    pagerank_module = importlib.import_module("graphkit.algorithms.pagerank")
+    monkeypatch.setattr(pagerank_module, "PROGRESS_MIN_ITERATIONS", 1)
+    monkeypatch.setattr(pagerank_module, "PROGRESS_SECONDS", 0.0)
+    graph = dangling_heavy(5_000, 0.7, 3)
+    calls: list[tuple[int, int | None, str]] = []
+    reported = pagerank_run(graph, on_progress=lambda *call: calls.append(call))
+    quiet = pagerank_run(graph)
+    assert reported.scores.tobytes() == quiet.scores.tobytes()
+    assert calls[-1][:2] == (quiet.iterations, quiet.iterations)
+    assert len(calls) == quiet.iterations  # one report per iteration: the mixed phase ran
+    assert all(total is None or total > done for done, total, _ in calls[:-1])
