@@ -339,9 +339,10 @@ def _load(
 
 
 def discount_suspicious(graph: SocialGraph, settings: Settings, progress: Progress) -> SocialGraph:
-    """``graph`` with each edge ``u -> v`` weighted by ``1 - suspicion[u]`` when
-    ``settings.weighting.discount_suspicious`` (:mod:`graphkit.analysis.audit`; follow
-    bursts are not scored here: the follows' times are gone once the graph is built)."""
+    """``graph`` with each edge ``u -> v`` weighted by ``1 - suspicion[u]`` and the edges of
+    accounts at suspicion 0.5 or more removed, when ``settings.weighting.discount_suspicious``
+    (:func:`graphkit.analysis.audit.discounted`; follow bursts are not scored here: the
+    follows' times are gone once the graph is built)."""
     if not settings.weighting.discount_suspicious:
         return graph
     with progress.step("Discounting suspicious accounts' edges"):
