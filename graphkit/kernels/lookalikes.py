@@ -76,31 +76,6 @@ def _shared_followers_kernel(
     return shared, followers
 
 
-@parallel_kernel
-def _all_shared_followers_kernel(
-    indptr: np.ndarray,
-    sources: np.ndarray,
-    flags: np.ndarray,
-    flag_mask: int,
-    member: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per account: (followers that are ``member``s, followers)."""
-    n = indptr.shape[0] - 1
-    shared = np.zeros(n, dtype=np.int64)
-    followers = np.zeros(n, dtype=np.int64)
-    for node in numba.prange(n):
-        in_audience = 0
-        counted = 0
-        for edge in range(indptr[node], indptr[node + 1]):
-            if flags[edge] & flag_mask:
-                counted += 1
-                if member[sources[edge]]:
-                    in_audience += 1
-        shared[node] = in_audience
-        followers[node] = counted
-    return shared, followers
-
-
 @numba.njit(**JIT_OPTIONS)
 def _hash_parameters_kernel(
     hashes: int, n: int, seed: int
@@ -182,7 +157,7 @@ def shared_followers(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(followers in ``member``, followers) of every account, or of ``nodes`` (int64)."""
     if nodes is None:
-        return _all_shared_followers_kernel(indptr, sources, flags, flag_mask, member)
+        nodes = np.arange(indptr.shape[0] - 1, dtype=np.int64)
     return _shared_followers_kernel(indptr, sources, flags, flag_mask, member, nodes)
 
 

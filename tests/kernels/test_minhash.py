@@ -155,7 +155,7 @@ def test_parallel_and_serial_kernels_agree() -> None:
     nodes = np.arange(graph.n_nodes, dtype=np.int64)
     keys, multipliers, increments = kernels._hash_parameters_kernel(32, graph.n_nodes, 9)
     cases = (
-        (kernels._all_shared_followers_kernel, (*arrays, member)),
+        (kernels._shared_followers_kernel, (*arrays, member, nodes)),
         (kernels._shared_followers_kernel, (*arrays, member, nodes[::3])),
         (kernels._signatures_kernel, (*arrays, nodes, keys, multipliers, increments)),
     )
