@@ -179,13 +179,14 @@ def pagerank_run(
     # The mixed phase leaves the last iteration of the budget to a power step, so that a run
     # out of budget reports a power step's change (the mixed phase's is no power step's).
     if solver == "anderson" and mixed + 1 < max_iter and (inverse_out > 0.0).any():
-        accelerate = _anderson_phase(
+        accelerate, rows = _anderson_phase(
             graph, inverse_out, teleport, first, float(damping), float(tolerance)
         )
-        first, steps, change = _run(
+        lumped, steps, change = _run(
             accelerate, None, int(max_iter) - mixed - 1, tolerance * ANDERSON_TOLERANCE_SHARE,
             on_progress, mixed, 1,
         )  # fmt: skip
+        first = _full_start(graph, lumped, rows, inverse_out, teleport, float(damping))
         mixed += steps
     if mixed < max_iter:
         scores, iterations, change = _run(
@@ -242,9 +243,10 @@ def _anderson_phase(
     first: np.ndarray | None,
     damping: float,
     tolerance: float,
-) -> Iterate:
-    """The accelerated phase as an ``iterate`` function: each call continues the same run
-    (its state held here) and returns the full score vector to start the power steps from."""
+) -> tuple[Iterate, np.ndarray]:
+    """The accelerated phase as an ``iterate`` function, and the rows it scores: each call
+    continues the same run (its state held here) and returns those rows' scores (see
+    :func:`_full_start` for every account's)."""
     n = graph.n_nodes
     rows, indptr, sources, targets, blocks, edge_of = _lumped_layout(graph)
     size = rows.shape[0]
@@ -272,10 +274,9 @@ def _anderson_phase(
             1.0 / n, damping, tolerance * ANDERSON_TOLERANCE_SHARE, iterations,
             graph.uniform_weights, blocks, *state,
         )  # fmt: skip
-        full = _full_start(graph, scores, rows, inverse_out, teleport, damping)
-        return full, steps, change
+        return scores, steps, change
 
-    return iterate
+    return iterate, rows
 
 
 def _full_start(
