@@ -517,14 +517,31 @@ def _follow_chunk(
         extra_sources = sources[rng.integers(0, sources.shape[0], draw)]
         extra_targets = target_sampler.sample(rng, draw)
         extra = _unique_sorted(_pair_keys(extra_sources, extra_targets, n_nodes))
-        if keys.shape[0] == 0:
-            keys = extra[rng.permutation(extra.shape[0])[:missing]]
-            keys.sort()
-            continue
+        keys = _with_new_keys(rng, keys, extra, missing)
+    return _shuffled_pairs(rng, keys, wanted, n_nodes, start_node, stop_node)
+
+
+def _with_new_keys(
+    rng: np.random.Generator, keys: np.ndarray, extra: np.ndarray, missing: int
+) -> np.ndarray:
+    """``keys`` (sorted, distinct) with up to ``missing`` random ones of the sorted, distinct
+    ``extra`` that are not among them, sorted."""
+    if keys.shape[0]:
         positions = np.minimum(np.searchsorted(keys, extra), keys.shape[0] - 1)
         extra = extra[keys[positions] != extra]
-        extra = extra[rng.permutation(extra.shape[0])[:missing]]
-        keys = np.sort(np.concatenate([keys, extra]))
+    extra = extra[rng.permutation(extra.shape[0])[:missing]]
+    return np.sort(np.concatenate([keys, extra]))
+
+
+def _shuffled_pairs(
+    rng: np.random.Generator,
+    keys: np.ndarray,
+    wanted: int,
+    n_nodes: int,
+    start_node: int,
+    stop_node: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The (follower, followed) pairs of ``keys`` in random order, once they are ``wanted``."""
     if keys.shape[0] != wanted:
         raise RuntimeError(
             f"could not draw {wanted:,} distinct follows for accounts {start_node:,}.."
@@ -743,19 +760,8 @@ def _community_chunk(
         locality = None if round_ < _REFILL_ROUNDS // 2 else 0.0
         extra_targets = _model_targets(rng, extra_sources, communities, target_sampler, locality)
         extra = _unique_sorted(_pair_keys(extra_sources, extra_targets, n_nodes))
-        positions = np.minimum(np.searchsorted(keys, extra), max(keys.shape[0] - 1, 0))
-        if keys.shape[0]:
-            extra = extra[keys[positions] != extra]
-        extra = extra[rng.permutation(extra.shape[0])[:missing]]
-        keys = np.sort(np.concatenate([keys, extra]))
-    if keys.shape[0] != wanted:
-        raise RuntimeError(
-            f"could not draw {wanted:,} distinct follows for accounts {start_node:,}.."
-            f"{stop_node - 1:,}; the graph is too dense for its size"
-        )
-    keys = rng.permutation(keys)
-    followers, followed = np.divmod(keys, n_nodes)
-    return followers.astype(np.int32), followed.astype(np.int32)
+        keys = _with_new_keys(rng, keys, extra, missing)
+    return _shuffled_pairs(rng, keys, wanted, n_nodes, start_node, stop_node)
 
 
 # --- brands and staff -------------------------------------------------------------------------
