@@ -18,7 +18,6 @@ import argparse
 import importlib
 import json
 import platform
-import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from benchmarks.harness import RESULTS_FOLDER
+from benchmarks.uncertainty import best_of
 from graphkit.algorithms.pagerank import pagerank_run
 from graphkit.config import set_threads
 from graphkit.graph import SocialGraph, build_graph
@@ -61,16 +61,6 @@ def _folder_follows(folder: Path) -> pa.Table:
     return pacsv.read_csv(folder / "follows.csv").select(["follower", "followed"])
 
 
-def _best(function: Callable[[], Any], repeat: int) -> tuple[Any, float]:
-    best = float("inf")
-    value: Any = None
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = function()
-        best = min(best, time.perf_counter() - started)
-    return value, best
-
-
 def measure(name: str, graph: SocialGraph, repeat: int) -> dict[str, Any]:
     """Iterations and time of each solver on ``graph``."""
     # The module, not the function graphkit.algorithms re-exports under the same name.
@@ -83,7 +73,7 @@ def measure(name: str, graph: SocialGraph, repeat: int) -> dict[str, Any]:
         "dangling_share": float((graph.out_weight == 0).mean()),
         "methods": [],
     }
-    power, seconds = _best(lambda: pagerank_run(graph, solver="power"), repeat)
+    power, seconds = best_of(lambda: pagerank_run(graph, solver="power"), repeat)
     record["methods"].append(
         {"method": "power", "iterations": power.iterations, "seconds": seconds, "l1": 0.0}
     )
@@ -91,7 +81,7 @@ def measure(name: str, graph: SocialGraph, repeat: int) -> dict[str, Any]:
         module.ANDERSON_MEMORY = memory
         try:
             pagerank_run(graph)  # the lumped layout, once per graph (as in any command)
-            mixed, seconds = _best(lambda: pagerank_run(graph), repeat)
+            mixed, seconds = best_of(lambda: pagerank_run(graph), repeat)
         finally:
             module.ANDERSON_MEMORY = default_memory
         record["methods"].append(
@@ -115,7 +105,7 @@ def _prpack(graph: SocialGraph, repeat: int, reference: np.ndarray) -> dict[str,
     edges = np.column_stack([graph.in_sources, targets])
     view = ig.Graph(n=graph.n_nodes, edges=edges, directed=True)
     view.es["weight"] = graph.in_weights
-    scores, seconds = _best(
+    scores, seconds = best_of(
         lambda: np.asarray(view.pagerank(damping=0.85, weights="weight", implementation="prpack")),
         repeat,
     )

@@ -44,7 +44,8 @@ TOP: int = 1000
 T = TypeVar("T")
 
 
-def _timed(function: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
+def best_of(function: Callable[[], T], repeat: int = 1) -> tuple[T, float]:
+    """``function()``'s value and its best time (seconds) over ``repeat`` runs."""
     best = float("inf")
     value: Any = None
     for _ in range(repeat):
@@ -64,13 +65,13 @@ def _top(graph: SocialGraph, scores: np.ndarray) -> list[str]:
 
 def measure_bootstrap(follows: pa.Table, replicates: int, seed: int, repeat: int) -> dict[str, Any]:
     """Time ``replicates`` bootstrap replicates on the whole follow graph."""
-    graph, build_seconds = _timed(
+    graph, build_seconds = best_of(
         lambda: build_graph(Dataset(follows=follows), square_weights=True)
     )
-    full, cold_seconds = _timed(lambda: pagerank_run(graph), repeat)
+    full, cold_seconds = best_of(lambda: pagerank_run(graph), repeat)
     top = np.argsort(-full.scores, kind="stable")[:TOP]
     bootstrap_pagerank(graph, full.scores, nodes=top, replicates=1, seed=seed)  # compile
-    intervals, seconds = _timed(
+    intervals, seconds = best_of(
         lambda: bootstrap_pagerank(graph, full.scores, nodes=top, replicates=replicates, seed=seed)
     )
     widths = intervals.rank_high - intervals.rank_low
@@ -101,8 +102,8 @@ def measure_update(follows: pa.Table, share: float, seed: int, repeat: int) -> d
     start, matched = warm_start(after, previous)
     cold: PageRankResult
     warm: PageRankResult
-    cold, cold_seconds = _timed(lambda: pagerank_run(after), repeat)
-    warm, warm_seconds = _timed(lambda: pagerank_run(after, start=start), repeat)
+    cold, cold_seconds = best_of(lambda: pagerank_run(after), repeat)
+    warm, warm_seconds = best_of(lambda: pagerank_run(after, start=start), repeat)
     return {
         "new_follows": int(held_out.sum()),
         "new_accounts": after.n_nodes - matched,
