@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, cast
+from typing import cast
 
 import click
 
@@ -20,8 +20,8 @@ from graphkit.analysis.lookalikes import (
 from graphkit.app.similar_audiences import lookalikes_run
 from graphkit.cli.inputs import InputChoice, input_options, load
 from graphkit.cli.options import (
-    INPUT_PATH,
-    Location,
+    as_input,
+    input_or_id,
     remember_run,
     run_options,
     weighting_options,
@@ -127,7 +127,7 @@ def lookalikes(
         seeds = (str(inputs.input), *seeds)
         inputs = dataclasses.replace(inputs, input=None)
     elif isinstance(inputs.input, str):
-        inputs = dataclasses.replace(inputs, input=INPUT_PATH.convert(inputs.input, None, None))
+        inputs = dataclasses.replace(inputs, input=as_input(inputs.input))
     if not seeds:
         raise click.UsageError("Missing argument 'ID [ID...]'.")
     loaded = load(inputs, weighting, progress)
@@ -155,14 +155,4 @@ def lookalikes(
     emit(found.table, output, output_format, progress, title=title)
 
 
-class _SeedOrInput(Location):
-    """INPUT kept as typed: without a dataset folder it is the first seed, which a path
-    would change (``x/`` and ``./x`` to ``x``, an empty id to ``.``)."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        return value if isinstance(value, str) else super().convert(value, param, ctx)
-
-
-for _parameter in lookalikes.params:
-    if _parameter.name == "input":
-        _parameter.type = _SeedOrInput(path_type=Path, readable=False)
+input_or_id(lookalikes)
