@@ -57,7 +57,7 @@ def check_frame(frame: pl.DataFrame, *, keys: Iterable[str] = ("id",)) -> pl.Dat
     graphkit.errors.ResultError: internal check failed: the key 'a' appears in 2 rows; ...
     """
     key_columns = [name for name in keys if name in frame.columns]
-    if key_columns and frame.height:
+    if key_columns and frame.height and _distinct_rows(frame, key_columns) < frame.height:
         repeated = frame.group_by(key_columns).len().filter(pl.col("len") > 1)
         if repeated.height:
             row = repeated.sort(key_columns).row(0)
@@ -76,6 +76,13 @@ def check_frame(frame: pl.DataFrame, *, keys: Iterable[str] = ("id",)) -> pl.Dat
             if negative.any():
                 _fail(f"column {name!r} is negative{_where(frame, negative)}")
     return frame
+
+
+def _distinct_rows(frame: pl.DataFrame, columns: list[str]) -> int:
+    """How many distinct values ``columns`` take together (counting is cheaper than grouping,
+    which is left to find the repeated key)."""
+    key = pl.col(columns[0]) if len(columns) == 1 else pl.struct(columns)
+    return int(frame.select(key.n_unique()).item())
 
 
 def _where(frame: pl.DataFrame, mask: pl.Series) -> str:

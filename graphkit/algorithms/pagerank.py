@@ -15,7 +15,12 @@ from graphkit.errors import ConvergenceError, ParameterError
 from graphkit.graph.social import SocialGraph
 from graphkit.io import rules
 from graphkit.kernels import anderson
-from graphkit.kernels.pagerank import _pagerank_kernel, block_targets, row_blocks
+from graphkit.kernels.pagerank import (
+    _pagerank_kernel,
+    block_targets,
+    largest_incoming_share,
+    row_blocks,
+)
 
 DEFAULT_DAMPING = 0.85
 # L1 change per iteration; tight enough that the top of the ranking equals the converged one.
@@ -519,14 +524,9 @@ def score_error_bounds(
 
 def _largest_incoming_share(graph: SocialGraph) -> np.ndarray:
     """Per node, the largest share of its attention any account gives it (0 without in-edges)."""
-    largest = np.zeros(graph.n_nodes)
-    if graph.n_edges == 0:
-        return largest
-    shares = graph.attention_shares(slice(None))
-    starts = graph.in_indptr[:-1]
-    has_edges = np.diff(graph.in_indptr) > 0
-    largest[has_edges] = np.maximum.reduceat(shares, starts[has_edges])
-    return largest
+    return largest_incoming_share(
+        graph.in_indptr, graph.in_sources, graph.in_weights, graph.out_weight
+    )
 
 
 def certain_order(scores: np.ndarray, bounds: np.ndarray) -> np.ndarray:

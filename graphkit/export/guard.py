@@ -178,6 +178,13 @@ def _numeric_columns(frame: pl.DataFrame, columns: Iterable[str]) -> set[str]:
     return {name for name in columns if verdicts[name][0] is True}
 
 
+def _columns_with_guarded_cells(frame: pl.DataFrame, columns: list[str]) -> list[str]:
+    if not columns:
+        return []
+    found = frame.select(pl.col(name).str.contains(_GUARDED).any() for name in columns)
+    return [name for name in columns if found[name][0] is True]
+
+
 def guard_spreadsheet(
     frame: pl.DataFrame, report: GuardReport | None = None, *, offset: int = 0
 ) -> pl.DataFrame:
@@ -210,7 +217,8 @@ def guard_spreadsheet(
     >>> unguard_spreadsheet(guard_spreadsheet(table)).equals(table)
     True
     """
-    text = _text_columns(frame)
+    # Only text columns with a formula-like cell can change; of those, all-number columns stay.
+    text = _columns_with_guarded_cells(frame, _text_columns(frame))
     columns = [name for name in text if name not in _numeric_columns(frame, text)]
     if report is not None:
         for name in columns:

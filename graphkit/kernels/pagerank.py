@@ -193,3 +193,30 @@ def _pagerank_kernel(
         if change < tolerance:
             break
     return scores, iterations, change
+
+
+@parallel_kernel
+def _largest_share_kernel(
+    indptr: np.ndarray,
+    sources: np.ndarray,
+    weights: np.ndarray,
+    out_weight: np.ndarray,
+    largest: np.ndarray,
+) -> None:
+    for row in numba.prange(indptr.shape[0] - 1):
+        best = 0.0
+        for edge in range(indptr[row], indptr[row + 1]):
+            out = out_weight[sources[edge]]
+            share = weights[edge] / out if out > 0.0 else 0.0
+            best = share if edge == indptr[row] or share > best else best
+        largest[row] = best
+
+
+def largest_incoming_share(
+    indptr: np.ndarray, sources: np.ndarray, weights: np.ndarray, out_weight: np.ndarray
+) -> np.ndarray:
+    """Per row of an in-edge CSR, the largest ``weights[e] / out_weight[sources[e]]`` of its
+    edges (0 where the source gives no weight; 0 for a row without edges)."""
+    largest = np.zeros(indptr.shape[0] - 1)
+    _largest_share_kernel(indptr, sources, weights, out_weight, largest)
+    return largest

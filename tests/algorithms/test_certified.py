@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graphkit.algorithms.pagerank import (
+    _largest_incoming_share,
     certain_order,
     certified_prefix,
     pagerank_run,
@@ -110,3 +111,27 @@ def test_no_certified_position_is_contradicted_on_real_graphs(
 def test_no_certified_position_is_contradicted_on_ego_twitter(shared_data):
     graph = build_graph(load_dataset(follows=shared_data / "ego-twitter" / "twitter_combined.txt"))
     assert _check_against_reference(graph) >= 500  # measured: 678
+
+
+def _largest_share_reference(graph):
+    """Per node, the largest share of attention among its in-edges, edge by edge."""
+    largest = [0.0] * graph.n_nodes
+    for node in range(graph.n_nodes):
+        shares = []
+        for edge in range(graph.in_indptr[node], graph.in_indptr[node + 1]):
+            out = graph.out_weight[graph.in_sources[edge]]
+            shares.append(graph.in_weights[edge] / out if out > 0 else 0.0)
+        largest[node] = max(shares, default=0.0)
+    return largest
+
+
+@settings(max_examples=60, deadline=None)
+@given(weighted_graphs(), st.booleans())
+def test_largest_incoming_share_matches_edge_by_edge(graph_spec, zero_weights):
+    n, edges = graph_spec
+    if zero_weights:  # a source whose edges all weigh 0 passes on no share
+        edges = [(s, t, 0.0 if s == 0 else w) for s, t, w in edges]
+    graph = build_graph(_dataset(n, edges))
+    assert _largest_incoming_share(graph).tolist() == pytest.approx(
+        _largest_share_reference(graph), rel=1e-15, abs=0
+    )
