@@ -14,7 +14,7 @@ import gzip
 import math
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -850,12 +850,13 @@ def _check_repeated_header(
         return
     known = {_header_key(name) for name in header} | _column_names(spec)
     pattern = "(?i)^[\\s\ufeff]*(?:" + "|".join(re.escape(name) for name in sorted(known))
-    candidates = pc.match_substring_regex(table.column(0), pattern + ")\\s*$")
-    if not pc.any(candidates).as_py():
-        return
     offset = 0
-    for chunk in candidates.chunks:
-        for index in pc.indices_nonzero(chunk.fill_null(False)).to_pylist():
+    for chunk in table.column(0).chunks:
+        positions = _header_candidates(chunk, known)
+        screened = chunk if positions is None else chunk.take(positions)
+        matches = pc.match_substring_regex(screened, pattern + ")\\s*$").fill_null(False)
+        for found in pc.indices_nonzero(matches).to_pylist():
+            index = found if positions is None else int(positions[found])
             fields = [table.column(column)[offset + index].as_py() for column in range(len(header))]
             if all(isinstance(field, str) and _header_key(field) in known for field in fields):
                 raise InputError(
@@ -865,6 +866,54 @@ def _check_repeated_header(
                     row=source.row(offset + index),
                 )
         offset += len(chunk)
+
+
+def _header_candidates(chunk: pa.Array, known: set[str]) -> np.ndarray | None:
+    """Positions of the strings of ``chunk`` that may be one of the ``known`` names as
+    :func:`_check_repeated_header` matches them; ``None`` to look at every string.
+
+    From the Arrow buffers, in one pass over the offsets: a match either begins and ends with
+    a letter that begins and ends a known name (either case) and has a fitting length (up to
+    three bytes a letter: case-insensitive matching takes non-ASCII letters such as the long s
+    and the Kelvin sign for ASCII ones), or begins or ends with a blank, a byte-order mark or
+    any other non-ASCII character. Only ASCII names are screened like this.
+    """
+    if len(chunk) == 0 or not known or not all(name and name.isascii() for name in known):
+        return None
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    if data_buffer is None or data_buffer.size == 0:
+        return np.empty(0, dtype=np.int64)
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    lengths = ends - starts
+    last_byte = data.shape[0] - 1
+    first = data[np.minimum(starts, last_byte)]
+    last = data[np.clip(ends - 1, 0, last_byte)]
+    shortest = min(len(name) for name in known)
+    longest = 3 * max(len(name) for name in known)
+    firsts = _byte_table(name[0] for name in known)
+    lasts = _byte_table(name[-1] for name in known)
+    padded = _HEADER_PADDING_BYTES
+    plain = firsts[first] & lasts[last] & (lengths <= longest)
+    possible = (plain | padded[first] | padded[last]) & (lengths >= shortest)
+    return np.flatnonzero(possible)
+
+
+def _byte_table(letters: Iterable[str]) -> np.ndarray:
+    """Which of the 256 byte values are one of ``letters`` (ASCII) in either case."""
+    table = np.zeros(256, dtype=bool)
+    for letter in letters:
+        table[[ord(letter.lower()), ord(letter.upper())]] = True
+    return table
+
+
+# Bytes a string around a header name may begin or end with: ASCII blanks and every non-ASCII
+# byte (the byte-order mark, Unicode spaces, letters that match ASCII ones regardless of case).
+_HEADER_PADDING_BYTES: Final = np.isin(np.arange(256), [*b"\t\n\x0b\x0c\r ", *range(0x80, 0x100)])
 
 
 def _header_key(name: str) -> str:

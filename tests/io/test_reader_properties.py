@@ -114,3 +114,43 @@ def test_types_are_the_schema_types_even_for_empty_optional_columns(tmp_path: Pa
     assert table.schema == pa.schema(
         [(name, INTERACTIONS.types[name]) for name in table.column_names]
     )
+
+
+# Strings around header names: case changes, blanks and byte-order marks on either side,
+# letters that match ASCII ones regardless of case (long s, Kelvin sign), other scripts.
+_HEADER_NAMES = ["follower", "followed", "src", "dst", "source", "target", "kind", "id"]
+header_like = st.builds(
+    lambda before, name, cases, swap, after: (
+        before
+        + "".join(c.upper() if up else c for c, up in zip(name, cases, strict=False)).replace(*swap)
+        + after
+    ),
+    st.sampled_from(["", " ", "\t", "\ufeff", "\u00a0", "\u3000", "\r", "\x0b"]),
+    st.sampled_from(_HEADER_NAMES),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+    st.sampled_from([("", ""), ("s", "\u017f"), ("k", "\u212a"), ("i", "\u0130"), ("e", "é")]),
+    st.sampled_from(["", " ", "\t", "\u2003", "\ufeff", "x"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.one_of(header_like, some_ids, st.just(""), st.text(max_size=4)), max_size=30),
+    st.sets(st.sampled_from([*_HEADER_NAMES, "usuário", "a b"]), min_size=1, max_size=4),
+    st.booleans(),
+)
+def test_header_screen_keeps_every_string_the_regex_matches(values, known, large):
+    # The screen may keep more strings than the regex matches, never fewer.
+    import re
+
+    import pyarrow.compute as pc
+
+    from graphkit.io.readers import _header_candidates
+
+    chunk = pa.array(values, type=pa.large_string() if large else pa.string())[1:]
+    pattern = "(?i)^[\\s\ufeff]*(?:" + "|".join(re.escape(name) for name in sorted(known))
+    matched = pc.match_substring_regex(chunk, pattern + ")\\s*$").fill_null(False)
+    expected = set(pc.indices_nonzero(matched).to_pylist())
+    positions = _header_candidates(chunk, known)
+    kept = set(range(len(chunk))) if positions is None else set(positions.tolist())
+    assert expected <= kept
