@@ -884,7 +884,7 @@ def _header_candidates(chunk: pa.Array, known: set[str]) -> np.ndarray | None:
     if data_buffer is None or data_buffer.size == 0:
         return np.empty(0, dtype=np.int64)
     offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+    offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=offset_type)[
         chunk.offset : chunk.offset + len(chunk) + 1
     ]
     data = np.frombuffer(data_buffer, dtype=np.uint8)
