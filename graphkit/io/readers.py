@@ -853,7 +853,7 @@ def _check_repeated_header(
     offset = 0
     for chunk in table.column(0).chunks:
         positions = _header_candidates(chunk, known)
-        screened = chunk if positions is None else chunk.take(positions)
+        screened = chunk if positions is None else chunk.take(integer_array(positions))
         matches = pc.match_substring_regex(screened, pattern + ")\\s*$").fill_null(False)
         for found in pc.indices_nonzero(matches).to_pylist():
             index = found if positions is None else int(positions[found])
