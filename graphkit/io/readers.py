@@ -854,7 +854,7 @@ def _check_repeated_header(
     for chunk in table.column(0).chunks:
         positions = _header_candidates(chunk, known)
         screened = chunk if positions is None else chunk.take(integer_array(positions))
-        matches = pc.match_substring_regex(screened, pattern + ")\\s*$").fill_null(False)
+        matches = pc.match_substring_regex(screened, pattern + ")\\s*$")  # nulls: no match
         for found in pc.indices_nonzero(matches).to_pylist():
             index = found if positions is None else int(positions[found])
             fields = [table.column(column)[offset + index].as_py() for column in range(len(header))]
