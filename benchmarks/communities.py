@@ -509,6 +509,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--converged", action="store_true", help="also Leiden to convergence")
     parser.add_argument("--out", type=Path, default=RESULTS_FOLDER, help="results folder")
     options = parser.parse_args(argv)
+    if options.repeats < 1:
+        parser.error(f"--repeats must be at least 1, got {options.repeats}")
     label = dataset_label(options.size, options.model)
     folder = options.data / label
     if not (folder / "follows.parquet").is_file():

@@ -21,12 +21,13 @@ from graphkit.app import Settings
 from graphkit.app.affinity import audience_size
 from graphkit.cli.crm import check_outputs
 from graphkit.cli.inputs import InputChoice, input_options, load
-from graphkit.cli.options import _not_nan, run_options, weighting_options
+from graphkit.cli.options import _not_nan, as_input, input_or_id, run_options, weighting_options
 from graphkit.cli.output import emit, output_options
 from graphkit.errors import GraphkitError
 from graphkit.export import guard_spreadsheet
 from graphkit.graph import Weighting
 from graphkit.io import format_for, write_frame
+from graphkit.io.rules import is_clause_selector
 from graphkit.io.writers import check_output_names
 from graphkit.progress import Progress
 
@@ -125,9 +126,16 @@ def audience(
     if inputs.input is not None and (
         inputs.demo or inputs.follows or inputs.interactions or inputs.database
     ):
-        # With --demo or tables named by options, every argument is a selector.
+        # With --demo or tables named by options, every argument is a selector, as typed.
         selectors = (str(inputs.input), *selectors)
         inputs = dataclasses.replace(inputs, input=None)
+    elif isinstance(inputs.input, str) and _a_selector(inputs.input):
+        raise click.UsageError(
+            f"{inputs.input!r} is a selector, not a file or folder: give the data first (a "
+            "dataset folder or file, --demo, --follows or --interactions)"
+        )
+    else:
+        inputs = dataclasses.replace(inputs, input=as_input(inputs.input))
     if not selectors:
         raise click.UsageError("Missing argument 'SELECTOR...'.")
     context = click.get_current_context()
@@ -205,6 +213,14 @@ def _write_members(frame: pl.DataFrame, path: Path, progress: Progress) -> None:
     progress.note(f"Wrote {frame.height:,} rows to {path}")
 
 
+def _a_selector(text: str) -> bool:
+    """Whether INPUT is a selector (FIELD=VALUE or FIELD~REGEX) and no file or folder."""
+    try:
+        return is_clause_selector(text) and not Path(text).exists()
+    except (OSError, ValueError):  # a name too long for the system
+        return True
+
+
 def _format_of(path: Path) -> str | None:
     """The format a file's suffix names (``None`` for none: --format is for -o only)."""
     try:
@@ -222,3 +238,6 @@ def _same_file(first: Path, second: Path) -> bool:
             return first.resolve() == second.resolve()
         except (OSError, RuntimeError):  # a link loop
             return False
+
+
+input_or_id(audience)

@@ -205,6 +205,16 @@ class ReferenceGraph:
                 followers[target].add(source)
         return followers
 
+    def attention_of(self, flag: int = FOLLOW | INTERACTION) -> dict[str, set[str]]:
+        """The accounts paying attention to every account: those with an edge of positive
+        weight to it that a record of ``flag`` made (FOLLOW: its followers). An edge of
+        weight 0 passes no PageRank, so it makes no follower nor audience member."""
+        paying: dict[str, set[str]] = {node: set() for node in self.nodes}
+        for (source, target), edge_flag in self.flags.items():
+            if edge_flag & flag and self.weights[(source, target)] > 0:
+                paying[target].add(source)
+        return paying
+
 
 def influence_graph_reference(
     follows: list[dict[str, Any]],

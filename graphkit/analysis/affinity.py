@@ -5,7 +5,8 @@ Definitions (``A`` = the audience, a set of accounts):
 
 - An account *pays attention* to ``v`` when it has an edge to ``v`` in the influence graph:
   it follows ``v`` or interacts with it (repost, quote, reply, mention, like, comment),
-  counted once however many records there are.
+  counted once however many records there are. An edge of weight 0 (records weighing 0, or
+  a type weighted 0) passes no PageRank and pays no attention here either.
 - *Active* accounts pay attention to at least one account. Only active accounts can follow
   anything, so both populations count active accounts only: the audience size ``n_A`` is the
   number of active audience members, the base size ``n_B`` the number of active accounts
@@ -43,6 +44,7 @@ import polars as pl
 
 from graphkit.algorithms.communities import DEFAULT_LEIDEN_ITERATIONS, canonical_membership
 from graphkit.analysis.accounts import with_account_text
+from graphkit.analysis.audience import attention_edges
 from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
 from graphkit.graph.social import SocialGraph
@@ -112,12 +114,14 @@ def audience_counts(graph: SocialGraph, audience: np.ndarray) -> AudienceCounts:
     """Count, for every node, the audience members and the others paying attention to it."""
     audience = _checked_mask(graph, audience)
     n = graph.n_nodes
-    from_audience = audience[graph.in_sources]
-    in_degree = np.diff(graph.in_indptr)
-    targets = graph.edge_targets()
+    sources, targets = graph.in_sources, graph.edge_targets()
+    paying = attention_edges(graph)
+    if paying is not None:
+        sources, targets = sources[paying], targets[paying]
+    from_audience = audience[sources]
     audience_followers = np.bincount(targets[from_audience], minlength=n).astype(np.int64)
-    base_followers = in_degree.astype(np.int64) - audience_followers
-    active = np.bincount(graph.in_sources, minlength=n) > 0
+    base_followers = np.bincount(targets, minlength=n).astype(np.int64) - audience_followers
+    active = np.bincount(sources, minlength=n) > 0
     audience_size = int(np.count_nonzero(active & audience))
     base_size = int(np.count_nonzero(active & ~audience))
     return AudienceCounts(audience_followers, base_followers, audience_size, base_size)
@@ -402,7 +406,7 @@ def _co_attention(
     graph: SocialGraph, audience: np.ndarray, local: np.ndarray, max_shared: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Member pairs weighted by the accounts both pay attention to (Adamic-Adar)."""
-    from_audience = audience[graph.in_sources]
+    from_audience = _from_audience(graph, audience)
     members = local[graph.in_sources[from_audience]]
     targets = graph.edge_targets()[from_audience]  # grouped by target, members ascending
     if targets.shape[0] == 0:
@@ -426,6 +430,13 @@ def _co_attention(
         starts, np.ascontiguousarray(members[entry_used]), weights, total
     )
     return _merged(first, second, weight, int(audience.sum()))
+
+
+def _from_audience(graph: SocialGraph, audience: np.ndarray) -> np.ndarray:
+    """Which in-edges are attention an audience member pays."""
+    from_audience: np.ndarray = audience[graph.in_sources]
+    paying = attention_edges(graph)
+    return from_audience if paying is None else from_audience & paying
 
 
 def _merged(
@@ -498,7 +509,7 @@ def _segment_table(
     # Who each member pays attention to, by segment.
     segment_of = np.full(graph.n_nodes, UNCONNECTED - 1, dtype=np.int64)
     segment_of[nodes] = membership
-    from_audience = audience[graph.in_sources]
+    from_audience = _from_audience(graph, audience)
     attention = pl.DataFrame(
         {
             "segment": segment_of[graph.in_sources[from_audience]],

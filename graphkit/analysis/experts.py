@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Final
 
@@ -19,7 +20,7 @@ from graphkit.algorithms.pagerank import (
 )
 from graphkit.algorithms.reach import reach_2hop
 from graphkit.analysis.accounts import account_text
-from graphkit.analysis.audience import C_LEVEL, select_audience
+from graphkit.analysis.audience import C_LEVEL, attention_edges, attention_flags, select_audience
 from graphkit.analysis.brands import organizations
 from graphkit.checks import check_frame
 from graphkit.errors import ParameterError, UsageError
@@ -105,7 +106,9 @@ def expert_table(
         personalized PageRank (summing to 1 over all accounts), ``audience_attention`` the
         part of it received directly from audience members' edges,
         ``audience_followers`` counts audience accounts following the person,
-        ``audience_reached`` distinct audience accounts within two follow hops,
+        ``audience_reached`` distinct audience accounts within two follow hops (follows by
+        edges of positive weight: an edge of weight 0 passes no PageRank and counts for
+        neither),
         ``engagement`` the type-weighted interactions the person received.
 
     Raises
@@ -169,7 +172,7 @@ def expert_table(
             "audience_influence": scores[people],
             "audience_attention": attention,
             "audience_followers": audience_followers,
-            "audience_reached": reach_2hop(graph, people, audience=audience),
+            "audience_reached": reach_2hop(_paying(graph), people, audience=audience),
             "followers": graph.followers[people],
             "engagement": graph.engagement_received[people],
         }
@@ -213,6 +216,14 @@ def expert_table(
     return check_frame(table)
 
 
+def _paying(graph: SocialGraph) -> SocialGraph:
+    """``graph`` without its edges of weight 0 as follows: they pass no PageRank, so they
+    reach nobody (:func:`graphkit.analysis.audience.attention_edges`)."""
+    if attention_edges(graph) is None:
+        return graph
+    return dataclasses.replace(graph, in_flags=attention_flags(graph), _cache={})
+
+
 def _direct_audience(
     graph: SocialGraph,
     people: np.ndarray,
@@ -220,14 +231,16 @@ def _direct_audience(
     scores: np.ndarray,
     damping: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per person: audience accounts following them, and the score audience edges pass on."""
+    """Per person: audience accounts following them (by edges of positive weight), and the
+    score audience edges pass on."""
     followers = np.zeros(people.shape[0], dtype=np.int64)
     attention = np.zeros(people.shape[0])
+    flags = attention_flags(graph)
     for position, person in enumerate(people):
         edges = slice(int(graph.in_indptr[person]), int(graph.in_indptr[person + 1]))
         sources = graph.in_sources[edges]
         from_audience = audience[sources]
-        follows = (graph.in_flags[edges] & FOLLOW_FLAG) > 0
+        follows = (flags[edges] & FOLLOW_FLAG) > 0
         followers[position] = np.count_nonzero(follows & from_audience)
         # What PageRank passes along u -> person: damping * score[u] * w / out_weight[u].
         passed = damping * scores[sources] * graph.attention_shares(edges)

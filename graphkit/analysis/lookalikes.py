@@ -1,7 +1,8 @@
 """Lookalikes: accounts whose audiences resemble the audience of given seed accounts.
 
 An account's audience is the set of its distinct followers (with ``edges="attention"``, of the
-accounts paying it any attention: following, reposting, replying, ...). The seed audience
+accounts paying it any attention: following, reposting, replying, ...), by edges of positive
+weight: an edge of weight 0 passes no PageRank and makes nobody a follower here. The seed audience
 ``F`` is the union of the seeds' audiences. For every other account ``v``:
 
 - ``shared_followers`` = ``|followers(v) & F|``
@@ -35,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from graphkit.analysis.accounts import with_account_text
+from graphkit.analysis.audience import attention_flags
 from graphkit.checks import check_frame
 from graphkit.errors import InputError, MemoryLimitError, ParameterError, quoted
 from graphkit.graph.social import FOLLOW_FLAG, INTERACTION_FLAG, SocialGraph
@@ -223,7 +225,8 @@ def find_lookalikes(
     _check_parameters(top, method, min_shared, min_followers, edges, hashes, seed)
     seed_ids = seed_nodes(graph, seeds)
     flag_mask = FOLLOW_FLAG if edges == "follows" else FOLLOW_FLAG | INTERACTION_FLAG
-    member = audience_mask(graph.in_indptr, graph.in_sources, graph.in_flags, flag_mask, seed_ids)
+    flags = attention_flags(graph)
+    member = audience_mask(graph.in_indptr, graph.in_sources, flags, flag_mask, seed_ids)
     query = _Query(graph, flag_mask, seed_ids, member, int(np.count_nonzero(member)),
                    min_shared, min_followers, top)  # fmt: skip
     if method == "auto":
@@ -268,8 +271,9 @@ class _Query:
         """(shared followers, followers) of every account, or of ``nodes``."""
         graph = self.graph
         return shared_followers(
-            graph.in_indptr, graph.in_sources, graph.in_flags, self.flag_mask, self.member, nodes
-        )
+            graph.in_indptr, graph.in_sources, attention_flags(graph), self.flag_mask, self.member,
+            nodes,
+        )  # fmt: skip
 
     def table(
         self,
@@ -360,7 +364,7 @@ def _minhash(query: _Query, *, hashes: int, seed: int) -> Lookalikes:
         graph, query.flag_mask, query.min_followers, hashes, seed
     )
     seed_signature = minhash_signatures(
-        indptr, graph.in_sources, graph.in_flags, query.flag_mask, query.seeds,
+        indptr, graph.in_sources, attention_flags(graph), query.flag_mask, query.seeds,
         hashes=hashes, seed=seed,
     ).min(axis=0)  # fmt: skip
     estimates = signature_agreement(signatures, seed_signature)
@@ -401,7 +405,7 @@ def _signatures(
     cached = graph._cache.get(key)
     if isinstance(cached, tuple):
         return cached[0], cached[1], 0
-    indptr, sources, flags = graph.in_indptr, graph.in_sources, graph.in_flags
+    indptr, sources, flags = graph.in_indptr, graph.in_sources, attention_flags(graph)
     nobody = np.zeros(graph.n_nodes, np.bool_)
     _, followers = shared_followers(indptr, sources, flags, flag_mask, nobody)
     nodes = np.flatnonzero(followers >= min_followers).astype(np.int64)

@@ -21,6 +21,7 @@ from graphkit.analysis.affinity import (
 )
 from graphkit.analysis.affinity import audience_segments as segment_audience
 from graphkit.app.api import Data, Selectors, Tables, audience_mask, open_data
+from graphkit.app.selectors import SELECTORS, text_items
 from graphkit.app.settings import Settings
 from graphkit.app.sources import Loaded
 from graphkit.errors import ParameterError
@@ -86,6 +87,7 @@ def audience_affinities(
     >>> table.select("id", "audience_followers", "base_followers", "lift").rows()
     [('x', 2, 0, 3.0), ('y', 1, 3, 0.5)]
     """
+    text_items(audience, "audience", SELECTORS)  # before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     mask = _mask(loaded, audience)
@@ -125,6 +127,7 @@ def audience_segments(
     >>> segments.table.select("segment", "size").rows()
     [(0, 2), (1, 2)]
     """
+    text_items(audience, "audience", SELECTORS)  # before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     mask = _mask(loaded, audience)

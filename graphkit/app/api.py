@@ -33,11 +33,12 @@ from graphkit.analysis import (
     roster,
     select_audience,
 )
-from graphkit.analysis.audience import C_LEVEL
+from graphkit.analysis.audience import C_LEVEL, remember_identities, resolved_names
 from graphkit.analysis.explain import Explanation
 from graphkit.analysis.explain import explain as explain_account
 from graphkit.analysis.rank import Ranking, rank_table
 from graphkit.app.confidence import Previous, read_previous, resampling_graph, warm_start
+from graphkit.app.selectors import ACCOUNT_ID, SELECTORS, text_item, text_items
 from graphkit.app.settings import Settings
 from graphkit.app.sources import Loaded, Location, Sources, load
 from graphkit.errors import ParameterError, UsageError
@@ -85,7 +86,21 @@ def open_data(
     if isinstance(data, Loaded):
         if tables:
             raise UsageError("give loaded data or tables, not both")
-        return data
+        loaded = data
+    else:
+        loaded = _open(data, settings, progress, analysis, tables)
+    # Ids the identities merged away still name their account (audiences, seeds, targets).
+    remember_identities(loaded.graph, loaded.dataset.identities)
+    return loaded
+
+
+def _open(
+    data: Location | Sources | Dataset | None,
+    settings: Settings | None,
+    progress: Progress | None,
+    analysis: str,
+    tables: Any,
+) -> Loaded:
     settings = settings or Settings()
     given: dict[str, Any] = {name: value for name, value in tables.items() if value is not None}
     if isinstance(data, Dataset):
@@ -198,13 +213,14 @@ def rank_run(
     (:class:`graphkit.analysis.rank.Ranking`). ``undirected``: whether loaded data read its
     follows both ways (rebuilt so for ``confidence``)."""
     check_confidence(confidence, level)
+    selectors = text_items(audience, "audience", SELECTORS)  # before the data is read
     settings = settings or Settings()
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
     if confidence and not isinstance(data, Loaded):
         undirected = isinstance(data, Sources) and data.undirected
-    mask = audience_mask(loaded, audience)
+    mask = audience_mask(loaded, selectors)
     start = None
     if previous is not None:
         start, matched = warm_start(
@@ -248,11 +264,10 @@ def rank_run(
 
 def audience_mask(loaded: Loaded, audience: Selectors) -> np.ndarray | None:
     """The accounts an audience selects (``None`` for no audience)."""
-    if audience is None:
-        return None
-    selectors = [audience] if isinstance(audience, str) else list(audience)
+    selectors = text_items(audience, "audience", SELECTORS)
     if not selectors:
         return None
+    remember_identities(loaded.graph, loaded.dataset.identities)
     return select_audience(loaded.graph, selectors)
 
 
@@ -388,10 +403,12 @@ def brands(
     """
     if people and roster_size is not None:
         raise UsageError("give --people or --roster, not both")
+    selected = text_items(orgs, "orgs", "organization ids (text)") or None
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
-    selected = ([orgs] if isinstance(orgs, str) else list(orgs)) if orgs else None
+    if selected is not None:  # an organization named by an id merged into its account
+        selected = resolved_names(graph, selected)
     if people:
         with progress.step("Measuring people's reach and departure impact"):
             return people_table(graph, orgs=selected, departure_top=departure_top)
@@ -436,10 +453,13 @@ def experts(
     ``seed``) add ``rank_low, rank_high, score_low, score_high`` at ``level`` and
     ``order_certain``; ``undirected`` as for :func:`rank_run`."""
     check_confidence(confidence, level)
+    text_item(org, "org", "an organization id (text)")
+    chosen = text_items(audience, "audience", SELECTORS)
+    wanted = text_items(topics, "topics", "topics (text)") or None
     settings = settings or Settings()
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
-    mask = audience_mask(loaded, audience if audience else C_LEVEL)
+    mask = audience_mask(loaded, chosen or C_LEVEL)
     assert mask is not None
     graph = loaded.graph
     if confidence:
@@ -452,9 +472,9 @@ def experts(
     with progress.step("Ranking experts"):
         table = expert_table(
             graph,
-            org,
+            resolved_names(loaded.graph, [org])[0],
             audience_mask=mask,
-            topic=([topics] if isinstance(topics, str) else list(topics)) if topics else None,
+            topic=wanted,
             sort_by=sort_by,
             damping=settings.damping,
             confidence=confidence,
@@ -478,11 +498,13 @@ def explain(
     """Why an account ranks where it does: its rank and the accounts whose attention makes
     its PageRank (``.contributors``, a DataFrame), with the share from teleporting and,
     with ``audience``, from the audience."""
+    text_item(account, "account", ACCOUNT_ID)
+    selectors = text_items(audience, "audience", SELECTORS)
     settings = settings or Settings()
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
-    mask = audience_mask(loaded, audience)
+    mask = audience_mask(loaded, selectors)
     with progress.step("Ranking", unit="iterations") as ranking:
         personalization = None if mask is None else mask.astype(float)
         scores = pagerank_run(
@@ -495,7 +517,7 @@ def explain(
             membership = find_communities(graph, seed=0, on_progress=finding).membership
     return explain_account(
         graph,
-        account,
+        resolved_names(graph, [account])[0],
         scores,
         damping=settings.damping,
         audience=mask,
@@ -516,8 +538,10 @@ def paths(
 ) -> pl.DataFrame:
     """The ``k`` strongest paths of attention from ``source`` to ``target``: ``rank, hops,
     influence, path, handles`` (influence: the product of the attention shares along it)."""
+    ends = [text_item(source, "source", ACCOUNT_ID), text_item(target, "target", ACCOUNT_ID)]
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
+    source, target = resolved_names(loaded.graph, ends)
     with progress.step("Finding paths"):
         return path_table(loaded.graph, source, target, k=k)
 
@@ -568,6 +592,7 @@ def report(
     settings = settings or Settings()
     progress = progress or Progress(quiet=True)
     check_confidence(confidence, level)
+    selectors = text_items(audience, "audience", SELECTORS)
     if trend is not None and not isinstance(trend, bool):
         raise ParameterError(f"trend must be True, False or None, got {trend!r}")
     for duration in (trend_window, trend_step):  # bad ones fail before the analyses
@@ -584,7 +609,7 @@ def report(
             undirected = isinstance(data, Sources) and data.undirected
         with progress.step("Reading the records again for resampling"):
             graph = resampling_graph(loaded, settings.weighting, undirected=undirected)
-    selectors = () if audience is None else (audience,) if isinstance(audience, str) else audience
+        remember_identities(graph, loaded.dataset.identities)
     content = build_report(
         graph,
         settings=ReportSettings(

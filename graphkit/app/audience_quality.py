@@ -11,9 +11,9 @@ from typing import Unpack
 
 import numpy as np
 import polars as pl
-import pyarrow as pa
 
 from graphkit.analysis import select_audience
+from graphkit.analysis.audience import remember_identities, resolve_ids
 from graphkit.analysis.audit import (
     DEFAULT_THRESHOLD,
     Audit,
@@ -24,13 +24,14 @@ from graphkit.analysis.audit import (
     usable_follow_times,
 )
 from graphkit.app.api import Data, Selectors, Tables, open_data
+from graphkit.app.selectors import ACCOUNT_IDS, SELECTORS, text_items
 from graphkit.app.settings import Settings
 from graphkit.app.sources import Loaded, Sources
 from graphkit.checks import check_frame
 from graphkit.errors import ParameterError, UsageError, quoted
 from graphkit.graph.social import (
     DISCOUNT_KEY,
-    account_aliases,
+    SocialGraph,
     identity_map,
     merge_identities,
 )
@@ -111,6 +112,8 @@ def audit(
         raise ParameterError(f"threshold must be in [0, 1], got {threshold}")
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
+    wanted = list(dict.fromkeys(text_items(ids, "ids", ACCOUNT_IDS)))
+    text_items(trusted, "trusted", SELECTORS)  # checked before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
@@ -120,12 +123,7 @@ def audit(
         )
     nodes = None
     if ids is not None:
-        wanted = list(dict.fromkeys([ids] if isinstance(ids, str) else ids))
-        nodes = graph.index_of(wanted)
-        missing = [name for name, node in zip(wanted, nodes, strict=True) if node < 0]
-        if missing:
-            hint = _merged_hint(loaded, missing[0])
-            raise ParameterError(f"account {quoted(missing[0])} is not in the graph{hint}")
+        nodes = audited_nodes(graph, wanted, progress)
     given = tables.get("follows")
     if given is None and isinstance(data, Sources):
         given = data.follows
@@ -141,19 +139,26 @@ def audit(
     return check_frame(quality_table(graph, result, nodes, threshold))
 
 
-def _merged_hint(loaded: Loaded, name: str) -> str:
-    """Where the identities merged the account ``name`` (``""`` when they did not)."""
-    person_of = identity_map(loaded.dataset.identities)
-    person = merge_identities(pa.chunked_array([[name]], pa.string()), person_of)[0].as_py()
-    if person == name:
-        aliases = account_aliases(loaded.graph)
-        if aliases is None:
-            return ""
-        owners = aliases.filter(pl.col("aliases").str.split(";").list.contains(name))
-        if owners.is_empty():
-            return ""
-        person = owners.get_column("id").sort()[0]
-    return f"; the identities merged it into account {quoted(person)}"
+def audited_nodes(graph: SocialGraph, ids: list[str], progress: Progress) -> np.ndarray:
+    """The node of each id (each once, in the order given), an id the identities merged
+    away read as the account it became (noted).
+
+    Raises
+    ------
+    ParameterError
+        Naming the first id that is not in the graph.
+    """
+    nodes = resolve_ids(graph, ids)
+    missing = [name for name, node in zip(ids, nodes, strict=True) if node < 0]
+    if missing:
+        raise ParameterError(f"account {quoted(missing[0])} is not in the graph")
+    found = graph.ids_of(nodes).to_list()
+    merged = [(name, node) for name, node in zip(ids, found, strict=True) if name != node]
+    if merged:
+        name, node = merged[0]
+        more = f" (and {len(merged) - 1:,} more ids)" if len(merged) > 1 else ""
+        progress.note(f"Auditing {quoted(node)} for {quoted(name)}{more}, the account it became")
+    return np.asarray(list(dict.fromkeys(nodes.tolist())), dtype=np.int64)
 
 
 def audit_loaded(loaded: Loaded, *, trusted: Selectors = None, follows: object = None) -> Audit:
@@ -162,10 +167,10 @@ def audit_loaded(loaded: Loaded, *, trusted: Selectors = None, follows: object =
     memory it was loaded from) is at hand."""
     graph = loaded.graph
     mask = None
-    if trusted is not None:
-        selectors = [trusted] if isinstance(trusted, str) else list(trusted)
-        if selectors:
-            mask = select_audience(graph, selectors)
+    selectors = text_items(trusted, "trusted", SELECTORS)
+    if selectors:
+        remember_identities(graph, loaded.dataset.identities)
+        mask = select_audience(graph, selectors)
     return audit_accounts(graph, trusted=mask, follow_times=follow_times(loaded, follows))
 
 

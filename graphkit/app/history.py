@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Unpack
@@ -22,6 +21,7 @@ from graphkit.analysis.trend import (
     timed_tables,
 )
 from graphkit.app.api import Data, Selectors, Tables
+from graphkit.app.selectors import SELECTORS, text_items
 from graphkit.app.settings import Settings
 from graphkit.app.sources import Loaded, Sources, _is_export, input_locations, is_uri, load
 from graphkit.errors import InputError, ParameterError, UsageError
@@ -158,9 +158,7 @@ def trend_run(
     first_moment, last_moment = _moment(start), _moment(end)
     if first_moment is not None and last_moment is not None and first_moment >= last_moment:
         raise UsageError(f"--start ({start}) must be before --end ({end})")
-    selectors = () if audience is None else (audience,) if isinstance(audience, str) else audience
-    if not isinstance(selectors, Sequence) or not all(isinstance(s, str) for s in selectors):
-        raise UsageError(f"audience must be a selector text or a list of them, got {audience!r}")
+    selectors = text_items(audience, "audience", SELECTORS)
     if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer)):
         raise UsageError(f"top must be a whole number of rows, got {top!r}")
     dataset, undirected = _read(data, settings, progress, dict(tables))

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from typing import Unpack
 
 import polars as pl
-import pyarrow as pa
 
+from graphkit.analysis.audience import resolved_names
 from graphkit.analysis.lookalikes import (
     DEFAULT_HASHES,
     DEFAULT_TOP,
@@ -17,8 +17,8 @@ from graphkit.analysis.lookalikes import (
     find_lookalikes,
 )
 from graphkit.app.api import Data, Tables, open_data
+from graphkit.app.selectors import ACCOUNT_IDS, text_items
 from graphkit.app.settings import Settings
-from graphkit.graph.social import identity_map, merge_identities
 from graphkit.progress import Progress
 
 
@@ -118,16 +118,12 @@ def lookalikes_run(
 ) -> Lookalikes:
     """:func:`lookalikes` with the method used, the seed audience's size, the number of
     candidates and, when the result is empty, why (:class:`Lookalikes`)."""
+    names = text_items(seeds, "seeds", ACCOUNT_IDS)
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
-    names = [
-        None if seed is None else str(seed)
-        for seed in ([seeds] if isinstance(seeds, str) else seeds)
-    ]
-    # The graph knows merged accounts by their person: a seed named by one of its accounts'
-    # ids means that person.
-    person_of = identity_map(loaded.dataset.identities)
-    merged = merge_identities(pa.chunked_array([names], pa.string()), person_of).to_pylist()
+    # The graph knows merged accounts by the account they became: a seed named by one of
+    # its ids means that account (ids not in the graph stay, for find_lookalikes to name).
+    merged = resolved_names(loaded.graph, names)
     with progress.step("Finding lookalikes"):
         return find_lookalikes(
             loaded.graph, merged, top=top,

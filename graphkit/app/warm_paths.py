@@ -17,7 +17,6 @@ strengths are those ``graphkit paths`` reports for the same pair.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
 from typing import Final, Unpack
 
 import numpy as np
@@ -32,8 +31,10 @@ from graphkit.algorithms.warm_paths import (
 from graphkit.algorithms.warm_paths import warm_paths as find_warm_paths
 from graphkit.analysis import organizations, select_audience
 from graphkit.analysis.accounts import account_text
+from graphkit.analysis.audience import remember_identities, resolved_names
 from graphkit.analysis.brands import Organization
 from graphkit.app.api import Data, Selectors, Tables, open_data
+from graphkit.app.selectors import SELECTORS, text_items
 from graphkit.app.settings import Settings
 from graphkit.checks import check_frame
 from graphkit.errors import ParameterError
@@ -131,6 +132,7 @@ def warm_paths(
     group = find_organization(graph, organization)
     if group.people.shape[0] == 0:
         raise ParameterError(f"organization {group.id!r} has no people in the graph")
+    remember_identities(graph, loaded.dataset.identities)
     chosen = select_audience(graph, selectors)
     members = int(np.count_nonzero(chosen[group.members()]))
     chosen[group.members()] = False
@@ -155,18 +157,7 @@ def target_selectors(targets: object) -> list[str]:
     ParameterError
         When there is none, or one is not a text or a path.
     """
-    given = [targets] if isinstance(targets, str | os.PathLike) or targets is None else targets
-    if isinstance(given, bytes) or not isinstance(given, Iterable):
-        given = [given]
-    selectors: list[str] = []
-    for selector in given:
-        if isinstance(selector, str | os.PathLike):
-            selectors.append(str(os.fspath(selector)))
-        elif selector is not None:
-            raise ParameterError(
-                "targets must be selectors such as title~CTO or paths of files of ids, "
-                f"got {selector!r}"
-            )
+    selectors = text_items(targets, "targets", SELECTORS, paths=True)
     if not selectors:
         raise ParameterError("give the targets: a file of ids or a selector such as title~CTO")
     return selectors
@@ -191,7 +182,7 @@ def find_organization(graph: SocialGraph, organization: str) -> Organization:
             "warm paths need an accounts table with an organization column (give --accounts FILE)"
         )
     try:
-        (group,) = organizations(graph, [organization])
+        (group,) = organizations(graph, resolved_names(graph, [organization]))
         return group
     except ParameterError:
         pass  # not a brand's id: perhaps its name

@@ -288,6 +288,7 @@ def _split_by_work(
 def _refine_community(
     first: int,
     last: int,
+    stop: int,
     grouped: np.ndarray,
     indptr: np.ndarray,
     neighbors: np.ndarray,
@@ -306,12 +307,31 @@ def _refine_community(
     Per piece, ``pieces`` holds its strength (column 0), the weight from it to the rest of its
     community (column 1; on entry, of each single node) and, in ``column``, the sums of edge
     weights to it (zeros on entry and exit; a zero marks a piece not met yet).
+
+    The nodes of a community lie anywhere in memory, so each visit prefetches for the visits
+    ahead (see Prefetching above), up to ``grouped[stop - 1]``, the worker's last node.
     """
     community = membership[grouped[first]]
     total = 0.0
     for index in range(first, last):
+        if index + AHEAD_ROW < last:
+            prefetch(strength, grouped[index + AHEAD_ROW])
         total += strength[grouped[index]]
+    flat_pieces = pieces.reshape(-1)
+    width = pieces.shape[1]
     for index in range(first, last):
+        if index + AHEAD_ROW_POINTER < stop:  # the stages of the prefetching
+            prefetch(indptr, grouped[index + AHEAD_ROW_POINTER])
+            ahead = grouped[index + AHEAD_ROW]
+            _fetch_row(indptr, neighbors, weights, ahead)
+            prefetch(refined, ahead)
+            ahead = grouped[index + AHEAD_LABELS]
+            prefetch(flat_pieces, width * ahead)
+            prefetch(piece_size, ahead)
+            _fetch_labels(indptr, neighbors, weights, membership, ahead)
+            _fetch_labels(indptr, neighbors, weights, refined, ahead)
+            ahead = grouped[index + AHEAD_TABLE]
+            _fetch_label_rows(indptr, neighbors, refined, flat_pieces, width, ahead)
         node = grouped[index]
         current = refined[node]
         node_weight = strength[node]
@@ -398,9 +418,9 @@ def _refine_kernel(
         end_community = n_communities if serial else bounds[worker + 1]
         for community in range(first_community, end_community):
             _refine_community(
-                starts[community], starts[community + 1], grouped, indptr, neighbors,
-                weights, strength, membership, penalty, refined, pieces, piece_size,
-                2 + worker, candidates[worker],
+                starts[community], starts[community + 1], starts[end_community], grouped,
+                indptr, neighbors, weights, strength, membership, penalty, refined, pieces,
+                piece_size, 2 + worker, candidates[worker],
             )  # fmt: skip
     number = np.full(n, -1, dtype=np.int32)
     n_pieces = 0

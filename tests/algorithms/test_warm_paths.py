@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import graphkit
 from graphkit.algorithms.warm_paths import WarmPaths, id_ranks, warm_paths
+from graphkit.app.selectors import SELECTORS
 from graphkit.app.warm_paths import WARM_PATH_COLUMNS, find_organization
 from graphkit.errors import ParameterError
 from graphkit.graph import SocialGraph, build_graph
@@ -437,10 +438,9 @@ def test_numpy_integers_are_accepted_as_limits():
 @pytest.mark.parametrize(
     ("targets", "message"),
     [
-        ([1, 2], "targets must be selectors such as title~CTO or paths of files of ids, got 1"),
-        (b"title~CTO", "targets must be selectors such as title~CTO or paths of files of ids, "
-         "got b'title~CTO'"),
-        (7, "targets must be selectors such as title~CTO or paths of files of ids, got 7"),
+        ([1, 2], f"targets: expected {SELECTORS}, got 1 (int): ids are text, write 'id=1'"),
+        (b"title~CTO", f"targets: expected {SELECTORS}, got b'title~CTO' (bytes)"),
+        (7, f"targets: expected {SELECTORS}, got 7 (int): ids are text, write 'id=7'"),
         (None, "give the targets: a file of ids or a selector such as title~CTO"),
         ({"per_target": np.bool_(True)}, "per_target must be 1 to 20, got np.True_"),
     ],

@@ -36,11 +36,8 @@ EXAMPLES = settings(max_examples=60, deadline=None)
 
 
 def attention_of(reference: ReferenceGraph) -> dict[str, set[str]]:
-    """Every account paying attention (any edge) to each account."""
-    found: dict[str, set[str]] = {node: set() for node in reference.nodes}
-    for source, target in reference.flags:
-        found[target].add(source)
-    return found
+    """Every account paying attention (any edge of positive weight) to each account."""
+    return reference.attention_of()
 
 
 def links_by_id(

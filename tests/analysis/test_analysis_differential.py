@@ -159,7 +159,7 @@ def test_experts_match_reference(data: GeneratedData, draw: st.DataObject) -> No
     table = expert_table(graph, org, audience_mask=mask)
     personalization = {account: float(account in audience) for account in ids}
     scores = graph_pagerank_reference(reference, personalization=personalization)
-    followers_of = reference.followers_of()
+    followers_of = reference.attention_of(FOLLOW)  # by edges of positive weight
     out_weight = reference.out_weight()
     _, members = orgs[org]
     assert sorted(table["id"].to_list()) == members

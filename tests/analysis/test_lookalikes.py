@@ -19,18 +19,15 @@ from graphkit.graph import SocialGraph, build_graph
 from graphkit.io import load_dataset
 from tests.algorithms.test_pagerank_differential import built
 from tests.conftest import follows_graph
-from tests.reference import ReferenceGraph, lookalikes_reference
+from tests.reference import FOLLOW, INTERACTION, ReferenceGraph, lookalikes_reference
 from tests.strategies import GeneratedData, generated_data
 
 EXAMPLES = settings(max_examples=60, deadline=None)
 
 
 def attention_of(reference: ReferenceGraph) -> dict[str, set[str]]:
-    """Every account paying attention (any edge) to each account."""
-    found: dict[str, set[str]] = {node: set() for node in reference.nodes}
-    for source, target in reference.flags:
-        found[target].add(source)
-    return found
+    """Every account paying attention (any edge of positive weight) to each account."""
+    return reference.attention_of()
 
 
 def rows(table: pl.DataFrame) -> list[tuple[str, float, int, int, float]]:
@@ -47,7 +44,7 @@ def test_exact_matches_sets(data: GeneratedData, draw: st.DataObject) -> None:
     edges = draw.draw(st.sampled_from(["follows", "attention"]))
     min_shared = draw.draw(st.integers(1, 3))
     min_followers = draw.draw(st.integers(1, 3))
-    audiences = reference.followers_of() if edges == "follows" else attention_of(reference)
+    audiences = reference.attention_of(FOLLOW if edges == "follows" else FOLLOW | INTERACTION)
     expected = lookalikes_reference(
         audiences, seeds, min_shared=min_shared, min_followers=min_followers
     )
@@ -99,7 +96,7 @@ def test_unknown_seed_is_named() -> None:
         find_lookalikes(graph, [])
     with pytest.raises(ParameterError, match=r"^a seed account id is missing \(None\)$"):
         find_lookalikes(graph, ["b", None])  # type: ignore[list-item]
-    with pytest.raises(ParameterError, match=r"^a seed account id is missing \(None\)$"):
+    with pytest.raises(ParameterError, match=r"^seeds: expected account ids \(text\), got None "):
         graphkit.lookalikes(follows=pl.DataFrame({"follower": ["a"], "followed": ["b"]}),
                             seeds=[None])  # type: ignore[list-item]  # fmt: skip
 

@@ -350,13 +350,13 @@ def test_what_falls_in_no_window_is_counted_and_a_trend_of_no_data_is_refused():
     [
         ({"top": 2.5}, "top must be a whole number"),
         ({"top": True}, "top must be a whole number"),
-        ({"audience": 5}, "audience must be a selector text"),
-        ({"audience": ["id=a", 5]}, "audience must be a selector text"),
+        ({"audience": 5}, "audience: expected text selectors"),
+        ({"audience": ["id=a", 5]}, r"audience: expected text selectors .*got 5 \(int\)"),
     ],
 )
-def test_wrong_types_in_the_python_api_are_usage_errors(options, message):
+def test_wrong_types_in_the_python_api_are_refused(options, message):
     interactions = _interactions([("a", "b", T0)])
-    with pytest.raises(UsageError, match=message):
+    with pytest.raises(ParameterError, match=message):
         trend(interactions=interactions, window="1d", step="1d", **options)
 
 

@@ -205,15 +205,16 @@ def test_first_id_is_taken_as_typed(account: str) -> None:
     assert result.output.strip() == f"Error: account {account!r} is not in the graph"
 
 
-def test_an_account_merged_by_the_identities_is_named(tmp_path: Path) -> None:
+def test_an_account_merged_by_the_identities_is_audited_as_its_person(tmp_path: Path) -> None:
     follows, identities = tmp_path / "follows.csv", tmp_path / "identities.csv"
     follows.write_text("follower,followed\nr1,r2\nr2,r1\nfake0,r1\n")
     identities.write_text("account,person\nr1,alice\nfake0,alice\n")
-    result = _run("audit", "--follows", str(follows), "--identities", str(identities), "fake0")
-    assert result.exit_code == 1
-    assert result.output.strip() == (
-        "Error: account 'fake0' is not in the graph; the identities merged it into account 'alice'"
-    )
+    result = _run("audit", "--follows", str(follows), "--identities", str(identities), "fake0",
+                  "alice", "--format", "csv")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Auditing 'alice' for 'fake0', the account it became" in result.stderr
+    rows = pl.read_csv(io.StringIO(result.stdout)).select("id", "followers").rows()
+    assert rows == [("alice", 1)]  # once, though named twice: r2 follows alice
 
 
 def test_audit_refuses_discount_suspicious() -> None:
