@@ -95,7 +95,8 @@ def explain_command(
     )
     summary = (
         f"{why.id} ranks #{why.rank:,} of {why.n_accounts:,} accounts (PageRank {why.score:.4g}): "
-        f"{why.in_neighbors:,} accounts pay attention to it; "
+        f"{why.in_neighbors:,} {'account pays' if why.in_neighbors == 1 else 'accounts pay'} "
+        "attention to it; "
         f"{why.teleport_share:.1%} of its score comes from teleporting"
     )
     if why.audience_share is not None:

@@ -137,7 +137,8 @@ def lookalikes(
         hashes=hashes, seed=hash_seed, progress=progress,
     )  # fmt: skip
     remember_run(lookalikes=found.facts())
-    summary = f"Seed audience: {found.seed_audience:,} accounts; method: {found.method}"
+    accounts = "account" if found.seed_audience == 1 else "accounts"
+    summary = f"Seed audience: {found.seed_audience:,} {accounts}; method: {found.method}"
     if found.method == "minhash":
         summary += (
             f" (k = {found.hashes} hashes, standard error sqrt(J(1-J)/{found.hashes}); "

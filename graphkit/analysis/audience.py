@@ -131,6 +131,7 @@ def _alias_owners(graph: SocialGraph) -> pa.Table | None:
     owners = (
         aliases.select(pl.col("aliases").str.split(";").alias("alias"), pl.col("id"))
         .explode("alias")
+        .with_columns(pl.col("alias").str.strip_chars())  # "a; b" lists "b", as CRM keys read it
         .filter(pl.col("alias") != "")
         .sort("id")
         .unique(subset="alias", keep="first")

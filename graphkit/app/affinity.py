@@ -87,10 +87,10 @@ def audience_affinities(
     >>> table.select("id", "audience_followers", "base_followers", "lift").rows()
     [('x', 2, 0, 3.0), ('y', 1, 3, 0.5)]
     """
-    text_items(audience, "audience", SELECTORS)  # before the data is read
+    selectors = text_items(audience, "audience", SELECTORS)  # before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
-    mask = _mask(loaded, audience)
+    mask = _mask(loaded, selectors)  # the texts: a generator given is read only once
     with progress.step("Measuring the audience's affinities"):
         return affinity_table(loaded.graph, mask, min_support=min_support, level=level, top=top)
 
@@ -127,10 +127,10 @@ def audience_segments(
     >>> segments.table.select("segment", "size").rows()
     [(0, 2), (1, 2)]
     """
-    text_items(audience, "audience", SELECTORS)  # before the data is read
+    selectors = text_items(audience, "audience", SELECTORS)  # before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
-    mask = _mask(loaded, audience)
+    mask = _mask(loaded, selectors)  # the texts: a generator given is read only once
     with progress.step(f"Segmenting the audience by {by}"):
         return segment_audience(
             loaded.graph,

@@ -10,6 +10,7 @@ over these functions.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -61,8 +62,9 @@ class Tables(TypedDict, total=False):
 Data = Location | Sources | Dataset | Loaded | None
 """What a public function reads: see the module's description."""
 
-Selectors = str | Sequence[str] | None
-"""An audience: one selector (``"title~CTO"``) or several that add up."""
+Selectors = str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None
+"""An audience: one selector (``"title~CTO"``, or a file of ids, also as a path) or several
+that add up."""
 
 
 def open_data(

@@ -113,7 +113,7 @@ def audit(
     if top < 1:
         raise ParameterError(f"top must be at least 1, got {top}")
     wanted = list(dict.fromkeys(text_items(ids, "ids", ACCOUNT_IDS)))
-    text_items(trusted, "trusted", SELECTORS)  # checked before the data is read
+    chosen = text_items(trusted, "trusted", SELECTORS)  # checked before the data is read
     loaded = open_data(data, settings=settings, progress=progress, **tables)
     progress = progress or Progress(quiet=True)
     graph = loaded.graph
@@ -129,7 +129,7 @@ def audit(
         given = data.follows
     in_memory = None if given is None or isinstance(given, str | os.PathLike) else given
     with progress.step("Scoring followers"):
-        result = audit_loaded(loaded, trusted=trusted, follows=in_memory)
+        result = audit_loaded(loaded, trusted=chosen, follows=in_memory)
     if result.unscored:
         progress.note(f"Note: {result.unscored}")
     if all:

@@ -7,10 +7,13 @@ number given as an id or a selector is refused rather than turned into text.
 
 from __future__ import annotations
 
+import math
 import numbers
 import os
 from collections.abc import Iterable, Mapping
 from typing import Final
+
+import pyarrow as pa
 
 from graphkit.errors import ParameterError, quoted
 
@@ -20,8 +23,9 @@ ACCOUNT_ID: Final = "an account id (text)"
 
 
 def text_items(value: object, name: str, expected: str, *, paths: bool = False) -> list[str]:
-    """The texts of ``value``: ``[value]`` for one text (or path, with ``paths``), the items
-    of a sequence of them, ``[]`` for ``None`` or an empty sequence.
+    """The texts of ``value``: ``[value]`` for one text (or path, with ``paths`` or for
+    selectors, which may name a file of ids), the items of a sequence of them (an Arrow
+    array or scalar too), ``[]`` for ``None`` or an empty sequence.
 
     Raises
     ------
@@ -42,6 +46,9 @@ def text_items(value: object, name: str, expected: str, *, paths: bool = False) 
     """
     if value is None:
         return []
+    paths = paths or expected == SELECTORS  # a selector may be a file of ids
+    if isinstance(value, pa.Array | pa.ChunkedArray | pa.Scalar):
+        value = value.to_pylist() if not isinstance(value, pa.Scalar) else value.as_py()
     single = isinstance(value, str) or (paths and isinstance(value, os.PathLike))
     if single or isinstance(value, bytes | Mapping) or not isinstance(value, Iterable):
         items: Iterable[object] = [value]
@@ -49,6 +56,8 @@ def text_items(value: object, name: str, expected: str, *, paths: bool = False) 
         items = value
     texts = []
     for item in items:
+        if isinstance(item, pa.Scalar):  # an item of an Arrow array iterated over
+            item = item.as_py()
         if isinstance(item, str):
             texts.append(item)
         elif paths and isinstance(item, os.PathLike) and isinstance(os.fspath(item), str):
@@ -73,8 +82,9 @@ def text_item(value: object, name: str, expected: str) -> str:
 
 def _refused(item: object, name: str, expected: str) -> ParameterError:
     hint = ""
-    if isinstance(item, numbers.Real) and not isinstance(item, bool):
+    if isinstance(item, numbers.Real) and not isinstance(item, bool) and math.isfinite(item):
         text = f"id={item}" if expected == SELECTORS else str(item)
         hint = f": ids are text, write {quoted(text)}"
     kind = type(item).__name__
-    return ParameterError(f"{name}: expected {expected}, got {quoted(item)} ({kind}){hint}")
+    shown = " ".join(quoted(item).split())  # one line: a Series' repr has several
+    return ParameterError(f"{name}: expected {expected}, got {shown} ({kind}){hint}")

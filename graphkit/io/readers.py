@@ -849,12 +849,12 @@ def _check_repeated_header(
     if not header or table.num_rows == 0:
         return
     known = {_header_key(name) for name in header} | _column_names(spec)
-    pattern = "(?i)^[\\s\ufeff]*(?:" + "|".join(re.escape(name) for name in sorted(known))
+    pattern = f"(?i)^{_BLANKS}*(?:" + "|".join(re.escape(name) for name in sorted(known))
     offset = 0
     for chunk in table.column(0).chunks:
         positions = _header_candidates(chunk, known)
         screened = chunk if positions is None else chunk.take(integer_array(positions))
-        matches = pc.match_substring_regex(screened, pattern + ")\\s*$")  # nulls: no match
+        matches = pc.match_substring_regex(screened, f"{pattern}){_BLANKS}*$")  # nulls: no match
         for found in pc.indices_nonzero(matches).to_pylist():
             index = found if positions is None else int(positions[found])
             fields = [table.column(column)[offset + index].as_py() for column in range(len(header))]
@@ -880,6 +880,8 @@ def _header_candidates(chunk: pa.Array, known: set[str]) -> np.ndarray | None:
     """
     if len(chunk) == 0 or not known or not all(name and name.isascii() for name in known):
         return None
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        return None  # another layout of buffers (string views, dictionaries): no screen
     _, offsets_buffer, data_buffer = chunk.buffers()
     if data_buffer is None or data_buffer.size == 0:
         return np.empty(0, dtype=np.int64)
@@ -911,9 +913,14 @@ def _byte_table(letters: Iterable[str]) -> np.ndarray:
     return table
 
 
+# What _header_key strips, for the regex (RE2): Python's blanks (str.isspace: ASCII ones, the
+# information separators, NEL, Unicode spaces and separators) and the byte-order mark.
+_BLANKS: Final = "[\\s\\x0b\\x1c-\\x1f\\x{85}\\pZ\\x{feff}]"
 # Bytes a string around a header name may begin or end with: ASCII blanks and every non-ASCII
 # byte (the byte-order mark, Unicode spaces, letters that match ASCII ones regardless of case).
-_HEADER_PADDING_BYTES: Final = np.isin(np.arange(256), [*b"\t\n\x0b\x0c\r ", *range(0x80, 0x100)])
+_HEADER_PADDING_BYTES: Final = np.isin(
+    np.arange(256), [*b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f ", *range(0x80, 0x100)]
+)
 
 
 def _header_key(name: str) -> str:

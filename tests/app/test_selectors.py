@@ -94,8 +94,10 @@ def test_what_text_items_accepts() -> None:
         "a.txt",
         "id=b",
     ]
-    with pytest.raises(ParameterError, match=r"^audience: .* got PosixPath\('ids.txt'\)"):
-        text_items(Path("ids.txt"), "audience", SELECTORS)  # only targets take path objects
+    # An audience selector may be a file of ids: a path object names it as its text does.
+    assert text_items(Path("ids.txt"), "audience", SELECTORS) == ["ids.txt"]
+    with pytest.raises(ParameterError, match=r"^seeds: .* got PosixPath\('ids.txt'\)"):
+        text_items(Path("ids.txt"), "seeds", ACCOUNT_IDS)  # ids are not files
 
 
 def test_an_empty_list_is_no_audience_as_before() -> None:
@@ -211,3 +213,95 @@ def test_audit_lookalikes_and_warm_paths_read_aliases() -> None:
     assert _mask_ids(loaded, "org=acme_uk") == ["maya"]
     people = graphkit.brands(loaded, orgs=["acme_uk"], people=True)
     assert people["id"].to_list() == ["maya"]
+
+
+def test_review_an_audience_file_given_as_a_path_object(tmp_path: Path) -> None:
+    # Was refused ("expected text selectors (a file of ids, ...)") for a path object.
+    ids = tmp_path / "buyers.txt"
+    ids.write_text("bob\nana\n", encoding="utf-8")
+    by_text = graphkit.rank(follows=FOLLOWS, audience=str(ids))
+    assert graphkit.rank(follows=FOLLOWS, audience=ids).equals(by_text)
+    assert graphkit.rank(follows=FOLLOWS, audience=[ids, "id=bob"]).equals(by_text)
+    assert not by_text.equals(graphkit.rank(follows=FOLLOWS))
+
+
+def test_review_selectors_given_as_a_generator_are_read_once() -> None:
+    # The type check before the data was read used up a generator: the affinities and
+    # segments then saw no audience, and the audit no trusted accounts.
+    follows = pl.DataFrame(
+        {"follower": ["a", "b", "a", "c", "d"], "followed": ["x", "x", "y", "y", "y"]}
+    )
+    listed = graphkit.audience_affinities(follows=follows, audience=["id=a,b"], min_support=1)
+    given = graphkit.audience_affinities(
+        follows=follows, audience=(text for text in ["id=a,b"]), min_support=1
+    )
+    assert given.equals(listed)
+    segments = graphkit.audience_segments(follows=follows, audience=iter(["id=a,b,c"]))
+    assert segments.members.equals(
+        graphkit.audience_segments(follows=follows, audience=["id=a,b,c"]).members
+    )
+    trusted = graphkit.audit(follows=FOLLOWS, all=True, trusted=["id=bob"])
+    assert not trusted.equals(graphkit.audit(follows=FOLLOWS, all=True))
+    assert graphkit.audit(follows=FOLLOWS, all=True, trusted=iter(["id=bob"])).equals(trusted)
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_review_no_id_hint_for_a_number_that_is_no_id(value: float) -> None:
+    with pytest.raises(ParameterError) as error:
+        text_items([value], "audience", SELECTORS)
+    assert str(error.value) == f"audience: expected {SELECTORS}, got {value!r} (float)"
+
+
+def test_review_aliases_with_blanks_around_them() -> None:
+    # "x:@ada; x:@old" lists x:@old (as CRM keys read it), not " x:@old".
+    accounts = pl.DataFrame({"id": ["x:1", "x:2"], "aliases": ["x:@ada; x:@old ", None]})
+    follows = pl.DataFrame({"follower": ["x:2"], "followed": ["x:1"]})
+    loaded = graphkit.open_data(follows=follows, accounts=accounts)
+    assert _mask_ids(loaded, "id=x:@old") == ["x:1"]
+    assert _mask_ids(loaded, "id=x:@ada") == ["x:1"]
+
+
+def test_review_arrow_arrays_of_ids_are_texts() -> None:
+    # Were refused item by item ("got <pyarrow.StringScalar: 'x'>"); read as text before.
+    import pyarrow as pa
+
+    expected = graphkit.lookalikes(follows=FOLLOWS, seeds=["maya"])
+    assert expected.height
+    for seeds in (pa.array(["maya"]), pa.chunked_array([["maya"]], pa.large_string()),
+                  pa.scalar("maya"), [pa.scalar("maya")]):  # fmt: skip
+        assert graphkit.lookalikes(follows=FOLLOWS, seeds=seeds).equals(expected)
+    assert text_items(pa.array(["id=a", "title~CTO"]), "audience", SELECTORS) == [
+        "id=a",
+        "title~CTO",
+    ]
+    with pytest.raises(ParameterError, match=r"^seeds: .* got 1 \(int\): ids are text"):
+        text_items(pa.array([1]), "seeds", ACCOUNT_IDS)
+    with pytest.raises(ParameterError, match=r"^seeds: .* got None \(NoneType\)$"):
+        text_items(pa.array(["a", None]), "seeds", ACCOUNT_IDS)
+
+
+def test_review_a_table_given_as_selectors_is_refused_on_one_line() -> None:
+    # Iterating a DataFrame gives Series, whose repr spans lines: the error did too.
+    with pytest.raises(ParameterError) as error:
+        graphkit.rank(MISSING, audience=pl.DataFrame({"id": ["id=a", "id=b"]}))
+    message = str(error.value)
+    assert message.startswith(f"audience: expected {SELECTORS}, got shape: (2,) Series: 'id'")
+    assert message.endswith("(Series)")
+    assert "\n" not in message
+
+
+def test_review_trend_reads_an_alias_as_its_account() -> None:
+    # Each window's graph was built without the identities kept: 'id=a2' selected nothing.
+    from datetime import UTC, datetime
+
+    days = [datetime(2026, 1, day, tzinfo=UTC) for day in (1, 2, 3, 4)]
+    interactions = pl.DataFrame(
+        {"source": ["a2", "b", "a", "c"], "target": ["b", "c", "c", "a"],
+         "type": ["reply"] * 4, "timestamp": days}
+    )  # fmt: skip
+    identities = pl.DataFrame({"account": ["a2"], "person": ["a"]})
+    common: dict[str, Any] = {"interactions": interactions, "identities": identities}
+    by_account = graphkit.trend(window="2d", step="2d", audience="id=a", **common)
+    by_alias = graphkit.trend(window="2d", step="2d", audience="id=a2", **common)
+    assert by_alias.equals(by_account)
+    assert not by_alias.equals(graphkit.trend(window="2d", step="2d", **common))

@@ -60,3 +60,13 @@ def test_help_has_an_example(name):
     assert result.exit_code == 0
     assert "Examples:" in result.output
     assert f"graphkit {name} --demo" in result.output
+
+
+def test_review_one_account_paying_attention_reads_in_the_singular(tmp_path):
+    # Was "1 accounts pay attention to it".
+    follows = tmp_path / "f.csv"
+    follows.write_text("follower,followed\na,b\n", encoding="utf-8")
+    result = _run("explain", str(follows), "b")
+    assert result.exit_code == 0, result.output
+    assert ": 1 account pays attention to it;" in " ".join(result.stderr.split())
+    assert _csv(result.stdout)["id"].to_list() == ["a"]

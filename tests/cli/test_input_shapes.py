@@ -330,6 +330,19 @@ def test_header_repeated_inside_a_file(tmp_path):
     )
 
 
+@pytest.mark.parametrize("blank", ["\u00a0", "\u3000", "\u2028", "\x1c", "\ufeff"])
+def test_header_repeated_with_unicode_blanks(tmp_path, blank):
+    # Blanks the header comparison strips (str.isspace) were not blanks to the regex: the row
+    # was read as an account named 'followed'.
+    rows = f"follower,followed\na,b\n{blank}follower{blank},followed{blank}\nb,c\n"
+    joined = write(tmp_path / "joined.csv", rows)
+    assert_error(
+        run("rank", str(joined)),
+        f"Error: {joined}, row 3: this row repeats the header (were files joined with cat?); "
+        "remove it, or give the files one at a time",
+    )
+
+
 RING_WEIGHTS = [0.15, 3.77, 2.7, 1.66, 3.94, 1.52, 2.27, 0.68]
 
 

@@ -188,3 +188,13 @@ def test_same_bytes_on_one_and_two_threads(method: str) -> None:
     outputs = {_run(*args, "--threads", threads).stdout for threads in ("1", "2", "0")}
     assert len(outputs) == 1
     assert len(outputs.pop().splitlines()) > 1000
+
+
+def test_review_one_seed_follower_reads_in_the_singular(tmp_path: Path) -> None:
+    # Was "Seed audience: 1 accounts".
+    follows = tmp_path / "f.csv"
+    follows.write_text("follower,followed\ny,s\ny,t\nz,t\n", encoding="utf-8")
+    result = _run("lookalikes", str(follows), "s")
+    assert result.exit_code == 0, result.output
+    assert "Seed audience: 1 account; method: exact" in _flat(result.stderr)
+    assert _csv(result.stdout)["id"].to_list() == ["t"]
