@@ -27,7 +27,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from graphkit.graph.social import SocialGraph, account_aliases, identity_map, merge_identities
+from graphkit.graph.social import IDENTITIES_KEY, SocialGraph, account_aliases, merge_identities
 from graphkit.io import rules
 from graphkit.io.files import check_regular_file, read_small_text
 from graphkit.io.readers import read_table
@@ -39,8 +39,6 @@ ID_FILE_BYTES: Final = 1 << 30
 
 # C-level titles: CEO, CTO, CIO, CFO, CMO, CISO, CDAO... and "Chief ... Officer".
 C_LEVEL: Final = "title~\\bC[A-Z]{1,3}O\\b|^chief\\b"
-# Cache key of the account -> person map a graph was built with (remember_identities).
-IDENTITIES_KEY: Final = "identity_map"
 
 
 # Cache keys of the in-edges that carry attention (attention_edges, attention_flags).
@@ -75,13 +73,6 @@ def attention_flags(graph: SocialGraph) -> np.ndarray:
         flags.flags.writeable = False
         graph._cache[ATTENTION_FLAGS_KEY] = flags
     return flags
-
-
-def remember_identities(graph: SocialGraph, identities: pa.Table | None) -> None:
-    """Keep with ``graph`` the identities it was built with (``account, person``), so that
-    ids naming a merged account resolve to the account it became (:func:`resolve_ids`)."""
-    if identities is not None and IDENTITIES_KEY not in graph._cache:
-        graph._cache[IDENTITIES_KEY] = identity_map(identities)
 
 
 def resolve_ids(graph: SocialGraph, ids: list[str] | pa.Array) -> np.ndarray:

@@ -73,6 +73,7 @@ from graphkit.graph.social import (
     ALIASES_KEY,
     DISCOUNT_KEY,
     FOLLOW_FLAG,
+    IDENTITIES_KEY,
     INTERACTION_FLAG,
     SQUARE_WEIGHTS_KEY,
     SocialGraph,
@@ -499,8 +500,9 @@ def discounted(
     if isinstance(squares, np.ndarray):
         scale = 1.0 - audit.suspicion[sources]
         result._cache[SQUARE_WEIGHTS_KEY] = squares[kept_edges] * scale * scale
-    if ALIASES_KEY in graph._cache:
-        result._cache[ALIASES_KEY] = graph._cache[ALIASES_KEY]
+    for key in (ALIASES_KEY, IDENTITIES_KEY):  # the accounts are the same
+        if key in graph._cache:
+            result._cache[key] = graph._cache[key]
     total = float(graph.in_weights.sum())
     removed = total - float(weights.sum())
     result._cache[DISCOUNT_KEY] = {

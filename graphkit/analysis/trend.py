@@ -32,7 +32,7 @@ from graphkit.algorithms.pagerank import (
     DEFAULT_TOLERANCE,
     pagerank_run,
 )
-from graphkit.analysis.audience import remember_identities, select_audience
+from graphkit.analysis.audience import select_audience
 from graphkit.analysis.rank import influence_score
 from graphkit.checks import check_frame
 from graphkit.errors import InputError, ParameterError
@@ -391,7 +391,6 @@ def rank_windows(
             raise tables.relocated(error, window) from None
         personalization = None
         if audience:
-            remember_identities(graph, identities)  # ids merged away name their account
             mask = _audience_mask(graph, audience)
             if mask is None:
                 audience_missing += 1

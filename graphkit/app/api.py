@@ -34,7 +34,7 @@ from graphkit.analysis import (
     roster,
     select_audience,
 )
-from graphkit.analysis.audience import C_LEVEL, remember_identities, resolved_names
+from graphkit.analysis.audience import C_LEVEL, resolved_names
 from graphkit.analysis.explain import Explanation
 from graphkit.analysis.explain import explain as explain_account
 from graphkit.analysis.rank import Ranking, rank_table
@@ -88,12 +88,8 @@ def open_data(
     if isinstance(data, Loaded):
         if tables:
             raise UsageError("give loaded data or tables, not both")
-        loaded = data
-    else:
-        loaded = _open(data, settings, progress, analysis, tables)
-    # Ids the identities merged away still name their account (audiences, seeds, targets).
-    remember_identities(loaded.graph, loaded.dataset.identities)
-    return loaded
+        return data
+    return _open(data, settings, progress, analysis, tables)
 
 
 def _open(
@@ -269,7 +265,6 @@ def audience_mask(loaded: Loaded, audience: Selectors) -> np.ndarray | None:
     selectors = text_items(audience, "audience", SELECTORS)
     if not selectors:
         return None
-    remember_identities(loaded.graph, loaded.dataset.identities)
     return select_audience(loaded.graph, selectors)
 
 
@@ -611,7 +606,6 @@ def report(
             undirected = isinstance(data, Sources) and data.undirected
         with progress.step("Reading the records again for resampling"):
             graph = resampling_graph(loaded, settings.weighting, undirected=undirected)
-        remember_identities(graph, loaded.dataset.identities)
     content = build_report(
         graph,
         settings=ReportSettings(

@@ -13,7 +13,7 @@ import numpy as np
 import polars as pl
 
 from graphkit.analysis import select_audience
-from graphkit.analysis.audience import remember_identities, resolve_ids
+from graphkit.analysis.audience import resolve_ids
 from graphkit.analysis.audit import (
     DEFAULT_THRESHOLD,
     Audit,
@@ -169,7 +169,6 @@ def audit_loaded(loaded: Loaded, *, trusted: Selectors = None, follows: object =
     mask = None
     selectors = text_items(trusted, "trusted", SELECTORS)
     if selectors:
-        remember_identities(graph, loaded.dataset.identities)
         mask = select_audience(graph, selectors)
     return audit_accounts(graph, trusted=mask, follow_times=follow_times(loaded, follows))
 

@@ -31,7 +31,7 @@ from graphkit.algorithms.warm_paths import (
 from graphkit.algorithms.warm_paths import warm_paths as find_warm_paths
 from graphkit.analysis import organizations, select_audience
 from graphkit.analysis.accounts import account_text
-from graphkit.analysis.audience import remember_identities, resolved_names
+from graphkit.analysis.audience import resolved_names
 from graphkit.analysis.brands import Organization
 from graphkit.app.api import Data, Selectors, Tables, open_data
 from graphkit.app.selectors import SELECTORS, text_items
@@ -132,7 +132,6 @@ def warm_paths(
     group = find_organization(graph, organization)
     if group.people.shape[0] == 0:
         raise ParameterError(f"organization {group.id!r} has no people in the graph")
-    remember_identities(graph, loaded.dataset.identities)
     chosen = select_audience(graph, selectors)
     members = int(np.count_nonzero(chosen[group.members()]))
     chosen[group.members()] = False

@@ -37,6 +37,9 @@ MAX_NODES: Final = 2**31 - 1
 SQUARE_WEIGHTS_KEY: Final = "in_square_weights"
 # Cache key of the ids identity merge replaced (account_aliases).
 ALIASES_KEY: Final = "account_aliases"
+# Cache key of the account -> person map a graph was built with (identity_map), so that ids
+# the merge replaced still name the account they became.
+IDENTITIES_KEY: Final = "identity_map"
 # Cache key of what discounting suspicious accounts' edges did (graphkit.analysis.audit).
 DISCOUNT_KEY: Final = "discount_suspicious"
 
@@ -534,6 +537,8 @@ def build_graph(
         graph._cache[SQUARE_WEIGHTS_KEY] = squares
     if aliases is not None:
         graph._cache[ALIASES_KEY] = aliases
+    if person_of is not None:
+        graph._cache[IDENTITIES_KEY] = person_of
     if on_progress is not None:
         on_progress(interned // 2, interned // 2, f"{n_nodes:,} accounts, {graph.n_edges:,} edges")
     return graph

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 import graphkit
-from graphkit.analysis.audience import remember_identities, resolve_ids, select_audience
+from graphkit.analysis.audience import resolve_ids, select_audience
 from graphkit.app import audience_mask
 from graphkit.app.selectors import ACCOUNT_IDS, SELECTORS, text_items
 from graphkit.errors import ParameterError
@@ -167,9 +167,7 @@ def test_aliases_declared_by_the_accounts_table_select_their_account() -> None:
 def test_resolve_ids_on_a_graph_built_directly() -> None:
     dataset = Dataset(follows=MERGED_FOLLOWS.to_arrow(), identities=IDENTITIES.to_arrow())
     graph = build_graph(dataset)
-    # Without the identities, nothing tells that bob_x was merged (no accounts table).
-    assert resolve_ids(graph, ["bob_x", "maya"]).tolist() == [-1, *graph.index_of(["maya"])]
-    remember_identities(graph, IDENTITIES.to_arrow())
+    # The graph keeps the identities it was built with: no accounts table is needed.
     nodes = resolve_ids(graph, ["bob_x", "maya", "ghost", "bob", "old", "zoë"])
     expected = graph.index_of(["bob", "maya", "bob", "ana", "ζωή"]).tolist()
     assert nodes.tolist() == [expected[0], expected[1], -1, expected[2], expected[3], expected[4]]
