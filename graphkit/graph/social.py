@@ -22,7 +22,7 @@ from graphkit.graph.weights import (
     type_weight_array,
 )
 from graphkit.io.readers import Dataset, TableSource
-from graphkit.io.schema import integer_array
+from graphkit.io.schema import integer_array, string_buffers
 from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order
 from graphkit.kernels.intern import StringInterner
 
@@ -750,11 +750,7 @@ def _intern_column(
         array = array.cast(pa.large_string())
     parts = [np.empty(0, dtype=np.int32)]
     for chunk in array.chunks:
-        _, offsets, data = chunk.buffers()
-        offset_type = np.int32 if pa.types.is_string(chunk.type) else np.int64
-        start = chunk.offset
-        positions = np.frombuffer(offsets, dtype=offset_type)[start : start + len(chunk) + 1]
-        raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.empty(0, np.uint8)
+        positions, raw = string_buffers(chunk)
         try:
             parts.append(interner.add(positions, raw))
         except OverflowError as error:

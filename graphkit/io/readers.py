@@ -49,6 +49,7 @@ from graphkit.io.schema import (
     TYPE_ALIASES,
     TableSpec,
     integer_array,
+    string_buffers,
 )
 from graphkit.progress import report_bytes
 
@@ -882,14 +883,9 @@ def _header_candidates(chunk: pa.Array, known: set[str]) -> np.ndarray | None:
         return None
     if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
         return None  # another layout of buffers (string views, dictionaries): no screen
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    if data_buffer is None or data_buffer.size == 0:
+    offsets, data = string_buffers(chunk)
+    if data.shape[0] == 0:
         return np.empty(0, dtype=np.int64)
-    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=offset_type)[
-        chunk.offset : chunk.offset + len(chunk) + 1
-    ]
-    data = np.frombuffer(data_buffer, dtype=np.uint8)
     starts, ends = offsets[:-1], offsets[1:]
     lengths = ends - starts
     last_byte = data.shape[0] - 1
@@ -1442,15 +1438,10 @@ def _blank_positions(chunk: pa.Array) -> np.ndarray:
     """
     if len(chunk) == 0:
         return np.empty(0, dtype=np.int64)
-    _, offsets_buffer, data_buffer = chunk.buffers()
-    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
-        chunk.offset : chunk.offset + len(chunk) + 1
-    ]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    offsets, data = string_buffers(chunk)
     starts = offsets[:-1]
     empty = starts == offsets[1:]
-    if data is None or data.shape[0] == 0:
+    if data.shape[0] == 0:
         suspicious = np.ones(len(chunk), dtype=bool)
     else:
         first_bytes = data[np.minimum(starts, data.shape[0] - 1)]

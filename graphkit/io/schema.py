@@ -187,3 +187,16 @@ def integer_array(values: np.ndarray) -> pa.Array:
         raise TypeError(f"integer_array needs integers, got {values.dtype}")
     buffers = [None, pa.py_buffer(values)]
     return pa.Array.from_buffers(pa.from_numpy_dtype(values.dtype), len(values), buffers)
+
+
+def string_buffers(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets (``len(chunk) + 1`` of them, from the array's own offset) and the bytes of
+    a ``string`` or ``large_string`` array, over its Arrow buffers without copying: string
+    ``i`` is ``data[offsets[i]:offsets[i + 1]]``."""
+    _, offsets_buffer, data_buffer = chunk.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets: np.ndarray = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        chunk.offset : chunk.offset + len(chunk) + 1
+    ]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else None
+    return offsets, np.empty(0, dtype=np.uint8) if data is None else data
