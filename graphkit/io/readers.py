@@ -1146,7 +1146,13 @@ def _parquet_problem(error: Exception) -> str:
 
 
 def _read_ndjson(path: Path) -> pa.Table:
-    if _has_null_line(path):
+    try:
+        null_line = _has_null_line(path)
+    except sniff.UndecodableText as error:  # a byte order mark for text that is not that
+        raise InputError(
+            f"{error}; NDJSON is read as UTF-8: save the file as UTF-8", path=path
+        ) from None
+    if null_line:
         # pyarrow 26's JSON reader crashes the process on a line that starts with `null`.
         raise _locate_ndjson_error(path, pa.ArrowInvalid("a line holds a JSON null"))
     try:

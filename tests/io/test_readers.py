@@ -211,3 +211,12 @@ def test_id_of_unicode_whitespace_only_is_empty(tmp_path, blank):
     path.write_text(f"follower,followed\na,b\n{blank},c\n", encoding="utf-8")
     with pytest.raises(InputError, match="row 3, column 'follower': empty account id"):
         read_table(path, FOLLOWS)
+
+
+def test_ndjson_behind_a_utf16_byte_order_mark_is_an_input_error(tmp_path):
+    # Found by the archive fuzzer: UTF-8 lines after a UTF-16 mark, an odd number of bytes.
+    path = tmp_path / "follows.ndjson"
+    lines = b'{"follower":"a","followed":"b","weight":1}\n{"follower":"b","followed":"c"}\n'
+    path.write_bytes(b"\xfe\xff" + lines)
+    with pytest.raises(InputError, match="NDJSON is read as UTF-8"):
+        read_table(path, FOLLOWS)
