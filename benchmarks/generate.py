@@ -33,12 +33,23 @@ each chunk holding every follow of its followers, so that removing duplicates wi
 removes them globally; chunks stream to disk and memory stays bounded (under 2 GB at 100M
 edges).
 
+There are ``edges / 10`` accounts unless ``--accounts`` says how many. With ``--integer-ids``
+the generator writes only ``follows.parquet`` (two int64 columns, one row group per chunk,
+each sorted by follower then followed, as an edge export such as twitter_rv's) and
+``manifest.json``: the accounts' ids are a seeded random permutation of ``1 .. accounts``, so
+their values say nothing of the communities, and an account that follows nobody and is
+followed by nobody appears nowhere. That is how a Twitter-sized graph is written on a small
+machine (``--edges 1.47B --accounts 41.7M``: memory is dominated by a few arrays over the
+accounts, not by the follows).
+
 Example
 -------
 ``python -m benchmarks.generate --edges 10M --seed 1`` writes ``benchmarks/data/10M/``
 (``--model realistic`` writes ``benchmarks/data/10M-realistic/``) with ``follows.csv``,
 ``follows.parquet``, ``accounts.csv``, ``interactions.csv`` and ``manifest.json`` (the
 parameters and counts; written last, so its presence means the dataset is complete).
+``python -m benchmarks.generate --edges 1.47B --accounts 41.7M --model realistic
+--integer-ids`` writes ``benchmarks/data/1.47B-realistic-41.7M-accounts-int/``.
 """
 
 from __future__ import annotations
@@ -49,7 +60,7 @@ import json
 import math
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
@@ -75,6 +86,8 @@ OUT_WEIGHT_SHAPE: Final = 1.7
 MAX_FOLLOWING: Final = 5_000  # the follow limit of the large platforms
 MAX_FOLLOWER_SHARE: Final = 0.2  # no account is expected to be followed by more than 20%
 DEFAULT_CHUNK_EDGES: Final = 10_000_000
+# Node indices are int32 throughout the generator.
+MAX_ACCOUNTS: Final = 2**31 - 2
 INTERACTION_RATIO: Final = 0.1
 # Share of interactions that engage with an account the source follows.
 ENGAGES_FOLLOWED_SHARE: Final = 0.7
@@ -126,16 +139,20 @@ FOLLOW_BACK_SHARE: Final = 0.45  # follows inside a community that are returned
 # The dangling model: most accounts are only followed, as in a crawl of a few active ones.
 DANGLING_MODEL_SHARE: Final = 0.9
 _SIZE_SUFFIXES: Final = {"": 1, "k": 10**3, "m": 10**6, "g": 10**9, "b": 10**9}
+_SIZE_LABELS: Final = (("B", 10**9), ("M", 10**6), ("k", 10**3))
 _CSV_OPTIONS: Final = pacsv.WriteOptions(include_header=False, quoting_style="none")
 
 
 def parse_size(text: str | int) -> int:
-    """Parse an edge count such as ``20k``, ``1M``, ``1.5M`` or ``100000``.
+    """Parse a count of edges or accounts such as ``20k``, ``1M``, ``41.7M``, ``1.47B`` or
+    ``100000``.
 
     Examples
     --------
     >>> parse_size("10M"), parse_size("20k"), parse_size("1.5m"), parse_size(300)
     (10000000, 20000, 1500000, 300)
+    >>> parse_size("1.47B"), parse_size("41.7M")
+    (1470000000, 41700000)
     """
     if isinstance(text, int):
         return text
@@ -145,23 +162,26 @@ def parse_size(text: str | int) -> int:
     try:
         value = float(number) * _SIZE_SUFFIXES[suffix]
     except ValueError:
-        raise ValueError(f"not a size: {text!r} (use e.g. 20k, 1M, 100M)") from None
-    if value < 1 or value != round(value):
-        raise ValueError(f"size must be a positive whole number of edges, got {text!r}")
+        raise ValueError(f"not a size: {text!r} (use e.g. 20k, 1M, 41.7M, 1.47B)") from None
+    if not (math.isfinite(value) and value >= 1) or value != round(value):
+        raise ValueError(f"size must be a positive whole number, got {text!r}")
     return round(value)
 
 
 def format_size(edges: int) -> str:
-    """Return the short label of an edge count, the inverse of :func:`parse_size`.
+    """Return the short label of a count (at most two decimals), the inverse of
+    :func:`parse_size`.
 
     Examples
     --------
     >>> format_size(10_000_000), format_size(20_000), format_size(1_500_000), format_size(300)
     ('10M', '20k', '1.5M', '300')
+    >>> format_size(1_470_000_000), format_size(41_700_000), format_size(1_234_000)
+    ('1.47B', '41.7M', '1234k')
     """
-    for suffix, scale in (("G", 10**9), ("M", 10**6), ("k", 10**3)):
-        if edges >= scale and (edges * 10) % scale == 0:
-            return f"{edges / scale:g}{suffix}"
+    for suffix, scale in _SIZE_LABELS:
+        if edges >= scale and (edges * 100) % scale == 0:
+            return f"{edges / scale:.2f}".rstrip("0").rstrip(".") + suffix
     return str(edges)
 
 
@@ -176,11 +196,12 @@ class GeneratedDataset:
     edges
         Follow records (distinct follower-followed pairs, no self-follows).
     nodes
-        Accounts in the accounts table; a few may appear in no edge.
+        Accounts: rows of the accounts table (a few may appear in no edge), or with integer
+        ids the range ``1 .. nodes`` they are drawn from.
     interactions
         Interaction records.
     brands, employees
-        Brand accounts and the people who work for them.
+        Brand accounts and the people who work for them (who follow their brand).
     seed
         Seed of the random generator.
     seconds
@@ -191,6 +212,13 @@ class GeneratedDataset:
         Version of the model's generator; data from another version is regenerated.
     model
         The graph model (:data:`MODELS`).
+    integer_ids
+        Whether the follows name accounts by integer ids (and only ``follows.parquet`` was
+        written) rather than by handles.
+    accounts_in_follows
+        Accounts that follow or are followed by someone (``None`` in older manifests).
+    max_followers, max_following
+        The largest in-degree and out-degree (``None`` in older manifests).
     """
 
     folder: str
@@ -204,6 +232,10 @@ class GeneratedDataset:
     files: dict[str, int] = field(default_factory=dict)
     version: int = GENERATOR_VERSION
     model: str = "powerlaw"
+    integer_ids: bool = False
+    accounts_in_follows: int | None = None
+    max_followers: int | None = None
+    max_following: int | None = None
 
 
 def default_folder(edges: int) -> Path:
@@ -211,19 +243,53 @@ def default_folder(edges: int) -> Path:
     return DATA_FOLDER / format_size(edges)
 
 
-def dataset_folder(edges: int, model: str = "powerlaw") -> Path:
+def account_count(edges: int, accounts: int | None = None) -> int:
+    """Return the number of accounts of a graph of ``edges`` follows: ``accounts``, checked,
+    or by default ``edges / 10`` (at least 10).
+
+    Examples
+    --------
+    >>> account_count(10_000_000), account_count(1_470_000_000, 41_700_000)
+    (1000000, 41700000)
+    """
+    if accounts is None:
+        return max(10, round(edges / MEAN_DEGREE))
+    if not 10 <= accounts <= MAX_ACCOUNTS:
+        raise ValueError(f"accounts must be between 10 and {MAX_ACCOUNTS:,}, got {accounts:,}")
+    if edges / accounts > (accounts - 1) / 4:
+        raise ValueError(
+            f"{edges:,} follows among {accounts:,} accounts is too dense (at most "
+            f"{accounts * (accounts - 1) // 4:,}); give more accounts"
+        )
+    return accounts
+
+
+def dataset_folder(
+    edges: int,
+    model: str = "powerlaw",
+    *,
+    accounts: int | None = None,
+    integer_ids: bool = False,
+) -> Path:
     """Return where a dataset of ``model`` is written by default: ``benchmarks/data/<size>``
-    for the power-law graph, ``benchmarks/data/<size>-<model>`` for the others.
+    for the power-law graph, ``benchmarks/data/<size>-<model>`` for the others, then
+    ``-<accounts>-accounts`` if that is not the default and ``-int`` with integer ids.
 
     Examples
     --------
     >>> dataset_folder(10_000_000).name, dataset_folder(10_000_000, "realistic").name
     ('10M', '10M-realistic')
+    >>> dataset_folder(1_470_000_000, "realistic", accounts=41_700_000, integer_ids=True).name
+    '1.47B-realistic-41.7M-accounts-int'
     """
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
     label = format_size(edges)
-    return DATA_FOLDER / (label if model == "powerlaw" else f"{label}-{model}")
+    if model != "powerlaw":
+        label += f"-{model}"
+    if accounts is not None and accounts != account_count(edges):
+        label += f"-{format_size(accounts)}-accounts"
+    return DATA_FOLDER / (f"{label}-int" if integer_ids else label)
 
 
 def read_manifest(folder: str | Path) -> GeneratedDataset | None:
@@ -243,11 +309,14 @@ def ensure_dataset(
     seed: int = 1,
     folder: str | Path | None = None,
     model: str = "powerlaw",
+    accounts: int | None = None,
+    integer_ids: bool = False,
     quiet: bool = False,
 ) -> GeneratedDataset:
-    """Return the dataset of ``edges`` follows, ``seed`` and ``model``, generating it unless
-    present."""
-    folder = Path(folder) if folder is not None else dataset_folder(edges, model)
+    """Return the dataset of ``edges`` follows, ``seed``, ``model``, ``accounts`` and id kind,
+    generating it unless present."""
+    if folder is None:
+        folder = dataset_folder(edges, model, accounts=accounts, integer_ids=integer_ids)
     manifest = read_manifest(folder)
     if (
         manifest is not None
@@ -255,9 +324,19 @@ def ensure_dataset(
         and manifest.seed == seed
         and manifest.model == model
         and manifest.version == MODEL_VERSIONS.get(model)
+        and manifest.nodes == account_count(edges, accounts)
+        and manifest.integer_ids == integer_ids
     ):
         return manifest
-    return generate(edges, folder, seed=seed, model=model, quiet=quiet)
+    return generate(
+        edges,
+        folder,
+        seed=seed,
+        model=model,
+        accounts=accounts,
+        integer_ids=integer_ids,
+        quiet=quiet,
+    )
 
 
 def generate(
@@ -268,6 +347,8 @@ def generate(
     chunk_edges: int = DEFAULT_CHUNK_EDGES,
     interaction_ratio: float = INTERACTION_RATIO,
     model: str = "powerlaw",
+    accounts: int | None = None,
+    integer_ids: bool = False,
     quiet: bool = False,
 ) -> GeneratedDataset:
     """Generate a follower/interaction dataset and write it to ``folder``.
@@ -275,20 +356,26 @@ def generate(
     Parameters
     ----------
     edges
-        Number of follow records (distinct pairs); there are ``edges / 10`` accounts.
+        Number of follow records (distinct pairs).
     folder
-        Output folder, created if needed (default ``benchmarks/data/<size>``).
+        Output folder, created if needed (default :func:`dataset_folder`).
     seed
         Seed of the random generator: the same seed and sizes give the same files.
     chunk_edges
         Follows generated and written per chunk; bounds memory.
     interaction_ratio
-        Interaction records per follow record.
+        Interaction records per follow record (none with integer ids).
     model
         ``powerlaw`` (a random graph with power-law degrees, the original benchmark graph),
         ``realistic`` (communities, locality, follow-backs, friends of friends and accounts
         that follow nobody: mixes as slowly as real follower graphs) or ``dangling`` (90% of
         the accounts follow nobody; they are only followed).
+    accounts
+        Number of accounts (default ``edges / 10``).
+    integer_ids
+        Write only ``follows.parquet``, naming accounts by integer ids (a seeded random
+        permutation of ``1 .. accounts``; accounts in no follow appear nowhere), one row group
+        per chunk, each sorted by follower then followed: no handles, accounts or interactions.
     quiet
         Print no progress on stderr.
 
@@ -297,78 +384,62 @@ def generate(
     GeneratedDataset
         The counts and files written (also saved as ``manifest.json``).
 
+    Raises
+    ------
+    ValueError
+        If the sizes, the model or the accounts cannot make such a graph.
+
     Examples
     --------
     >>> import tempfile
     >>> dataset = generate(2_000, tempfile.mkdtemp(), seed=7, quiet=True)
     >>> dataset.edges, dataset.nodes, dataset.interactions
     (2000, 200, 200)
+    >>> dataset = generate(2_000, tempfile.mkdtemp(), accounts=100, integer_ids=True, quiet=True)
+    >>> dataset.nodes, list(dataset.files)
+    (100, ['follows.parquet'])
     """
     if edges < 10:
         raise ValueError(f"edges must be at least 10, got {edges}")
     if model not in MODELS:
         raise ValueError(f"unknown model {model!r} (choose from {', '.join(MODELS)})")
+    n_nodes = account_count(edges, accounts)
     started = time.perf_counter()
-    folder = Path(folder) if folder is not None else dataset_folder(edges, model)
+    if folder is None:
+        folder = dataset_folder(edges, model, accounts=accounts, integer_ids=integer_ids)
+    folder = Path(folder)
     rng = np.random.default_rng(seed)
-    n_nodes = max(10, round(edges / MEAN_DEGREE))
 
     plan = _follow_plan(rng, model, edges, n_nodes)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").unlink(missing_ok=True)
-    in_weights, out_degrees = plan.in_weights, plan.out_degrees
-    in_probabilities = in_weights / in_weights.sum()
-    target_sampler = WeightedSampler(in_weights)
-    handles = random_handles(rng, n_nodes)
-    staff = _brands_and_staff(rng, in_weights, out_degrees)
-    _progress(quiet, f"generating {edges:,} follows among {n_nodes:,} accounts into {folder}")
-
-    follows_csv = _CsvStream(folder / "follows.csv", ["follower", "followed"])
-    follows_parquet = _ParquetStream(folder / "follows.parquet", ["follower", "followed"])
-    interactions_csv = _CsvStream(
-        folder / "interactions.csv", ["source", "target", "type", "timestamp"]
-    )
-    first_edge = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(out_degrees, out=first_edge[1:])
-    n_interactions = 0
     communities = plan.communities
-    starts = None if communities is None else communities.starts
-    for start_node, stop_node in _follower_ranges(first_edge, chunk_edges, starts):
-        if communities is None:
-            sources, targets = _follow_chunk(
-                rng,
-                start_node,
-                stop_node,
-                out_degrees,
-                in_probabilities,
-                target_sampler,
-                staff.employer,
-            )
-        else:
-            sources, targets = _community_chunk(
-                rng, start_node, stop_node, out_degrees, communities, target_sampler, staff.employer
-            )
-        follows = pa.table({"follower": handles.take(sources), "followed": handles.take(targets)})
-        follows_csv.write(follows)
-        follows_parquet.write(follows)
-        del follows
-        wanted = round(interaction_ratio * int(first_edge[stop_node])) - n_interactions
-        interactions = _interaction_chunk(rng, sources, targets, wanted, target_sampler)
-        interactions_csv.write(
-            pa.table(
-                {
-                    "source": handles.take(interactions.sources),
-                    "target": handles.take(interactions.targets),
-                    "type": interactions.types,
-                    "timestamp": interactions.timestamps,
-                }
-            )
+    # The power-law and dangling models draw whole chunks of targets at once from these.
+    in_probabilities = (
+        plan.in_weights / plan.in_weights.sum() if communities is None else np.empty(0)
+    )
+    target_sampler = WeightedSampler(plan.in_weights)
+    handles = None if integer_ids else random_handles(rng, n_nodes)
+    staff = _brands_and_staff(rng, plan.in_weights, plan.out_degrees)
+    out_degrees = plan.out_degrees
+    del plan
+    kind = "integer ids" if integer_ids else "handles"
+    _progress(
+        quiet,
+        f"generating {edges:,} follows among {n_nodes:,} accounts ({model}, {kind}) into {folder}",
+    )
+    chunks = _follow_chunks(
+        rng, out_degrees, chunk_edges, communities, in_probabilities, target_sampler, staff
+    )
+    tally = _DegreeTally(n_nodes)
+    if handles is None:
+        files, n_interactions = _write_integer_follows(
+            folder, rng, chunks, tally, edges, started, quiet
         )
-        n_interactions += wanted
-        _progress(quiet, f"  {int(first_edge[stop_node]):,} / {edges:,} follows")
-    for stream in (follows_csv, follows_parquet, interactions_csv):
-        stream.close()
-    _write_accounts(folder / "accounts.csv", rng, handles, staff)
+    else:
+        files, n_interactions = _write_handle_dataset(
+            folder, rng, chunks, tally, handles, staff, edges, interaction_ratio, started, quiet
+        )
 
     dataset = GeneratedDataset(
         folder=str(folder),
@@ -381,16 +452,192 @@ def generate(
         seconds=round(time.perf_counter() - started, 3),
         model=model,
         version=MODEL_VERSIONS[model],
-        files={
-            name: (folder / name).stat().st_size
-            for name in ("follows.csv", "follows.parquet", "accounts.csv", "interactions.csv")
-        },
+        files=files,
+        integer_ids=integer_ids,
+        accounts_in_follows=tally.accounts_in_follows(),
+        max_followers=int(tally.followers.max()),
+        max_following=tally.max_following,
     )
     manifest = folder / "manifest.json"
     manifest.with_suffix(".tmp").write_text(json.dumps(asdict(dataset), indent=2) + "\n")
     manifest.with_suffix(".tmp").replace(manifest)
     _progress(quiet, f"done in {dataset.seconds:.1f} s")
     return dataset
+
+
+def _write_handle_dataset(
+    folder: Path,
+    rng: np.random.Generator,
+    chunks: Iterator[_FollowChunk],
+    tally: _DegreeTally,
+    handles: pa.StringArray,
+    staff: _Staff,
+    edges: int,
+    interaction_ratio: float,
+    started: float,
+    quiet: bool,
+) -> tuple[dict[str, int], int]:
+    """Write follows (CSV and Parquet), interactions and accounts named by handles; return
+    the files' sizes and the number of interactions."""
+    follows_csv = _CsvStream(folder / "follows.csv", ["follower", "followed"])
+    follows_parquet = _ParquetStream(folder / "follows.parquet", ["follower", "followed"])
+    interactions_csv = _CsvStream(
+        folder / "interactions.csv", ["source", "target", "type", "timestamp"]
+    )
+    n_interactions = 0
+    for chunk in chunks:
+        tally.add(chunk)
+        sources, targets = chunk.sources, chunk.targets
+        follows = pa.table({"follower": handles.take(sources), "followed": handles.take(targets)})
+        follows_csv.write(follows)
+        follows_parquet.write(follows)
+        del follows
+        wanted = round(interaction_ratio * chunk.edges_done) - n_interactions
+        interactions = _interaction_chunk(rng, sources, targets, wanted, chunk.sampler)
+        interactions_csv.write(
+            pa.table(
+                {
+                    "source": handles.take(interactions.sources),
+                    "target": handles.take(interactions.targets),
+                    "type": interactions.types,
+                    "timestamp": interactions.timestamps,
+                }
+            )
+        )
+        n_interactions += wanted
+        _progress(quiet, _progress_line(chunk.edges_done, edges, started))
+    for stream in (follows_csv, follows_parquet, interactions_csv):
+        stream.close()
+    _write_accounts(folder / "accounts.csv", rng, handles, staff)
+    names = ("follows.csv", "follows.parquet", "accounts.csv", "interactions.csv")
+    return {name: (folder / name).stat().st_size for name in names}, n_interactions
+
+
+def _write_integer_follows(
+    folder: Path,
+    rng: np.random.Generator,
+    chunks: Iterator[_FollowChunk],
+    tally: _DegreeTally,
+    edges: int,
+    started: float,
+    quiet: bool,
+) -> tuple[dict[str, int], int]:
+    """Write ``follows.parquet`` with integer ids, one row group per chunk sorted by follower
+    then followed; return the file's size and no interactions."""
+    n_nodes = tally.followers.shape[0]
+    # ids[node] is the account's id; id_span leaves room to pack an id pair in one int64.
+    ids = rng.permutation(n_nodes)
+    ids += 1
+    id_span = n_nodes + 1
+    follows_parquet = _ParquetStream(
+        folder / "follows.parquet", ["follower", "followed"], row_group_size=None
+    )
+    for chunk in chunks:
+        tally.add(chunk)
+        keys = ids[chunk.sources]
+        keys *= id_span
+        keys += ids[chunk.targets]
+        del chunk
+        keys.sort()
+        followers, followed = np.divmod(keys, id_span)
+        del keys
+        follows_parquet.write(pa.table({"follower": followers, "followed": followed}))
+        del followers, followed
+        _progress(quiet, _progress_line(tally.edges, edges, started))
+    follows_parquet.close()
+    return {"follows.parquet": (folder / "follows.parquet").stat().st_size}, 0
+
+
+def _progress_line(done: int, edges: int, started: float) -> str:
+    seconds = time.perf_counter() - started
+    rate = done / max(seconds, 1e-9)
+    left = (edges - done) / max(rate, 1e-9)
+    return (
+        f"  {done:,} / {edges:,} follows ({seconds:,.0f} s, {rate / 1e6:.2f}M/s, "
+        f"~{left:,.0f} s left)"
+    )
+
+
+@dataclass(frozen=True)
+class _FollowChunk:
+    """The follows of followers ``start .. stop-1``, and how many follows are done with it."""
+
+    start: int
+    stop: int
+    sources: np.ndarray  # int32 follower of each follow
+    targets: np.ndarray  # int32 followed account
+    edges_done: int
+    sampler: WeightedSampler
+
+
+def _follow_chunks(
+    rng: np.random.Generator,
+    out_degrees: np.ndarray,
+    chunk_edges: int,
+    communities: _Communities | None,
+    in_probabilities: np.ndarray,
+    target_sampler: WeightedSampler,
+    staff: _Staff,
+) -> Iterator[_FollowChunk]:
+    """Draw the follows chunk by chunk (followers in consecutive ranges, whole communities in
+    the realistic model), each chunk holding every follow of its followers."""
+    n_nodes = out_degrees.shape[0]
+    first_edge = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(out_degrees, out=first_edge[1:])
+    starts = None if communities is None else communities.starts
+    ranges = _follower_ranges(first_edge, chunk_edges, starts)
+    edges_done = [int(first_edge[stop_node]) for _, stop_node in ranges]
+    del first_edge
+    for (start_node, stop_node), done in zip(ranges, edges_done, strict=True):
+        # No local keeps the pairs while the caller holds the chunk, so it can free them.
+        yield _FollowChunk(
+            start_node,
+            stop_node,
+            *(
+                _follow_chunk(
+                    rng,
+                    start_node,
+                    stop_node,
+                    out_degrees,
+                    in_probabilities,
+                    target_sampler,
+                    staff.employer,
+                )
+                if communities is None
+                else _community_chunk(
+                    rng,
+                    start_node,
+                    stop_node,
+                    out_degrees,
+                    communities,
+                    target_sampler,
+                    staff.employer,
+                )
+            ),
+            edges_done=done,
+            sampler=target_sampler,
+        )
+
+
+class _DegreeTally:
+    """Running in- and out-degrees of the follows written, for the manifest."""
+
+    def __init__(self, n_nodes: int) -> None:
+        self.followers = np.zeros(n_nodes, dtype=np.int32)
+        self.follows_anyone = np.zeros(n_nodes, dtype=bool)
+        self.max_following = 0
+        self.edges = 0
+
+    def add(self, chunk: _FollowChunk) -> None:
+        following = np.bincount(chunk.sources - chunk.start, minlength=chunk.stop - chunk.start)
+        self.follows_anyone[chunk.start : chunk.stop] = following > 0
+        self.max_following = max(self.max_following, int(following.max(initial=0)))
+        followers = np.bincount(chunk.targets, minlength=self.followers.shape[0])
+        np.add(self.followers, followers, out=self.followers, casting="unsafe")
+        self.edges += chunk.sources.shape[0]
+
+    def accounts_in_follows(self) -> int:
+        return int(np.count_nonzero(self.follows_anyone | (self.followers > 0)))
 
 
 class WeightedSampler:
@@ -918,13 +1165,18 @@ class _CsvStream:
 
 
 class _ParquetStream(_CsvStream):
-    """A Parquet file written table by table (one row group each), renamed when closed."""
+    """A Parquet file written table by table (row groups of at most ``row_group_size`` rows,
+    or one per table if ``None``), renamed when closed."""
+
+    def __init__(self, path: Path, columns: list[str], row_group_size: int | None = 1 << 20):
+        super().__init__(path, columns)
+        self.row_group_size = row_group_size
 
     def write(self, table: pa.Table) -> None:
         table = table.select(self.columns)
         if self.writer is None:
             self.writer = pq.ParquetWriter(self.temporary, table.schema)
-        self.writer.write_table(table, row_group_size=1 << 20)
+        self.writer.write_table(table, row_group_size=self.row_group_size or max(1, len(table)))
 
 
 def _progress(quiet: bool, message: str) -> None:
@@ -934,11 +1186,13 @@ def _progress(quiet: bool, message: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m benchmarks.generate --edges 10M [--model realistic] [--seed 1]
-    [--out DIR]``."""
+    [--accounts N] [--integer-ids] [--out DIR]``."""
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.generate",
         description="Generate a synthetic follower/interaction dataset (CSV and Parquet).",
-        epilog="Example: python -m benchmarks.generate --edges 10M --model realistic --seed 1",
+        epilog="Examples: python -m benchmarks.generate --edges 10M --model realistic --seed 1; "
+        "a graph of twitter_rv's size: python -m benchmarks.generate --edges 1.47B "
+        "--accounts 41.7M --model realistic --integer-ids",
     )
     parser.add_argument(
         "--edges", required=True, type=parse_size, help="follow records, e.g. 1M, 10M, 100M"
@@ -956,13 +1210,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out",
         type=Path,
         help="output folder (default benchmarks/data/<size>, or <size>-<model> for the "
-        "realistic and dangling models)",
+        "realistic and dangling models; then -<accounts>-accounts if not the default and -int "
+        "with --integer-ids)",
     )
     parser.add_argument(
         "--chunk-edges",
         type=parse_size,
         default=DEFAULT_CHUNK_EDGES,
         help="follows per chunk; bounds memory (default 10M)",
+    )
+    parser.add_argument(
+        "--accounts",
+        type=parse_size,
+        help="number of accounts, e.g. 41.7M (default: edges / 10)",
+    )
+    parser.add_argument(
+        "--integer-ids",
+        action="store_true",
+        help="write only follows.parquet, accounts named by integer ids (a random permutation "
+        "of 1..accounts), one row group per chunk: no accounts, handles or interactions",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="print no progress")
     arguments = parser.parse_args(argv)
@@ -973,6 +1239,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=arguments.seed,
             chunk_edges=arguments.chunk_edges,
             model=arguments.model,
+            accounts=arguments.accounts,
+            integer_ids=arguments.integer_ids,
             quiet=arguments.quiet,
         )
     except (ValueError, RuntimeError) as error:

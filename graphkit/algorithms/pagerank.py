@@ -314,12 +314,13 @@ def _full_start(
 
 def _lumped_layout(
     graph: SocialGraph,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray | slice]:
     """The in-edges of the accounts that pass attention on, renumbered among themselves
     (every edge starts at one of them): rows, indptr, sources, block targets, blocks and
-    each edge's index in the full arrays. Made once per graph and shared by reweighted copies
-    while no account outside it passes attention on (a bootstrap replicate's zero weights
-    leave accounts of it with none: the kernel treats those as dangling)."""
+    each edge's index in the full arrays (a slice when they are a prefix of them). Made once
+    per graph and shared by reweighted copies while no account outside it passes attention
+    on (a bootstrap replicate's zero weights leave accounts of it with none: the kernel treats
+    those as dangling)."""
     layout = graph._cache.get(LUMPED_LAYOUT_KEY)
     if isinstance(layout, tuple):
         outside = np.ones(graph.n_nodes, dtype=np.bool_)
@@ -328,6 +329,8 @@ def _lumped_layout(
             layout = None
     if not isinstance(layout, tuple):
         rows = np.flatnonzero(graph.out_weight > 0.0)
+        layout = _prefix_layout(graph, rows)
+    if not isinstance(layout, tuple):
         position = np.full(graph.n_nodes, -1, dtype=np.int64)
         position[rows] = np.arange(rows.shape[0])
         degree = anderson._lumped_degree_kernel(graph.in_indptr, graph.in_sources, rows, position)
@@ -349,6 +352,28 @@ def _lumped_layout(
         )
         graph._cache[LUMPED_LAYOUT_KEY] = layout
     return layout
+
+
+def _prefix_layout(
+    graph: SocialGraph, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, slice] | None:
+    """The lumped layout as views of the full one, when the accounts that pass attention on
+    are the first ones and receive edges from no other account (what numbering by out-degree
+    gives unless some edges weigh nothing): each lumped edge is then the full edge of the
+    same index, and no second copy of the edges is made. ``None`` otherwise."""
+    size = rows.shape[0]
+    if size == 0 or int(rows[-1]) != size - 1:
+        return None
+    starts, ends = graph.in_indptr[:size], graph.in_indptr[1 : size + 1]
+    last_sources = graph.in_sources[ends[ends > starts] - 1]  # rows hold sources ascending
+    if last_sources.shape[0] and int(last_sources.max()) >= size:
+        return None
+    indptr, sources, targets, blocks = _pull_layout(graph)
+    end = int(graph.in_indptr[size])
+    # The full layout's blocks up to the last lumped row: the same row of each edge within its
+    # block, so the full layout's per-edge rows serve both.
+    lumped_blocks = np.append(blocks[blocks < size], np.uint64(size))
+    return rows, indptr[: size + 1], sources[:end], targets[:end], lumped_blocks, slice(0, end)
 
 
 def _iterate_reporting(

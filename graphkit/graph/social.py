@@ -61,9 +61,11 @@ class SocialGraph:
     in_sources
         int32 source node of each in-edge.
     in_weights
-        float64 weight of each in-edge (type weight x record weight x decay, summed).
+        float64 weight of each in-edge (type weight x record weight x decay, summed); a
+        read-only view of one value when every edge weighs the same (no memory per edge).
     in_flags
-        uint8 bit flags of each in-edge: 1 if it includes a follow, 2 if an interaction.
+        uint8 bit flags of each in-edge: 1 if it includes a follow, 2 if an interaction
+        (a read-only view of one value when all edges have the same).
     out_weight
         float64 total weight each node gives; 0 for dangling nodes.
     followers
@@ -115,7 +117,7 @@ class SocialGraph:
         if "uniform_weights" not in self._cache:
             weights = self.in_weights
             self._cache["uniform_weights"] = bool(
-                weights.shape[0] == 0 or (weights == weights[0]).all()
+                weights.shape[0] == 0 or weights.strides[0] == 0 or (weights == weights[0]).all()
             )
         return bool(self._cache["uniform_weights"])
 

@@ -438,7 +438,9 @@ def csr_by_row(
     Returns
     -------
     indptr, columns, weights, flags
-        int64 ``indptr`` of length ``n_rows + 1`` and the merged entries.
+        int64 ``indptr`` of length ``n_rows + 1`` and the merged entries; without per-entry
+        weights and no duplicates, weights and flags are read-only views of one value
+        (:func:`uniform_values`).
     """
     size = rows.shape[0]
     carry = isinstance(weights, np.ndarray) or isinstance(flags, np.ndarray)
@@ -455,7 +457,7 @@ def csr_by_row(
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(counts.sum(axis=0), out=indptr[1:])
     out_columns = np.empty(size, dtype=columns.dtype)
-    out_weights = np.empty(size, dtype=np.float64)
+    out_weights = np.empty(size if carry else 0, dtype=np.float64)
     out_flags = np.empty(size if carry else 0, dtype=np.uint8)
     _scatter_by_part_kernel(
         rows, columns, weights, flags, labels, carry, part_cursors(counts, indptr), out_columns,
@@ -463,26 +465,59 @@ def csr_by_row(
     )  # fmt: skip
     del counts
     _sort_rows_kernel(indptr, out_columns, out_weights, out_flags, carry)
-    merged_indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(_distinct_per_row_kernel(indptr, out_columns), out=merged_indptr[1:])
+    merged_indptr = distinct_per_row(indptr, out_columns)
     merged = int(merged_indptr[-1])
     if merged < size:
-        sorted_columns, sorted_weights, sorted_flags = out_columns, out_weights, out_flags
-        out_columns = np.empty(merged, dtype=columns.dtype)
-        out_weights = np.empty(merged, dtype=np.float64)
-        out_flags = np.empty(merged if carry else 0, dtype=np.uint8)
-        _merge_rows_kernel(
-            indptr, sorted_columns, sorted_weights, sorted_flags, carry, merged_indptr,
-            out_columns, out_weights, out_flags,
-        )  # fmt: skip
-        del sorted_columns, sorted_weights, sorted_flags
+        out_columns, out_weights, out_flags = merge_rows(
+            indptr, out_columns, out_weights, out_flags, merged_indptr
+        )
         if not carry:
             out_weights *= common_weight
     elif not carry:
-        out_weights.fill(common_weight)
+        out_weights = uniform_values(common_weight, merged, np.float64)
     if not carry:
-        out_flags = np.full(merged, common_flags, dtype=np.uint8)
+        out_flags = uniform_values(common_flags, merged, np.uint8)
     return merged_indptr, out_columns, out_weights, out_flags
+
+
+def merge_rows(
+    indptr: np.ndarray,
+    columns: np.ndarray,
+    weights: np.ndarray,
+    flags: np.ndarray,
+    merged_indptr: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The entries of rows sorted by column with equal neighbours merged (``merged_indptr``
+    from :func:`distinct_per_row`): weights add up and flags are OR-ed; without weights
+    (empty ``weights`` and ``flags``) each merged entry weighs the number of entries merged."""
+    carry = weights.shape[0] > 0
+    merged = int(merged_indptr[-1])
+    out_columns = np.empty(merged, dtype=columns.dtype)
+    out_weights = np.empty(merged, dtype=np.float64)
+    out_flags = np.empty(merged if carry else 0, dtype=np.uint8)
+    _merge_rows_kernel(
+        indptr, columns, weights, flags, carry, merged_indptr, out_columns, out_weights, out_flags
+    )
+    return out_columns, out_weights, out_flags
+
+
+def distinct_per_row(indptr: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """int64 indptr of the rows (sorted by column) once equal neighbours are merged."""
+    merged_indptr = np.zeros(indptr.shape[0], dtype=np.int64)
+    np.cumsum(_distinct_per_row_kernel(indptr, columns), out=merged_indptr[1:])
+    return merged_indptr
+
+
+def sort_rows(indptr: np.ndarray, columns: np.ndarray) -> None:
+    """Sort each row's columns ascending, in place (rows of entries without weights)."""
+    _sort_rows_kernel(indptr, columns, np.empty(0), np.empty(0, dtype=np.uint8), False)
+
+
+def uniform_values(value: float, size: int, dtype: type) -> np.ndarray:
+    """``size`` copies of ``value`` that take no memory: a read-only view of one element
+    (what an edge array is when every edge weighs the same; see
+    :attr:`graphkit.graph.SocialGraph.uniform_weights`)."""
+    return np.broadcast_to(np.asarray(value, dtype=dtype), (size,))
 
 
 def count_flagged(indptr: np.ndarray, flags: np.ndarray, mask: int) -> np.ndarray:

@@ -196,3 +196,54 @@ def test_progress_never_shows_done_before_the_power_steps_that_finish(monkeypatc
     assert calls[-1][:2] == (quiet.iterations, quiet.iterations)
     assert len(calls) == quiet.iterations  # one report per iteration: the mixed phase ran
     assert all(total is None or total > done for done, total, _ in calls[:-1])
+
+
+def _lumped_edges(layout: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(account, source, full edge index) of each lumped edge, in the layout's order."""
+    rows, indptr, sources, _, _, edge_of = layout
+    indptr = indptr.astype(np.int64)
+    row_of_edge = np.repeat(rows, np.diff(indptr))
+    full_index = np.arange(int(indptr[-1]))[edge_of]
+    return row_of_edge, rows[sources.astype(np.int64)], full_index
+
+
+@settings(max_examples=60, deadline=None)
+@given(generated_data())
+def test_the_lumped_layout_as_views_equals_the_copied_one(data: GeneratedData):
+    from unittest import mock
+
+    module = importlib.import_module("graphkit.algorithms.pagerank")
+
+    graph, _ = built(data)
+    rows = np.flatnonzero(graph.out_weight > 0.0)
+    viewed = module._prefix_layout(graph, rows)
+    if viewed is None:
+        return
+    with mock.patch.object(module, "_prefix_layout", return_value=None):
+        copied = module._lumped_layout(dataclasses_copy(graph))
+    for fast, slow in zip(_lumped_edges(viewed), _lumped_edges(copied), strict=True):
+        np.testing.assert_array_equal(fast, slow)
+    # Each edge's row within its block, as the kernels read it.
+    _, indptr, _, targets, blocks, _ = viewed
+    expected_rows = np.repeat(np.arange(rows.shape[0]), np.diff(indptr.astype(np.int64)))
+    firsts = blocks[np.searchsorted(blocks, expected_rows, side="right") - 1].astype(np.int64)
+    np.testing.assert_array_equal(targets.astype(np.int64), expected_rows - firsts)
+
+
+def dataclasses_copy(graph: SocialGraph) -> SocialGraph:
+    import dataclasses
+
+    return dataclasses.replace(graph, _cache={})
+
+
+def test_the_lumped_layout_is_a_view_unless_zero_weights_break_the_prefix():
+    module = importlib.import_module("graphkit.algorithms.pagerank")
+
+    graph = dangling_heavy(2_000, 0.5, 4)
+    layout = module._lumped_layout(graph)
+    assert isinstance(layout[5], slice)
+    assert np.shares_memory(layout[2], graph.in_sources)
+    weights = graph.in_weights.copy()
+    weights[::3] = 0.0
+    zeroed = dangling_heavy(2_000, 0.5, 4).with_weights(weights)
+    assert isinstance(module._lumped_layout(zeroed)[5], np.ndarray)
