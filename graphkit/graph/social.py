@@ -319,6 +319,14 @@ def build_graph(
         type weight, or the sum over an edge's records, is beyond floating point).
     """
     weighting = weighting or Weighting()
+    # Imported here: the streamed build makes this module's SocialGraph.
+    from graphkit.graph.streamed import build_streamed_graph, streamable_follows
+
+    streamable = streamable_follows(
+        dataset, weighting, undirected=undirected, square_weights=square_weights
+    )
+    if streamable is not None:
+        return build_streamed_graph(streamable, dataset, weighting, on_progress)
     person_of = identity_map(dataset.identities)
     interner = StringInterner(expected_unique=max(1 << 16, dataset.estimated_records() // 8))
     accounts = None
@@ -509,15 +517,11 @@ def build_graph(
     del source_codes, target_codes
     out_weight: np.ndarray
     followers: np.ndarray
-    if uniform:
-        # Merged duplicates weigh their multiplicity: out-weights sum the merged weights, not
-        # the distinct edges, or a repeated row passes on more than a node's whole score.
-        out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
-        followers = np.diff(in_indptr)
-    else:
-        out_weight = np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
-        followers = count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
-    _check_finite_sums(
+    # Merged duplicates weigh their multiplicity: out-weights sum the merged weights, not the
+    # distinct edges, or a repeated row passes on more than a node's whole score.
+    out_weight = out_weights(in_sources, in_weights, n_nodes)
+    followers = np.diff(in_indptr) if uniform else count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
+    check_finite_sums(
         in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
     )
     graph = SocialGraph(
@@ -599,7 +603,15 @@ def _check_finite_records(weights: np.ndarray, origins: _RecordOrigins) -> None:
         )
 
 
-def _check_finite_sums(
+def out_weights(in_sources: np.ndarray, in_weights: np.ndarray, n_nodes: int) -> np.ndarray:
+    """The weight each node gives: the sum of its out-edges' weights, added in edge order
+    (weights that all equal 1 are counted, the same sums without a weight array)."""
+    if in_weights.strides[0] == 0 and in_weights.shape[0] and in_weights[0] == 1.0:
+        return np.bincount(in_sources, minlength=n_nodes).astype(np.float64)
+    return np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
+
+
+def check_finite_sums(
     in_indptr: np.ndarray,
     in_sources: np.ndarray,
     in_weights: np.ndarray,
@@ -615,8 +627,10 @@ def _check_finite_sums(
         if name in dataset.sources
     )
     where = f"{files}: " if files else ""
+    # A weight shared by every edge is checked once.
+    edge_weights = in_weights[:1] if in_weights.strides[0] == 0 else in_weights
     for values, what in (
-        (in_weights, "the weights of the records from {0} to {1} add up"),
+        (edge_weights, "the weights of the records from {0} to {1} add up"),
         (out_weight, "the weights of the edges from {0} add up"),
         (engagement_received, "the interactions received by {0} add up"),
     ):
@@ -624,7 +638,7 @@ def _check_finite_sums(
         if finite.all():
             continue
         index = int(np.argmin(finite))
-        if values is in_weights:
+        if values is edge_weights:
             target = int(np.searchsorted(in_indptr, index, side="right") - 1)
             names = (quoted(str(ids[int(in_sources[index])])), quoted(str(ids[target])))
         else:
@@ -635,7 +649,10 @@ def _check_finite_sums(
         )
     # Communities and modularity sum every edge twice (the graph made undirected).
     with np.errstate(over="ignore"):
-        total = 2.0 * float(np.sum(in_weights))
+        shared = edge_weights is not in_weights and in_weights.shape[0] > 0
+        total = 2.0 * (
+            float(in_weights[0]) * in_weights.shape[0] if shared else float(np.sum(in_weights))
+        )
     if not np.isfinite(total):
         raise InputError(
             f"{where}the weights of all edges add up to more than floating point holds (twice "

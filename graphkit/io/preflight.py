@@ -38,6 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graphkit.errors import MemoryLimitError
+from graphkit.io.integer_edges import integer_follows
 from graphkit.io.platforms.read import export_data_bytes
 from graphkit.io.readers import PARQUET_SUFFIXES, STREAM_MIN_BYTES, find_tables
 
@@ -49,6 +50,10 @@ BYTES_PER_RECORD: Final = {"follows": 150, "interactions": 320}
 """Peak bytes per record of a file read whole (measured 135-144 and 304)."""
 STREAMED_BYTES_PER_RECORD: Final = {"follows": 64, "interactions": 140}
 """Peak bytes per record of a streamed file (measured 56 for follows at 100M records)."""
+INTEGER_BYTES_PER_RECORD: Final = 8
+INTEGER_BYTES_PER_ID: Final = 300
+"""Peak bytes per record and per id slot (largest id + 1) of a follows file of integer ids
+built in two passes (:mod:`graphkit.graph.streamed`; measured ... at ...)."""
 BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
 """Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
 data files of a platform export (measured 5.3)."""
@@ -238,7 +243,11 @@ def estimate_memory(
             size = path.stat().st_size
         except OSError:
             continue  # unreadable: the reader says so, naming the file
-        if table in BYTES_PER_RECORD:
+        integer = None if stream is False or set(paths) != {"follows"} else integer_follows(path)
+        if integer is not None:
+            streamed = True
+            cost = rows * INTEGER_BYTES_PER_RECORD + integer.slots * INTEGER_BYTES_PER_ID
+        elif table in BYTES_PER_RECORD:
             streamed = stream if stream is not None else size >= STREAM_MIN_BYTES
             per_record = (STREAMED_BYTES_PER_RECORD if streamed else BYTES_PER_RECORD)[table]
             cost = rows * per_record

@@ -28,7 +28,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from graphkit.errors import InputError, SchemaError, quoted
-from graphkit.io import rules, sniff
+from graphkit.io import integer_edges, rules, sniff
 from graphkit.io.files import check_regular_file
 from graphkit.io.rules import (
     DELIMITED_SUFFIXES,
@@ -423,7 +423,10 @@ def load_dataset(
         columns=columns,
     )
     for name, path in paths.items():
-        if name in ("follows", "interactions") and _should_stream(path, stream):
+        if name in ("follows", "interactions") and (
+            _should_stream(path, stream)
+            or (stream is None and columns is None and _integer_follows_alone(paths, name))
+        ):
             check_regular_file(path)
             if not path.is_file():
                 reason = missing_reason(path) if not path.exists() else "not a file"
@@ -463,6 +466,17 @@ def missing_reason(path: str | Path, missing: str = "file not found") -> str:
     return missing
 
 
+def _integer_follows_alone(paths: dict[str, Path], name: str) -> bool:
+    """Whether ``name`` is a follows file of integer ids, the dataset's only table: the graph
+    is then built from it in two passes over its batches (:mod:`graphkit.graph.streamed`),
+    faster and in a fraction of the memory of a whole reading, at any size."""
+    return (
+        name == "follows"
+        and set(paths) == {"follows"}
+        and integer_edges.integer_follows(paths[name]) is not None
+    )
+
+
 def _should_stream(path: Path, stream: bool | None) -> bool:
     if stream is None:
         return path.is_file() and path.stat().st_size >= STREAM_MIN_BYTES
@@ -481,7 +495,7 @@ def peek_columns(path: str | Path) -> list[str]:
         try:
             return list(pq.read_schema(path).names)
         except (pa.ArrowInvalid, OSError) as error:
-            raise InputError(_parquet_problem(error), path=path) from None
+            raise InputError(rules.parquet_problem(error), path=path) from None
     if name.endswith(JSON_SUFFIXES):
         import json
 
@@ -1047,7 +1061,7 @@ def _locate_delimited_error(
             "many lines?)",
             path=path,
         )
-    return InputError(f"cannot parse file: {_first_line(error)}", path=path)
+    return InputError(f"cannot parse file: {rules.first_line(error)}", path=path)
 
 
 def _physical_lines(handle: BinaryIO, chunk_size: int = 1 << 20) -> Iterator[bytes]:
@@ -1076,7 +1090,7 @@ def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSou
     row = 0
     try:
         if stream:
-            batches = pq.ParquetFile(path).iter_batches(batch_size=1 << 20)
+            batches = pq.ParquetFile(path).iter_batches(batch_size=integer_edges.PARQUET_BATCH_ROWS)
             tables: Iterator[pa.Table] = (pa.Table.from_batches([batch]) for batch in batches)
         else:
             tables = iter([pq.read_table(path)])
@@ -1086,7 +1100,7 @@ def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSou
             yield table, source
             row += table.num_rows
     except (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, OSError) as error:
-        raise InputError(_parquet_problem(error), path=path) from None
+        raise InputError(rules.parquet_problem(error), path=path) from None
 
 
 def _check_text(table: pa.Table, source: TableSource) -> None:
@@ -1111,7 +1125,9 @@ def _check_text(table: pa.Table, source: TableSource) -> None:
                         column=name,
                     ) from None
                 offset += len(chunk)
-        raise InputError(f"corrupt Parquet data ({_first_line(error)})", path=source.path) from None
+        raise InputError(
+            f"corrupt Parquet data ({rules.first_line(error)})", path=source.path
+        ) from None
 
 
 def _first_invalid_text(chunk: pa.Array) -> int | None:
@@ -1134,15 +1150,6 @@ def _first_invalid_text(chunk: pa.Array) -> int | None:
         except UnicodeDecodeError:
             return index
     return None
-
-
-def _parquet_problem(error: Exception) -> str:
-    """What pyarrow's complaint about a Parquet file means, without repeating the path."""
-    text = _first_line(error)
-    if "magic bytes not found" in text:
-        return "not a Parquet file, or a truncated one (no Parquet footer)"
-    text = re.sub(r"^Could not open Parquet input source '.*?': ", "", text)
-    return f"not a readable Parquet file, truncated or corrupt ({text})"
 
 
 def _read_ndjson(path: Path) -> pa.Table:
@@ -1256,7 +1263,7 @@ def _locate_ndjson_error(path: Path, error: Exception) -> InputError:
         return InputError(f"truncated or corrupt gzip file (after row {line_number})", path=path)
     if line_number == 0:
         return InputError("file is empty (no records)", path=path)
-    return InputError(f"cannot parse NDJSON: {_first_line(error)}", path=path)
+    return InputError(f"cannot parse NDJSON: {rules.first_line(error)}", path=path)
 
 
 def _json_kind(value: object) -> str | None:
@@ -1271,11 +1278,6 @@ def _json_kind(value: object) -> str | None:
     if isinstance(value, str):
         return "text"
     return "an object" if isinstance(value, dict) else "a list"
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 # --- validation and conversion -----------------------------------------------------------------

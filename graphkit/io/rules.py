@@ -350,3 +350,18 @@ def selects_nothing(selectors: Sequence[str]) -> ParameterError:
     return ParameterError(
         f"audience {' + '.join(repr(s) for s in selectors)} selects no account in the graph"
     )
+
+
+def first_line(error: Exception) -> str:
+    """The first line of an error's message (its type's name when it has none)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def parquet_problem(error: Exception) -> str:
+    """What pyarrow's complaint about a Parquet file means, without repeating the path."""
+    text = first_line(error)
+    if "magic bytes not found" in text:
+        return "not a Parquet file, or a truncated one (no Parquet footer)"
+    text = re.sub(r"^Could not open Parquet input source '.*?': ", "", text)
+    return f"not a readable Parquet file, truncated or corrupt ({text})"

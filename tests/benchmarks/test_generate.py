@@ -7,21 +7,29 @@ following nobody; the power-law model stays what every earlier benchmark measure
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
+import benchmarks.generate as generate_module
 from benchmarks.generate import (
     DATA_FOLDER,
     MODELS,
+    GeneratedDataset,
     dataset_folder,
     ensure_dataset,
+    format_size,
     generate,
     main,
+    parse_size,
     read_manifest,
 )
 from benchmarks.graphs import (
@@ -186,3 +194,159 @@ def test_reciprocity_matches_igraph(datasets: dict[str, Path]) -> None:
     assert undirected.ecount() == expected.ecount() < sources.shape[0]
     assert undirected.get_edgelist() == sorted(expected.get_edgelist())
     assert undirected.transitivity_undirected() == pytest.approx(expected.transitivity_undirected())
+
+
+# sha256 prefixes of the files of the `datasets` fixture (20k follows, seed 3) as written before
+# integer ids and --accounts existed: those options must leave the existing graphs unchanged.
+# (Parquet is left out: its bytes name the pyarrow version that wrote them.)
+UNCHANGED_FILES = {
+    "powerlaw": ("20a3e9306d2a3cf2", "5a4502f5d1daf966", "d4e4af34bb7d7b18"),
+    "realistic": ("e4cd6fc9da3d55bd", "fe1b2131d038e413", "cb48e64c6a755b77"),
+    "dangling": ("be756973d003e1f6", "81e6eee90483d515", "3597c62da66b65ba"),
+}
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_existing_models_write_the_same_files(datasets: dict[str, Path], model: str) -> None:
+    digests = tuple(
+        hashlib.sha256((datasets[model] / name).read_bytes()).hexdigest()[:16]
+        for name in ("follows.csv", "accounts.csv", "interactions.csv")
+    )
+    assert digests == UNCHANGED_FILES[model]
+
+
+@pytest.fixture(scope="module")
+def integer_dataset(tmp_path_factory: pytest.TempPathFactory) -> GeneratedDataset:
+    folder = tmp_path_factory.mktemp("integer") / "realistic-int"
+    return generate(
+        30_000,
+        folder,
+        seed=4,
+        model="realistic",
+        accounts=1_500,
+        integer_ids=True,
+        chunk_edges=4_000,
+        quiet=True,
+    )
+
+
+def test_integer_ids_write_only_follows_as_int64_pairs(integer_dataset: GeneratedDataset) -> None:
+    folder = Path(integer_dataset.folder)
+    assert sorted(path.name for path in folder.iterdir()) == ["follows.parquet", "manifest.json"]
+    assert list(integer_dataset.files) == ["follows.parquet"]
+    assert integer_dataset.integer_ids
+    assert integer_dataset.interactions == 0
+    parquet = pq.ParquetFile(folder / "follows.parquet")
+    assert parquet.schema_arrow == pa.schema([("follower", pa.int64()), ("followed", pa.int64())])
+    follows = pl.read_parquet(folder / "follows.parquet")
+    assert follows.height == integer_dataset.edges == 30_000
+    assert follows.unique().height == follows.height
+    assert follows.filter(pl.col("follower") == pl.col("followed")).height == 0
+    ids = pl.concat([follows["follower"], follows["followed"]]).unique()
+    assert ids.min() >= 1
+    assert ids.max() <= integer_dataset.nodes == 1_500
+    # Accounts in no follow appear nowhere; the manifest counts those that do.
+    assert ids.len() == integer_dataset.accounts_in_follows <= integer_dataset.nodes
+    assert integer_dataset.max_followers == follows["followed"].value_counts()["count"].max()
+    assert integer_dataset.max_following == follows["follower"].value_counts()["count"].max()
+
+
+def test_integer_ids_come_in_sorted_row_groups_one_per_chunk(
+    integer_dataset: GeneratedDataset,
+) -> None:
+    parquet = pq.ParquetFile(Path(integer_dataset.folder) / "follows.parquet")
+    assert parquet.metadata.num_row_groups >= 5
+    followers_seen: set[int] = set()
+    for group in range(parquet.metadata.num_row_groups):
+        rows = pl.from_arrow(parquet.read_row_group(group))
+        assert isinstance(rows, pl.DataFrame)
+        assert rows.equals(rows.sort("follower", "followed"))
+        # A chunk holds every follow of its followers.
+        followers = set(rows["follower"].unique().to_list())
+        assert not followers & followers_seen
+        followers_seen |= followers
+
+
+def test_integer_ids_hide_the_community_order(integer_dataset: GeneratedDataset) -> None:
+    # Communities are ranges of the generator's node numbers and most follows stay inside
+    # one; the ids, a random permutation, must not keep those follows between near numbers.
+    follows = pl.read_parquet(Path(integer_dataset.folder) / "follows.parquet")
+    gaps = (follows["follower"] - follows["followed"]).abs()
+    assert gaps.median() > integer_dataset.nodes / 10
+
+
+def test_integer_ids_are_seeded(tmp_path: Path) -> None:
+    def follows_bytes(seed: int, name: str) -> bytes:
+        dataset = generate(
+            4_000, tmp_path / name, seed=seed, accounts=500, integer_ids=True, quiet=True
+        )
+        return (Path(dataset.folder) / "follows.parquet").read_bytes()
+
+    first = follows_bytes(8, "a")
+    assert first == follows_bytes(8, "b")
+    assert first != follows_bytes(9, "c")
+
+
+def test_accounts_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "int"
+    assert main(["--edges", "3k", "--accounts", "2.5k", "--integer-ids", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["nodes"] == 2_500
+    manifest = read_manifest(out)
+    assert manifest is not None
+    assert manifest.integer_ids
+    assert pl.read_parquet(out / "follows.parquet")["followed"].max() <= 2_500
+    # With handles, the accounts table has that many rows.
+    dataset = generate(3_000, tmp_path / "handles", accounts=700, model="dangling", quiet=True)
+    assert pl.read_csv(Path(dataset.folder) / "accounts.csv").height == dataset.nodes == 700
+    assert ensure_dataset(3_000, folder=dataset.folder, accounts=700, model="dangling") == dataset
+    # Too few accounts for the follows: one line, no traceback, no folder.
+    assert main(["--edges", "3k", "--accounts", "40", "--out", str(tmp_path / "dense")]) == 1
+    assert capsys.readouterr().err == (
+        "error: 3,000 follows among 40 accounts is too dense (at most 390); give more accounts\n"
+    )
+    assert not (tmp_path / "dense").exists()
+    with pytest.raises(ValueError, match="accounts must be between 10"):
+        generate(3_000, tmp_path / "few", accounts=9)
+
+
+def test_twitter_sized_labels_and_folder() -> None:
+    assert parse_size("1.47B") == 1_470_000_000
+    assert parse_size("41.7M") == 41_700_000
+    assert format_size(1_470_000_000) == "1.47B"
+    assert format_size(41_700_000) == "41.7M"
+    for size in (300, 20_000, 1_500_000, 10_000_000, 1_234_000, 2_000_000_000):
+        assert parse_size(format_size(size)) == size
+    folder = dataset_folder(1_470_000_000, "realistic", accounts=41_700_000, integer_ids=True)
+    assert folder == DATA_FOLDER / "1.47B-realistic-41.7M-accounts-int"
+    # The default number of accounts adds nothing to the name.
+    assert dataset_folder(10_000_000, accounts=1_000_000, integer_ids=True).name == "10M-int"
+    for bad in ("inf", "nan", "-3", "1.5", "x"):
+        with pytest.raises(ValueError, match="size"):
+            parse_size(bad)
+
+
+@pytest.mark.parametrize("integer_ids", [False, True])
+def test_a_failed_run_leaves_no_partial_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, integer_ids: bool
+) -> None:
+    draw_chunk = generate_module._follow_chunk
+    calls = []
+
+    def failing_chunk(*arguments: Any) -> tuple[np.ndarray, np.ndarray]:
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("the graph is too dense for its size")
+        return draw_chunk(*arguments)
+
+    monkeypatch.setattr(generate_module, "_follow_chunk", failing_chunk)
+    with pytest.raises(RuntimeError, match="too dense"):
+        generate(5_000, tmp_path / "new", integer_ids=integer_ids, chunk_edges=1_000, quiet=True)
+    assert len(calls) == 3
+    assert not (tmp_path / "new").exists()
+    # In a folder that was there, the files of an earlier dataset stay, without a manifest.
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "notes.txt").write_text("kept")
+    calls.clear()
+    with pytest.raises(RuntimeError, match="too dense"):
+        generate(5_000, tmp_path / "old", integer_ids=integer_ids, chunk_edges=1_000, quiet=True)
+    assert [path.name for path in (tmp_path / "old").iterdir()] == ["notes.txt"]

@@ -1,0 +1,130 @@
+"""Follows files whose account ids are integers, read as numbers batch by batch for the graph
+build that never turns them into text (:mod:`graphkit.graph.streamed`).
+
+A file qualifies when it is Parquet, holds exactly the two id columns (any of their accepted
+names), both of an integer type, and its statistics show ids from 0 to no more than the
+larger of :data:`MIN_DIRECT_SLOTS` and its number of rows: the ids then index arrays
+directly. Any other file is read as text, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from graphkit.errors import InputError
+from graphkit.io import rules
+from graphkit.io.rules import PARQUET_SUFFIXES
+from graphkit.io.schema import FOLLOWS
+
+# Ids up to this many are always indexed directly, whatever the number of rows.
+MIN_DIRECT_SLOTS: Final = 1 << 22
+# Records per piece of a streamed Parquet file, read as text or as numbers.
+PARQUET_BATCH_ROWS: Final = 1 << 20
+
+
+@dataclass(frozen=True)
+class IntegerFollows:
+    """A follows file of integer ids.
+
+    Attributes
+    ----------
+    path
+        The Parquet file.
+    columns
+        The file's names of its columns, in the file's order.
+    follower_first
+        Whether the first column holds the followers.
+    rows
+        Records in the file.
+    slots
+        Largest id + 1.
+    """
+
+    path: Path
+    columns: tuple[str, str]
+    follower_first: bool
+    rows: int
+    slots: int
+
+
+def integer_follows(path: Path) -> IntegerFollows | None:
+    """The file as :class:`IntegerFollows` if it qualifies (see the module), else ``None``
+    (also for a file that cannot be read: the text reading reports why)."""
+    if not path.name.lower().endswith(PARQUET_SUFFIXES):
+        return None
+    try:
+        metadata = pq.read_metadata(path)
+        schema = metadata.schema.to_arrow_schema()
+    except (pa.ArrowException, OSError, UnicodeDecodeError):
+        return None
+    names = schema.names
+    canonical = [FOLLOWS.canonical_name(name) for name in names]
+    if sorted(str(name) for name in canonical) != ["followed", "follower"]:
+        return None
+    if not all(pa.types.is_integer(field.type) for field in schema):
+        return None
+    rows = metadata.num_rows
+    if rows == 0:
+        return None
+    largest = -1
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        for column in range(2):
+            statistics = row_group.column(column).statistics
+            if row_group.num_rows == 0:
+                continue
+            if statistics is None or not statistics.has_min_max:
+                return None
+            if statistics.min < 0:
+                return None
+            largest = max(largest, int(statistics.max))
+    slots = largest + 1
+    if slots > max(MIN_DIRECT_SLOTS, rows):
+        return None
+    return IntegerFollows(
+        path=path,
+        columns=(names[0], names[1]),
+        follower_first=canonical[0] == "follower",
+        rows=rows,
+        slots=slots,
+    )
+
+
+def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The followers and followed accounts of each batch of records, as int64 arrays.
+
+    Raises
+    ------
+    InputError
+        For a missing id (naming the row and column), or a file that cannot be read.
+    """
+    row = 0
+    try:
+        # The pieces of the streamed text reading, so that ids are met in the same order
+        # (which numbers the accounts of equal out-degree).
+        batches = pq.ParquetFile(follows.path).iter_batches(
+            batch_size=PARQUET_BATCH_ROWS, columns=list(follows.columns)
+        )
+        for batch in batches:
+            arrays = []
+            for name, column in zip(follows.columns, batch.columns, strict=True):
+                if column.null_count:
+                    missing = int(
+                        np.flatnonzero(column.is_null().to_numpy(zero_copy_only=False))[0]
+                    )
+                    raise InputError(
+                        rules.EMPTY_ID, path=follows.path, row=1 + row + missing, column=name
+                    )
+                arrays.append(column.to_numpy().astype(np.int64, copy=False))
+            first, second = arrays
+            yield (first, second) if follows.follower_first else (second, first)
+            row += batch.num_rows
+    except (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, OSError) as error:
+        raise InputError(rules.parquet_problem(error), path=follows.path) from None

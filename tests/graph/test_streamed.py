@@ -1,0 +1,184 @@
+"""The two-pass build of follows files of integer ids against the text build of the same file:
+the same graph, array for array, and the same scores, bit for bit."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import graphkit.graph.streamed as streamed
+from graphkit.algorithms.pagerank import pagerank_run
+from graphkit.cli.main import cli
+from graphkit.errors import InputError
+from graphkit.graph import SocialGraph, Weighting, build_graph
+from graphkit.io import integer_edges, load_dataset
+from graphkit.io.integer_edges import integer_follows
+
+ARRAYS = ("in_indptr", "in_sources", "in_weights", "in_flags", "out_weight", "followers")
+INTEGER_TYPES = (pa.int64(), pa.int32(), pa.uint32(), pa.uint16(), pa.int16())
+
+
+@st.composite
+def integer_follows_tables(draw: st.DrawFn) -> tuple[pa.Table, int, int]:
+    """Follows of integer ids in the shapes exports have: repeated rows, self-loops, accounts
+    only followed or only following, id 0, one-row tables; with the batch and row group
+    sizes to write them in."""
+    largest = draw(st.sampled_from([1, 3, 20, 200]))
+    ids = st.integers(0, largest)
+    pairs = draw(st.lists(st.tuples(ids, ids), min_size=1, max_size=150))
+    repeats = draw(st.lists(st.integers(0, len(pairs) - 1), max_size=20))
+    pairs += [pairs[index] for index in repeats]
+    order = draw(st.permutations(range(len(pairs))))
+    pairs = [pairs[index] for index in order]
+    kind = draw(st.sampled_from(INTEGER_TYPES))
+    names = draw(
+        st.sampled_from([("follower", "followed"), ("followed", "follower"), ("src", "dst")])
+    )
+    followers = pa.array([pair[0] for pair in pairs], kind)
+    followed = pa.array([pair[1] for pair in pairs], kind)
+    columns = {"follower": followers, "followed": followed, "src": followers, "dst": followed}
+    table = pa.table({name: columns[name] for name in names})
+    batch = draw(st.sampled_from([3, 7, 64, 1 << 20]))
+    group = draw(st.sampled_from([5, 50, 1 << 20]))
+    return table, batch, group
+
+
+def both_builds(path: Path, weighting: Weighting | None = None) -> tuple[SocialGraph, SocialGraph]:
+    """The two-pass graph and the text build's graph of the same streamed file."""
+    fast = build_graph(load_dataset(follows=path, stream=True), weighting)
+    with mock.patch.object(streamed, "streamable_follows", return_value=None):
+        slow = build_graph(load_dataset(follows=path, stream=True), weighting)
+    return fast, slow
+
+
+def assert_same_graph(fast: SocialGraph, slow: SocialGraph) -> None:
+    assert fast.ids.equals(slow.ids)
+    for name in ARRAYS:
+        np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name), err_msg=name)
+    assert (fast.self_loops, fast.records) == (slow.self_loops, slow.records)
+    assert fast.uniform_weights == slow.uniform_weights
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(integer_follows_tables(), st.sampled_from([1.0, 0.3]))
+def test_the_two_pass_build_is_the_text_build(tmp_path_factory, data, follow_weight):
+    table, batch, group = data
+    path = tmp_path_factory.mktemp("streamed") / "follows.parquet"
+    pq.write_table(table, path, row_group_size=group)
+    weighting = Weighting(type_weights={"follow": follow_weight})
+    with mock.patch.object(integer_edges, "PARQUET_BATCH_ROWS", batch):
+        assert integer_follows(path) is not None
+        fast, slow = both_builds(path, weighting)
+    assert_same_graph(fast, slow)
+    if fast.n_edges:
+        first, second = pagerank_run(fast), pagerank_run(slow)
+        assert first.scores.tobytes() == second.scores.tobytes()
+        assert first.iterations == second.iterations
+
+
+def test_the_generator_makes_the_shapes(tmp_path):
+    """The generator above draws repeated rows, self-loops, several batches and one-row files."""
+    seen = {"repeated": 0, "self-loop": 0, "batches": 0, "one row": 0, "swapped": 0}
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(integer_follows_tables())
+    def draw(data: tuple[pa.Table, int, int]) -> None:
+        table, batch, _ = data
+        pairs = list(zip(*(column.to_pylist() for column in table.columns), strict=True))
+        seen["repeated"] += len(set(pairs)) < len(pairs)
+        seen["self-loop"] += any(a == b for a, b in pairs)
+        seen["batches"] += table.num_rows > batch
+        seen["one row"] += table.num_rows == 1
+        seen["swapped"] += table.column_names[0] == "followed"
+
+    draw()
+    assert all(count >= 5 for count in seen.values()), seen
+
+
+def write(path: Path, **columns: pa.Array) -> Path:
+    pq.write_table(pa.table(columns), path)
+    return path
+
+
+def test_files_the_two_passes_leave_to_the_text_build(tmp_path):
+    ids = pa.array([1, 2, 3], pa.int64())
+    assert integer_follows(write(tmp_path / "a.parquet", follower=ids, followed=ids)) is not None
+    # Negative ids, ids far beyond the rows, text ids, a third column, no statistics.
+    negative = pa.array([-1, 2, 3], pa.int64())
+    sparse = pa.array([1, 2, 10**12], pa.int64())
+    cases = [
+        write(tmp_path / "b.parquet", follower=negative, followed=ids),
+        write(tmp_path / "c.parquet", follower=sparse, followed=ids),
+        write(tmp_path / "d.parquet", follower=pa.array(["1", "2", "3"]), followed=ids),
+        write(tmp_path / "e.parquet", follower=ids, followed=ids, weight=pa.array([1.0] * 3)),
+    ]
+    pq.write_table(pa.table({"follower": ids, "followed": ids}), tmp_path / "f.parquet",
+                   write_statistics=False)  # fmt: skip
+    cases.append(tmp_path / "f.parquet")
+    for path in cases:
+        assert integer_follows(path) is None, path
+    # Each is still read, as text.
+    graph = build_graph(load_dataset(follows=cases[0]))
+    assert sorted(graph.ids.to_pylist()) == ["-1", "1", "2", "3"]
+
+
+def test_accounts_or_options_the_two_passes_do_not_handle_take_the_text_build(tmp_path):
+    path = write(
+        tmp_path / "follows.parquet",
+        follower=pa.array([1, 2, 2, 3]),
+        followed=pa.array([2, 3, 1, 1]),
+    )
+    dataset = load_dataset(follows=path, stream=True)
+    default = Weighting()
+    assert streamed.streamable_follows(dataset, default, undirected=False, square_weights=False)
+    for undirected, squares in ((True, False), (False, True)):
+        assert not streamed.streamable_follows(
+            dataset, default, undirected=undirected, square_weights=squares
+        )
+    decayed = Weighting(half_life=timedelta(days=1))
+    assert not streamed.streamable_follows(dataset, decayed, undirected=False, square_weights=False)
+    # An undirected build of the same file is the text build's.
+    graph = build_graph(load_dataset(follows=path, stream=True), undirected=True)
+    assert graph.n_edges == 6  # 1-2, 2-3 and 1-3, each both ways
+
+
+def test_a_missing_id_is_named_by_row_and_column(tmp_path):
+    path = write(
+        tmp_path / "follows.parquet",
+        follower=pa.array([1, 2, 3, 4]),
+        followed=pa.array([2, 3, None, 1]),
+    )
+    assert integer_follows(path) is not None
+    with pytest.raises(InputError) as caught:
+        build_graph(load_dataset(follows=path, stream=True))
+    assert caught.value.row == 3
+    assert caught.value.column == "followed"
+    assert "empty account id" in str(caught.value)
+
+
+def test_an_integer_follows_file_alone_is_streamed_and_ranked_as_its_text_twin(tmp_path):
+    rng = np.random.default_rng(3)
+    followers = rng.integers(0, 300, 5_000)
+    followed = rng.integers(0, 1_000, 5_000)
+    numbers = write(tmp_path / "numbers.parquet", src=pa.array(followers), dst=pa.array(followed))
+    text = tmp_path / "text.csv"
+    text.write_text(
+        "follower,followed\n"
+        + "".join(f"{a},{b}\n" for a, b in zip(followers, followed, strict=True))
+    )
+    dataset = load_dataset(follows=numbers, stream=None)  # as the commands read
+    assert "follows" in dataset.streamed  # chosen without being asked: a file of numbers alone
+    runner = CliRunner()
+    for source, output in ((numbers, "numbers.csv"), (text, "from-text.csv")):
+        result = runner.invoke(cli, ["rank", str(source), "-o", str(tmp_path / output)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "numbers.csv").read_bytes() == (tmp_path / "from-text.csv").read_bytes()
