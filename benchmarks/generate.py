@@ -411,6 +411,7 @@ def generate(
     rng = np.random.default_rng(seed)
 
     plan = _follow_plan(rng, model, edges, n_nodes)
+    created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "manifest.json").unlink(missing_ok=True)
     communities = plan.communities
@@ -432,14 +433,22 @@ def generate(
         rng, out_degrees, chunk_edges, communities, in_probabilities, target_sampler, staff
     )
     tally = _DegreeTally(n_nodes)
-    if handles is None:
-        files, n_interactions = _write_integer_follows(
-            folder, rng, chunks, tally, edges, started, quiet
-        )
-    else:
-        files, n_interactions = _write_handle_dataset(
-            folder, rng, chunks, tally, handles, staff, edges, interaction_ratio, started, quiet
-        )
+    try:
+        if handles is None:
+            files, n_interactions = _write_integer_follows(
+                folder, rng, chunks, tally, edges, started, quiet
+            )
+        else:
+            files, n_interactions = _write_handle_dataset(
+                folder, rng, chunks, tally, handles, staff, edges, interaction_ratio, started, quiet
+            )
+    except BaseException:
+        # No partial files (an interrupted Twitter-sized run would leave gigabytes).
+        for name in ("follows.csv", "follows.parquet", "interactions.csv", "accounts.csv"):
+            (folder / f"{name}.tmp").unlink(missing_ok=True)
+        if created and not any(folder.iterdir()):
+            folder.rmdir()
+        raise
 
     dataset = GeneratedDataset(
         folder=str(folder),
@@ -776,8 +785,11 @@ def _with_new_keys(
     if keys.shape[0]:
         positions = np.minimum(np.searchsorted(keys, extra), keys.shape[0] - 1)
         extra = extra[keys[positions] != extra]
-    extra = extra[rng.permutation(extra.shape[0])[:missing]]
-    return np.sort(np.concatenate([keys, extra]))
+    extra = np.sort(extra[rng.permutation(extra.shape[0])[:missing]])
+    # A merge of the few new keys into the sorted ones (a full sort per refill round was most
+    # of a chunk's time).
+    merged: np.ndarray = np.insert(keys, np.searchsorted(keys, extra), extra)
+    return merged
 
 
 def _shuffled_pairs(

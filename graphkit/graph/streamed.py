@@ -120,7 +120,7 @@ def build_streamed_graph(
     in_indptr = merged_indptr
     ids = pa.array(node_ids).cast(pa.string())
     out_weight = out_weights(in_sources, in_weights, n_nodes)
-    engagement_received = np.zeros(n_nodes)
+    engagement_received = uniform_values(0.0, n_nodes, np.float64)  # no interactions
     check_finite_sums(
         in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
     )
@@ -132,7 +132,7 @@ def build_streamed_graph(
         in_flags=uniform_values(FOLLOW_FLAG, in_sources.shape[0], np.uint8),
         out_weight=out_weight,
         followers=np.diff(in_indptr),
-        interactions_received=np.zeros(n_nodes),
+        interactions_received=engagement_received,
         engagement_received=engagement_received,
         self_loops=self_loops,
         records=records,
