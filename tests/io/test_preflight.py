@@ -311,3 +311,27 @@ def test_exports_go_through_the_preflight(tmp_path, monkeypatch) -> None:
         "try anyway"
     )
     assert list(out.iterdir()) == []
+
+
+def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build(tmp_path):
+    from graphkit.io.preflight import (
+        INTEGER_BYTES_PER_ID,
+        INTEGER_BYTES_PER_RECORD,
+        STREAMED_BYTES_PER_RECORD,
+    )
+
+    follows = tmp_path / "follows.parquet"
+    pq.write_table(pa.table({"src": list(range(1000)), "dst": [7] * 1000}), follows)
+    (table,) = estimate_memory(follows=follows).tables
+    assert table.streamed
+    assert table.bytes == 1000 * INTEGER_BYTES_PER_RECORD + 1000 * INTEGER_BYTES_PER_ID
+    assert STREAMED_BYTES_PER_RECORD["follows"] > INTEGER_BYTES_PER_RECORD
+    # With an accounts table beside it the text build reads it: estimated as before.
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("id\n7\n")
+    estimate = estimate_memory(follows=follows, accounts=accounts)
+    (follows_estimate,) = [t for t in estimate.tables if t.table == "follows"]
+    assert not follows_estimate.streamed
+    # Refused streaming keeps the text estimate too.
+    (table,) = estimate_memory(follows=follows, stream=False).tables
+    assert not table.streamed
