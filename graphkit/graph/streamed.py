@@ -100,7 +100,6 @@ def build_streamed_graph(
 
     in_sources = np.empty(int(in_indptr[-1]), dtype=np.int32)
     cursors = in_indptr[:-1].copy()
-    parts = part_count(n_nodes)
     placed = 0
     for followers, followed in iter_integer_follows(follows):
         place_batch_kernel(followers, followed, node_of, cursors, in_sources, parts)

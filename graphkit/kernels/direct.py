@@ -74,19 +74,19 @@ def place_batch_kernel(
     n_parts: int,
 ) -> None:
     """Place the source node of each record of a batch (self-loops left out) under its target
-    node, at the target's cursor (advanced)."""
-    n_nodes = cursors.shape[0]
+    node, at the target's cursor (advanced). Parts split the ids, not the nodes: each record
+    is claimed by the part of its target id before any lookup."""
+    slots = node_of.shape[0]
     rows = followers.shape[0]
     for part in numba.prange(n_parts):
-        low = n_nodes * part // n_parts
-        high = n_nodes * (part + 1) // n_parts
+        low = slots * part // n_parts
+        high = slots * (part + 1) // n_parts
         for row in range(rows):
             source = followers[row]
             target = followed[row]
-            if source == target:
+            if source == target or not low <= target < high:
                 continue
             node = node_of[target]
-            if low <= node < high:
-                position = cursors[node]
-                sources[position] = node_of[source]
-                cursors[node] = position + 1
+            position = cursors[node]
+            sources[position] = node_of[source]
+            cursors[node] = position + 1
