@@ -109,7 +109,7 @@ def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, 
     try:
         # The pieces of the streamed text reading, so that ids are met in the same order
         # (which numbers the accounts of equal out-degree).
-        batches = pq.ParquetFile(follows.path).iter_batches(
+        batches = streamed_parquet(follows.path).iter_batches(
             batch_size=PARQUET_BATCH_ROWS, columns=list(follows.columns)
         )
         for batch in batches:
@@ -128,3 +128,10 @@ def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, 
             row += batch.num_rows
     except (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, OSError) as error:
         raise InputError(rules.parquet_problem(error), path=follows.path) from None
+
+
+def streamed_parquet(path: Path) -> pq.ParquetFile:
+    """``path`` opened to be read batch by batch. Without pre-buffering: pyarrow's pre-buffer
+    keeps every byte read until the file is closed (measured: the whole compressed file, 8.7
+    GB of a 1.47B-record file, held by the end of the first pass)."""
+    return pq.ParquetFile(path, pre_buffer=False)

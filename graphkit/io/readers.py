@@ -1090,7 +1090,9 @@ def _iter_parquet(path: Path, stream: bool) -> Iterator[tuple[pa.Table, TableSou
     row = 0
     try:
         if stream:
-            batches = pq.ParquetFile(path).iter_batches(batch_size=integer_edges.PARQUET_BATCH_ROWS)
+            batches = integer_edges.streamed_parquet(path).iter_batches(
+                batch_size=integer_edges.PARQUET_BATCH_ROWS
+            )
             tables: Iterator[pa.Table] = (pa.Table.from_batches([batch]) for batch in batches)
         else:
             tables = iter([pq.read_table(path)])
