@@ -74,9 +74,12 @@ def build_streamed_graph(
     position = 0  # two per record: the order in which text interning meets the ids
     self_loops = 0
     for followers, followed in iter_integer_follows(follows):
-        self_loops += count_batch_kernel(
+        loops, outside = count_batch_kernel(
             followers, followed, position, first_seen, out_count, in_count, parts
         )
+        if outside < followers.shape[0]:
+            raise _outside_statistics(follows, followers, followed, position // 2, outside)
+        self_loops += loops
         position += 2 * followers.shape[0]
         _report(on_progress, position // 2, follows.rows, "counting ids (pass 1 of 2)")
     records = position // 2
@@ -101,10 +104,15 @@ def build_streamed_graph(
     in_sources = np.empty(int(in_indptr[-1]), dtype=np.int32)
     cursors = in_indptr[:-1].copy()
     placed = 0
+    ends = in_indptr[1:]
     for followers, followed in iter_integer_follows(follows):
-        place_batch_kernel(followers, followed, node_of, cursors, in_sources, parts)
+        unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
+        if unknown < followers.shape[0]:
+            raise _changed(follows, f"row {placed + unknown + 1:,} holds ids the first did not")
         placed += followers.shape[0]
         _report(on_progress, placed, follows.rows, "placing edges (pass 2 of 2)")
+    if placed != records or not np.array_equal(cursors, ends):
+        raise _changed(follows, f"{placed:,} records, the first {records:,}")
     del cursors, node_of
     sort_rows(in_indptr, in_sources)
     merged_indptr = distinct_per_row(in_indptr, in_sources)
@@ -113,7 +121,8 @@ def build_streamed_graph(
         in_sources, in_weights, _ = merge_rows(
             in_indptr, in_sources, np.empty(0), np.empty(0, dtype=np.uint8), merged_indptr
         )
-        in_weights *= follow_weight
+        with np.errstate(over="ignore"):  # an overflow is named by check_finite_sums
+            in_weights *= follow_weight
     else:
         in_weights = uniform_values(follow_weight, in_sources.shape[0], np.float64)
     in_indptr = merged_indptr
@@ -138,6 +147,29 @@ def build_streamed_graph(
     )
     _report(on_progress, records, records, f"{n_nodes:,} accounts, {graph.n_edges:,} edges")
     return graph
+
+
+def _outside_statistics(
+    follows: IntegerFollows, followers: np.ndarray, followed: np.ndarray, first: int, row: int
+) -> InputError:
+    """The error for an id outside the range the file's statistics promise."""
+    column = 0 if not 0 <= followers[row] < follows.slots else 1
+    name = follows.columns[column if follows.follower_first else 1 - column]
+    value = int((followers, followed)[column][row])
+    return InputError(
+        f"account id {value} is outside the range the file's statistics give (0 to "
+        f"{follows.slots - 1}): the file is corrupt or was altered",
+        path=follows.path,
+        row=first + row + 1,
+        column=name,
+    )
+
+
+def _changed(follows: IntegerFollows, what: str) -> InputError:
+    return InputError(
+        f"the file changed while it was read: on the second reading {what}",
+        path=follows.path,
+    )
 
 
 def _report(on_progress: Progress | None, done: int, total: int, detail: str) -> None:

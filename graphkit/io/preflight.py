@@ -11,7 +11,7 @@ engine on the benchmark graphs (see ``benchmarks/results/``), rounded up:
   timestamps, at about 300 bytes per record (2M records);
 - streaming (files of 1 GiB or more), about 56-60 bytes per follow record (5.6 GiB at 100M);
 - a follows file of integer ids alone (Parquet), built in two passes: about 7 bytes per
-  record and 230 per account id;
+  record, 28 per id up to the largest and 200 per account;
 - an accounts file at about 6 times its size in text;
 - the interpreter and libraries about 270 MB before any data;
 - communities by Leiden copy the graph into igraph: about 120 bytes more per record;
@@ -53,12 +53,14 @@ BYTES_PER_RECORD: Final = {"follows": 150, "interactions": 320}
 STREAMED_BYTES_PER_RECORD: Final = {"follows": 64, "interactions": 140}
 """Peak bytes per record of a streamed file (measured 56 for follows at 100M records)."""
 INTEGER_BYTES_PER_RECORD: Final = 7
-INTEGER_BYTES_PER_ID: Final = 230
-"""Peak bytes per record and per id slot (largest id + 1) of a follows file of integer ids
-built in two passes (:mod:`graphkit.graph.streamed`): 4 bytes an edge for its source and 2
-for its row within a PageRank block; per account, the graph's arrays and the solver's
-(Anderson mixing keeps 14 vectors). Measured 1.74 GB in all at 100M records and 2.84M
-accounts, 0.74 GB at 10M and 0.97M."""
+INTEGER_BYTES_PER_SLOT: Final = 28
+INTEGER_BYTES_PER_ACCOUNT: Final = 200
+"""Peak bytes of a follows file of integer ids built in two passes
+(:mod:`graphkit.graph.streamed`): per record, 4 bytes for the edge's source and 2 for its row
+within a PageRank block; per id slot (largest id + 1), the first pass's counts; per account
+(at most one a slot, two a record), the graph's arrays and the solver's (Anderson mixing keeps
+14 vectors). Measured 1.74 GB in all at 100M records and 2.84M accounts, 0.74 GB at 10M and
+0.97M."""
 BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
 """Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
 data files of a platform export (measured 5.3)."""
@@ -251,7 +253,12 @@ def estimate_memory(
         integer = None if stream is False or set(paths) != {"follows"} else integer_follows(path)
         if integer is not None:
             streamed = True
-            cost = rows * INTEGER_BYTES_PER_RECORD + integer.slots * INTEGER_BYTES_PER_ID
+            accounts = min(integer.slots, 2 * rows)
+            cost = (
+                rows * INTEGER_BYTES_PER_RECORD
+                + integer.slots * INTEGER_BYTES_PER_SLOT
+                + accounts * INTEGER_BYTES_PER_ACCOUNT
+            )
         elif table in BYTES_PER_RECORD:
             streamed = stream if stream is not None else size >= STREAM_MIN_BYTES
             per_record = (STREAMED_BYTES_PER_RECORD if streamed else BYTES_PER_RECORD)[table]

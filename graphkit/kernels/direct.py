@@ -35,18 +35,25 @@ def count_batch_kernel(
     out_count: np.ndarray,
     in_count: np.ndarray,
     n_parts: int,
-) -> int:
+) -> tuple[int, int]:
     """Record one batch of edge records: the first position of each id (the followers of a
     batch at ``base + row``, then its followed accounts at ``base + rows + row``: the order
     in which the string interning meets them) and, for records that are no self-loop, each
-    id's records as follower and as followed. Returns the batch's self-loops."""
+    id's records as follower and as followed. Returns the batch's self-loops and the first
+    row holding an id outside ``0 .. slots - 1`` (``rows`` if none; that row and those after
+    it are not recorded)."""
     rows = followers.shape[0]
     slots = first_seen.shape[0]
     loops = np.zeros(n_parts, dtype=np.int64)
+    outside = rows
+    for row in range(rows):
+        if not (0 <= followers[row] < slots and 0 <= followed[row] < slots):
+            outside = row
+            break
     for part in numba.prange(n_parts):
         low = slots * part // n_parts
         high = slots * (part + 1) // n_parts
-        for row in range(rows):
+        for row in range(outside):
             source = followers[row]
             target = followed[row]
             if low <= source < high:
@@ -61,7 +68,7 @@ def count_batch_kernel(
                     first_seen[target] = base + rows + row
                 if source != target:
                     in_count[target] += 1
-    return int(loops.sum())
+    return int(loops.sum()), outside
 
 
 @parallel_kernel
@@ -70,14 +77,18 @@ def place_batch_kernel(
     followed: np.ndarray,
     node_of: np.ndarray,
     cursors: np.ndarray,
+    ends: np.ndarray,
     sources: np.ndarray,
     n_parts: int,
-) -> None:
+) -> int:
     """Place the source node of each record of a batch (self-loops left out) under its target
     node, at the target's cursor (advanced). Parts split the ids, not the nodes: each record
-    is claimed by the part of its target id before any lookup."""
+    is claimed by the part of its target id before any lookup. Returns the first row whose
+    ids the first pass did not count (a file changed between the passes; ``rows`` if none);
+    no record is placed beyond a node's end (``ends``) either way."""
     slots = node_of.shape[0]
     rows = followers.shape[0]
+    unknown = np.full(n_parts, rows, dtype=np.int64)
     for part in numba.prange(n_parts):
         low = slots * part // n_parts
         high = slots * (part + 1) // n_parts
@@ -87,6 +98,11 @@ def place_batch_kernel(
             if source == target or not low <= target < high:
                 continue
             node = node_of[target]
+            known = 0 <= source < slots and node >= 0 and node_of[source] >= 0
+            if not known or cursors[node] >= ends[node]:
+                unknown[part] = min(unknown[part], row)
+                continue
             position = cursors[node]
             sources[position] = node_of[source]
             cursors[node] = position + 1
+    return int(unknown.min())

@@ -185,3 +185,72 @@ def test_an_integer_follows_file_alone_is_streamed_and_ranked_as_its_text_twin(t
         result = runner.invoke(cli, ["rank", str(source), "-o", str(tmp_path / output)])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "numbers.csv").read_bytes() == (tmp_path / "from-text.csv").read_bytes()
+
+
+def lying_statistics(path: Path, follower: list[int], followed: list[int], patches) -> Path:
+    """A Parquet file whose footer statistics were edited (``patches``: (true value, value
+    the statistics then show)): what corruption or a faulty writer leaves."""
+    pq.write_table(
+        pa.table({"follower": pa.array(follower, pa.int64()), "followed": followed}),
+        path,
+        compression="none",
+        use_dictionary=False,
+    )
+    data = bytearray(path.read_bytes())
+    footer = len(data) - 8 - int.from_bytes(data[-8:-4], "little")
+    for true, shown in patches:
+        old, new = (value.to_bytes(8, "little", signed=True) for value in (true, shown))
+        data[footer:-8] = bytes(data[footer:-8]).replace(old, new)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    ("follower", "followed", "patches", "row", "column"),
+    [
+        ([0, 1, 2, 11_259_375], [1, 2, 0, 1], [(11_259_375, 5)], 4, "follower"),
+        ([0, 1, 2, 3], [1, 2, 0, 11_259_375], [(11_259_375, 5)], 4, "followed"),
+        ([0, 1, -1, 2], [1, 2, 0, 1], [(-1, 0), (2, 10)], 3, "follower"),
+    ],
+)
+def test_ids_outside_the_statistics_are_an_error_not_a_crash(
+    tmp_path, follower, followed, patches, row, column
+):
+    path = lying_statistics(tmp_path / "follows.parquet", follower, followed, patches)
+    assert integer_follows(path) is not None  # the statistics pass
+    with pytest.raises(InputError, match="outside the range the file's statistics give") as caught:
+        build_graph(load_dataset(follows=path, stream=True))
+    assert (caught.value.row, caught.value.column) == (row, column)
+    result = CliRunner().invoke(cli, ["rank", str(path), "-o", str(tmp_path / "out.csv")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_file_changed_between_the_passes_is_an_error(tmp_path):
+    path = write(
+        tmp_path / "follows.parquet", follower=pa.array([1, 2, 3]), followed=pa.array([2, 3, 1])
+    )
+    follows = integer_follows(path)
+    assert follows is not None
+
+    def rewrite(done: int, total: int | None, detail: str) -> None:
+        if detail.startswith("counting") and done == total:  # the first pass is over
+            write(path, follower=pa.array([1, 2, 3, 0]), followed=pa.array([2, 3, 1, 4]))
+
+    with pytest.raises(InputError, match="changed while it was read"):
+        streamed.build_streamed_graph(
+            follows, load_dataset(follows=path, stream=True), Weighting(), rewrite
+        )
+
+
+def test_repeated_rows_past_floating_point_are_one_error_without_warnings(tmp_path):
+    import warnings
+
+    path = write(tmp_path / "follows.parquet", follower=pa.array([1, 1]), followed=pa.array([2, 2]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match="more than floating point holds"):
+            build_graph(
+                load_dataset(follows=path, stream=True), Weighting(type_weights={"follow": 1e308})
+            )

@@ -315,8 +315,9 @@ def test_exports_go_through_the_preflight(tmp_path, monkeypatch) -> None:
 
 def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build(tmp_path):
     from graphkit.io.preflight import (
-        INTEGER_BYTES_PER_ID,
+        INTEGER_BYTES_PER_ACCOUNT,
         INTEGER_BYTES_PER_RECORD,
+        INTEGER_BYTES_PER_SLOT,
         STREAMED_BYTES_PER_RECORD,
     )
 
@@ -324,7 +325,15 @@ def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build
     pq.write_table(pa.table({"src": list(range(1000)), "dst": [7] * 1000}), follows)
     (table,) = estimate_memory(follows=follows).tables
     assert table.streamed
-    assert table.bytes == 1000 * INTEGER_BYTES_PER_RECORD + 1000 * INTEGER_BYTES_PER_ID
+    per_id = INTEGER_BYTES_PER_SLOT + INTEGER_BYTES_PER_ACCOUNT
+    assert table.bytes == 1000 * INTEGER_BYTES_PER_RECORD + 1000 * per_id
+    # Sparse ids: one record names at most two accounts, however large its ids.
+    sparse = tmp_path / "sparse.parquet"
+    pq.write_table(pa.table({"src": [4_000_000], "dst": [0]}), sparse)
+    (table,) = estimate_memory(follows=sparse).tables
+    assert table.bytes == INTEGER_BYTES_PER_RECORD + 4_000_001 * INTEGER_BYTES_PER_SLOT + 2 * (
+        INTEGER_BYTES_PER_ACCOUNT
+    )
     assert STREAMED_BYTES_PER_RECORD["follows"] > INTEGER_BYTES_PER_RECORD
     # With an accounts table beside it the text build reads it: estimated as before.
     accounts = tmp_path / "accounts.csv"
