@@ -23,7 +23,7 @@ from graphkit.graph.weights import (
 )
 from graphkit.io.readers import Dataset, TableSource
 from graphkit.io.schema import integer_array, string_buffers
-from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order
+from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order, source_sums
 from graphkit.kernels.intern import StringInterner
 
 if TYPE_CHECKING:
@@ -604,11 +604,8 @@ def _check_finite_records(weights: np.ndarray, origins: _RecordOrigins) -> None:
 
 
 def out_weights(in_sources: np.ndarray, in_weights: np.ndarray, n_nodes: int) -> np.ndarray:
-    """The weight each node gives: the sum of its out-edges' weights, added in edge order
-    (weights that all equal 1 are counted, the same sums without a weight array)."""
-    if in_weights.strides[0] == 0 and in_weights.shape[0] and in_weights[0] == 1.0:
-        return np.bincount(in_sources, minlength=n_nodes).astype(np.float64)
-    return np.bincount(in_sources, weights=in_weights, minlength=n_nodes)
+    """The weight each node gives: the sum of its out-edges' weights, added in edge order."""
+    return source_sums(in_sources, in_weights, n_nodes)
 
 
 def check_finite_sums(

@@ -513,6 +513,21 @@ def sort_rows(indptr: np.ndarray, columns: np.ndarray) -> None:
     _sort_rows_kernel(indptr, columns, np.empty(0), np.empty(0, dtype=np.uint8), False)
 
 
+@numba.njit(**JIT_OPTIONS)
+def _source_sums_kernel(sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    sums = np.zeros(n)
+    for edge in range(sources.shape[0]):
+        sums[sources[edge]] += weights[edge]
+    return sums
+
+
+def source_sums(sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
+    """float64 sum of the weights of each source's entries, added in entry order: the sums
+    ``np.bincount(sources, weights)`` gives, bit for bit, without the int64 copy of
+    ``sources`` it makes (12 GB at 1.47B entries)."""
+    return _source_sums_kernel(sources, weights, n)  # type: ignore[no-any-return]
+
+
 def uniform_values(value: float, size: int, dtype: type) -> np.ndarray:
     """``size`` copies of ``value`` that take no memory: a read-only view of one element
     (what an edge array is when every edge weighs the same; see

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from graphkit.config import set_threads
-from graphkit.kernels.csr import csr_by_row, symmetric_sum
+from graphkit.kernels.csr import csr_by_row, source_sums, symmetric_sum, uniform_values
 
 
 def _reference(rows, columns, weights, flags, n_rows):
@@ -100,3 +102,26 @@ def test_symmetric_sum_of_an_empty_matrix():
     assert indptr.tolist() == [0, 0, 0, 0]
     assert columns.size == 0
     assert weights.size == 0
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(0, 40), max_size=300),
+    st.sampled_from(["ones", "one value", "varied", "extreme"]),
+    st.integers(0, 2**32 - 1),
+)
+def test_source_sums_are_bincount_bit_for_bit(sources, weighting, seed):
+    rng = np.random.default_rng(seed)
+    sources = np.array(sources, dtype=np.int32)
+    size = sources.shape[0]
+    weights = {
+        "ones": uniform_values(1.0, size, np.float64),
+        "one value": uniform_values(0.1, size, np.float64),
+        "varied": rng.random(size),
+        "extreme": rng.choice([1e-320, 1e308, 0.0, 3.0, 1e-300], size),
+    }[weighting]
+    n = 50
+    with np.errstate(over="ignore"):
+        expected = np.bincount(sources, weights=np.ascontiguousarray(weights), minlength=n)
+        found = source_sums(sources, weights, n)
+    assert found.tobytes() == expected.tobytes()
