@@ -525,7 +525,7 @@ def source_sums(sources: np.ndarray, weights: np.ndarray, n: int) -> np.ndarray:
     """float64 sum of the weights of each source's entries, added in entry order: the sums
     ``np.bincount(sources, weights)`` gives, bit for bit, without the int64 copy of
     ``sources`` it makes (12 GB at 1.47B entries)."""
-    return _source_sums_kernel(sources, weights, n)  # type: ignore[no-any-return]
+    return _source_sums_kernel(sources, weights, n)
 
 
 def uniform_values(value: float, size: int, dtype: type) -> np.ndarray:
