@@ -95,6 +95,8 @@ def place_batch_kernel(
         for row in range(rows):
             source = followers[row]
             target = followed[row]
+            if part == 0 and not 0 <= target < slots:  # claimed by no part
+                unknown[part] = min(unknown[part], row)
             if source == target or not low <= target < high:
                 continue
             node = node_of[target]

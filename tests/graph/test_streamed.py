@@ -254,3 +254,22 @@ def test_repeated_rows_past_floating_point_are_one_error_without_warnings(tmp_pa
             build_graph(
                 load_dataset(follows=path, stream=True), Weighting(type_weights={"follow": 1e308})
             )
+
+
+@pytest.mark.parametrize("target", [-5, 99])
+def test_a_second_reading_with_a_followed_id_out_of_range_is_an_error(tmp_path, target):
+    """Named at the row that holds it, not only by the counts that no longer add up."""
+    path = write(
+        tmp_path / "follows.parquet", follower=pa.array([1, 2, 3]), followed=pa.array([2, 3, 1])
+    )
+    follows = integer_follows(path)
+    assert follows is not None
+
+    def rewrite(done: int, total: int | None, detail: str) -> None:
+        if detail.startswith("counting") and done == total:
+            pq.write_table(pa.table({"follower": [1, 2, 3], "followed": [target, 3, 1]}), path)
+
+    with pytest.raises(InputError, match="changed while it was read"):
+        streamed.build_streamed_graph(
+            follows, load_dataset(follows=path, stream=True), Weighting(), rewrite
+        )
