@@ -71,18 +71,28 @@ def build_streamed_graph(
     out_count = np.zeros(follows.slots, dtype=np.int64)
     in_count = np.zeros(follows.slots, dtype=np.int64)
     parts = part_count(follows.slots)
-    position = 0  # two per record: the order in which text interning meets the ids
+    # Positions in the order the text interning meets the ids: the whole file's followers,
+    # then its followed accounts; or so piece by piece, when the text reading streams it.
+    whole = "follows" in dataset.numbered_whole
+    records = 0
     self_loops = 0
     for followers, followed in iter_integer_follows(follows):
+        rows = followers.shape[0]
+        follower_base = records if whole else 2 * records
+        followed_base = follows.rows + records if whole else 2 * records + rows
         loops, outside = count_batch_kernel(
-            followers, followed, position, first_seen, out_count, in_count, parts
-        )
-        if outside < followers.shape[0]:
-            raise _outside_statistics(follows, followers, followed, position // 2, outside)
+            followers, followed, follower_base, followed_base, first_seen, out_count, in_count,
+            parts,
+        )  # fmt: skip
+        if outside < rows:
+            raise _outside_statistics(follows, followers, followed, records, outside)
         self_loops += loops
-        position += 2 * followers.shape[0]
-        _report(on_progress, position // 2, follows.rows, "counting ids (pass 1 of 2)")
-    records = position // 2
+        records += rows
+        _report(on_progress, records, follows.rows, "counting ids (pass 1 of 2)")
+    if records != follows.rows:
+        raise _changed(
+            follows, f"its footer counts {follows.rows:,} records and it holds {records:,}"
+        )
 
     present = np.flatnonzero(first_seen != UNSEEN)
     if present.shape[0] > MAX_NODES:
@@ -108,11 +118,14 @@ def build_streamed_graph(
     for followers, followed in iter_integer_follows(follows):
         unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
         if unknown < followers.shape[0]:
-            raise _changed(follows, f"row {placed + unknown + 1:,} holds ids the first did not")
+            row = placed + unknown + 1
+            raise _changed(follows, f"row {row:,} holds ids the first reading did not count")
         placed += followers.shape[0]
         _report(on_progress, placed, follows.rows, "placing edges (pass 2 of 2)")
     if placed != records or not np.array_equal(cursors, ends):
-        raise _changed(follows, f"{placed:,} records, the first {records:,}")
+        raise _changed(
+            follows, f"the second reading found {placed:,} records and the first {records:,}"
+        )
     del cursors, node_of
     sort_rows(in_indptr, in_sources)
     merged_indptr = distinct_per_row(in_indptr, in_sources)
@@ -167,7 +180,7 @@ def _outside_statistics(
 
 def _changed(follows: IntegerFollows, what: str) -> InputError:
     return InputError(
-        f"the file changed while it was read: on the second reading {what}",
+        f"the file changed while it was read: {what}",
         path=follows.path,
     )
 

@@ -127,6 +127,10 @@ class Dataset:
         (see :meth:`pieces`), by table name.
     interaction_type, known_types
         Reader options for the streamed files.
+    numbered_whole
+        Streamed tables whose accounts are numbered as a whole reading of the file numbers
+        them (all its followers first), because graphkit chose to stream them, not the
+        caller (see :mod:`graphkit.graph.streamed`); others are numbered piece by piece.
     """
 
     accounts: pa.Table | None = None
@@ -139,6 +143,7 @@ class Dataset:
     known_types: tuple[str, ...] | None = None
     columns: tuple[str, ...] | None = None
     first_rows: dict[str, int] = field(default_factory=dict)
+    numbered_whole: tuple[str, ...] = ()
 
     def pieces(self, name: str) -> Iterator[pa.Table]:
         """The follows or interactions table, whole or streamed in validated pieces."""
@@ -423,10 +428,13 @@ def load_dataset(
         columns=columns,
     )
     for name, path in paths.items():
-        if name in ("follows", "interactions") and (
-            _should_stream(path, stream)
-            or (stream is None and columns is None and _integer_follows_alone(paths, name))
-        ):
+        streamed = name in ("follows", "interactions") and _should_stream(path, stream)
+        if not streamed and stream is None and columns is None:
+            # Read in batches only to be built in two passes: numbered as read whole.
+            streamed = _integer_follows_alone(paths, name)
+            if streamed:
+                dataset.numbered_whole = (*dataset.numbered_whole, name)
+        if streamed:
             check_regular_file(path)
             if not path.is_file():
                 reason = missing_reason(path) if not path.exists() else "not a file"

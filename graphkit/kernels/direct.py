@@ -30,15 +30,17 @@ def part_count(slots: int) -> int:
 def count_batch_kernel(
     followers: np.ndarray,
     followed: np.ndarray,
-    base: int,
+    follower_base: int,
+    followed_base: int,
     first_seen: np.ndarray,
     out_count: np.ndarray,
     in_count: np.ndarray,
     n_parts: int,
 ) -> tuple[int, int]:
-    """Record one batch of edge records: the first position of each id (the followers of a
-    batch at ``base + row``, then its followed accounts at ``base + rows + row``: the order
-    in which the string interning meets them) and, for records that are no self-loop, each
+    """Record one batch of edge records: the first position of each id (the follower of a
+    batch's row at ``follower_base + row``, its followed account at ``followed_base + row``:
+    the order in which the string interning meets them) and, for records that are no
+    self-loop, each
     id's records as follower and as followed. Returns the batch's self-loops and the first
     row holding an id outside ``0 .. slots - 1`` (``rows`` if none; that row and those after
     it are not recorded)."""
@@ -57,15 +59,15 @@ def count_batch_kernel(
             source = followers[row]
             target = followed[row]
             if low <= source < high:
-                if base + row < first_seen[source]:
-                    first_seen[source] = base + row
+                if follower_base + row < first_seen[source]:
+                    first_seen[source] = follower_base + row
                 if source == target:
                     loops[part] += 1
                 else:
                     out_count[source] += 1
             if low <= target < high:
-                if base + rows + row < first_seen[target]:
-                    first_seen[target] = base + rows + row
+                if followed_base + row < first_seen[target]:
+                    first_seen[target] = followed_base + row
                 if source != target:
                     in_count[target] += 1
     return int(loops.sum()), outside

@@ -52,8 +52,16 @@ def integer_follows_tables(draw: st.DrawFn) -> tuple[pa.Table, int, int]:
     return table, batch, group
 
 
-def both_builds(path: Path, weighting: Weighting | None = None) -> tuple[SocialGraph, SocialGraph]:
-    """The two-pass graph and the text build's graph of the same streamed file."""
+def both_builds(
+    path: Path, weighting: Weighting | None = None, *, whole: bool = False
+) -> tuple[SocialGraph, SocialGraph]:
+    """The two-pass graph and the text build's graph of the same file: streamed when the
+    caller asks (numbered piece by piece), or as graphkit chooses (``whole``: numbered as a
+    whole reading, the text build's when graphkit reads the file whole)."""
+    if whole:
+        fast = build_graph(load_dataset(follows=path, stream=None), weighting)
+        slow = build_graph(load_dataset(follows=path, stream=False), weighting)
+        return fast, slow
     fast = build_graph(load_dataset(follows=path, stream=True), weighting)
     with mock.patch.object(streamed, "streamable_follows", return_value=None):
         slow = build_graph(load_dataset(follows=path, stream=True), weighting)
@@ -69,8 +77,13 @@ def assert_same_graph(fast: SocialGraph, slow: SocialGraph) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(integer_follows_tables(), st.sampled_from([1.0, 0.3]), st.sampled_from([1, 2, 3, 7]))
-def test_the_two_pass_build_is_the_text_build(tmp_path_factory, data, follow_weight, parts):
+@given(
+    integer_follows_tables(),
+    st.sampled_from([1.0, 0.3]),
+    st.sampled_from([1, 2, 3, 7]),
+    st.booleans(),
+)
+def test_the_two_pass_build_is_the_text_build(tmp_path_factory, data, follow_weight, parts, whole):
     table, batch, group = data
     path = tmp_path_factory.mktemp("streamed") / "follows.parquet"
     pq.write_table(table, path, row_group_size=group)
@@ -80,7 +93,7 @@ def test_the_two_pass_build_is_the_text_build(tmp_path_factory, data, follow_wei
         mock.patch.object(streamed, "part_count", return_value=parts),  # as on more cores
     ):
         assert integer_follows(path) is not None
-        fast, slow = both_builds(path, weighting)
+        fast, slow = both_builds(path, weighting, whole=whole)
     assert_same_graph(fast, slow)
     if fast.n_edges:
         first, second = pagerank_run(fast), pagerank_run(slow)
@@ -180,10 +193,14 @@ def test_an_integer_follows_file_alone_is_streamed_and_ranked_as_its_text_twin(t
     )
     dataset = load_dataset(follows=numbers, stream=None)  # as the commands read
     assert "follows" in dataset.streamed  # chosen without being asked: a file of numbers alone
+    assert dataset.numbered_whole == ("follows",)
     runner = CliRunner()
-    for source, output in ((numbers, "numbers.csv"), (text, "from-text.csv")):
-        result = runner.invoke(cli, ["rank", str(source), "-o", str(tmp_path / output)])
-        assert result.exit_code == 0, result.output
+    # In batches of 700 records: numbered as the whole reading of the text file numbers them.
+    with mock.patch.object(integer_edges, "PARQUET_BATCH_ROWS", 700):
+        for source, output in ((numbers, "numbers.csv"), (text, "from-text.csv")):
+            command = ["rank", str(source), "--top", "0", "-o", str(tmp_path / output)]
+            result = runner.invoke(cli, command)
+            assert result.exit_code == 0, result.output
     assert (tmp_path / "numbers.csv").read_bytes() == (tmp_path / "from-text.csv").read_bytes()
 
 
