@@ -34,7 +34,13 @@ from graphkit.kernels.csr import (
     sort_rows,
     uniform_values,
 )
-from graphkit.kernels.direct import UNSEEN, count_batch_kernel, part_count, place_batch_kernel
+from graphkit.kernels.direct import (
+    UNSEEN,
+    IdTable,
+    count_batch_kernel,
+    part_count,
+    place_batch_kernel,
+)
 
 Progress = Callable[[int, int | None, str], None]
 
@@ -67,25 +73,32 @@ def build_streamed_graph(
 ) -> SocialGraph:
     """The influence graph of ``follows`` (see the module), as :func:`build_graph` makes it."""
     follow_weight = weighting.type_weights.get("follow", 1.0)
-    first_seen = np.full(follows.slots, UNSEEN, dtype=np.int64)
-    out_count = np.zeros(follows.slots, dtype=np.int64)
-    in_count = np.zeros(follows.slots, dtype=np.int64)
-    parts = part_count(follows.slots)
+    # Each id's slot: the id itself when the ids are dense, else its number in a hash table.
+    table = None if follows.direct else IdTable()
+    slots = follows.slots if follows.direct else 1 << 16
+    first_seen = np.full(slots, UNSEEN, dtype=np.int64)
+    out_count = np.zeros(slots, dtype=np.int64)
+    in_count = np.zeros(slots, dtype=np.int64)
     # Positions in the order the text interning meets the ids: the whole file's followers,
     # then its followed accounts; or so piece by piece, when the text reading streams it.
     whole = "follows" in dataset.numbered_whole
     records = 0
     self_loops = 0
-    for followers, followed in iter_integer_follows(follows):
+    for ids in iter_integer_follows(follows):
+        followers, followed = ids if table is None else _interned(table, ids, follows)
+        if table is not None and table.count > slots:
+            slots = max(2 * slots, table.count)
+            first_seen = _grown(first_seen, slots, UNSEEN)
+            out_count, in_count = _grown(out_count, slots, 0), _grown(in_count, slots, 0)
         rows = followers.shape[0]
         follower_base = records if whole else 2 * records
         followed_base = follows.rows + records if whole else 2 * records + rows
         loops, outside = count_batch_kernel(
             followers, followed, follower_base, followed_base, first_seen, out_count, in_count,
-            parts,
+            part_count(slots),
         )  # fmt: skip
         if outside < rows:
-            raise _outside_statistics(follows, followers, followed, records, outside)
+            raise _outside_statistics(follows, *ids, records, outside)
         self_loops += loops
         records += rows
         _report(on_progress, records, follows.rows, "counting ids (pass 1 of 2)")
@@ -105,7 +118,7 @@ def build_streamed_graph(
     node_ids = by_appearance[descending_order(out_count[by_appearance])]
     del by_appearance, out_count
     n_nodes = node_ids.shape[0]
-    node_of = np.full(follows.slots, -1, dtype=np.int32)
+    node_of = np.full(slots, -1, dtype=np.int32)
     node_of[node_ids] = np.arange(n_nodes, dtype=np.int32)
     in_indptr = np.zeros(n_nodes + 1, dtype=np.int64)
     np.cumsum(in_count[node_ids], out=in_indptr[1:])
@@ -115,7 +128,11 @@ def build_streamed_graph(
     cursors = in_indptr[:-1].copy()
     placed = 0
     ends = in_indptr[1:]
-    for followers, followed in iter_integer_follows(follows):
+    parts = part_count(slots)
+    for ids in iter_integer_follows(follows):
+        followers, followed = (
+            ids if table is None else (table.look_up(ids[0]), table.look_up(ids[1]))
+        )
         unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
         if unknown < followers.shape[0]:
             row = placed + unknown + 1
@@ -139,7 +156,8 @@ def build_streamed_graph(
     else:
         in_weights = uniform_values(follow_weight, in_sources.shape[0], np.float64)
     in_indptr = merged_indptr
-    ids = pa.array(node_ids).cast(pa.string())
+    ids = pa.array(node_ids if table is None else table.ids_by_code()[node_ids])
+    ids = ids.cast(pa.string())
     out_weight = out_weights(in_sources, in_weights, n_nodes)
     engagement_received = uniform_values(0.0, n_nodes, np.float64)  # no interactions
     check_finite_sums(
@@ -160,6 +178,26 @@ def build_streamed_graph(
     )
     _report(on_progress, records, records, f"{n_nodes:,} accounts, {graph.n_edges:,} edges")
     return graph
+
+
+def _interned(
+    table: IdTable, ids: tuple[np.ndarray, np.ndarray], follows: IntegerFollows
+) -> tuple[np.ndarray, np.ndarray]:
+    """The slots of a batch's followers, then of its followed accounts (numbered in that
+    order)."""
+    try:
+        return table.intern(ids[0]), table.intern(ids[1])
+    except OverflowError:
+        raise InputError(
+            f"more than {MAX_NODES:,} accounts: more than int32 indices can address",
+            path=follows.path,
+        ) from None
+
+
+def _grown(values: np.ndarray, size: int, fill: int) -> np.ndarray:
+    grown = np.full(size, fill, dtype=values.dtype)
+    grown[: values.shape[0]] = values
+    return grown
 
 
 def _outside_statistics(

@@ -1,10 +1,12 @@
 """Follows files whose account ids are integers, read as numbers batch by batch for the graph
 build that never turns them into text (:mod:`graphkit.graph.streamed`).
 
-A file qualifies when it is Parquet, holds exactly the two id columns (any of their accepted
-names), both of an integer type, and its statistics show ids from 0 to no more than the
-larger of :data:`MIN_DIRECT_SLOTS` and its number of rows: the ids then index arrays
-directly. Any other file is read as text, as before.
+A file qualifies when it is Parquet and holds exactly the two id columns (any of their accepted
+names), both of an integer type that fits 64-bit signed integers (an unsigned 64-bit column
+needs statistics showing so). Its ids index arrays directly when its statistics show them
+from 0 to no more than the larger of :data:`MIN_DIRECT_SLOTS` and its number of rows (dense
+ids, as crawls number accounts); other ids (platform ids of 64 bits, negative ones) are
+numbered through a hash table. Any other file is read as text, as before.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class IntegerFollows:
     rows
         Records in the file.
     slots
-        Largest id + 1.
+        Largest id + 1 when the ids index arrays directly, else 0 (they are hashed).
     """
 
     path: Path
@@ -52,6 +54,11 @@ class IntegerFollows:
     follower_first: bool
     rows: int
     slots: int
+
+    @property
+    def direct(self) -> bool:
+        """Whether the ids index arrays directly (dense ids from 0)."""
+        return self.slots > 0
 
 
 def integer_follows(path: Path) -> IntegerFollows | None:
@@ -73,28 +80,42 @@ def integer_follows(path: Path) -> IntegerFollows | None:
     rows = metadata.num_rows
     if rows == 0:
         return None
-    largest = -1
-    for group in range(metadata.num_row_groups):
-        row_group = metadata.row_group(group)
-        for column in range(2):
-            statistics = row_group.column(column).statistics
-            if row_group.num_rows == 0:
-                continue
-            if statistics is None or not statistics.has_min_max:
-                return None
-            if statistics.min < 0:
-                return None
-            largest = max(largest, int(statistics.max))
-    slots = largest + 1
-    if slots > max(MIN_DIRECT_SLOTS, rows):
-        return None
+    smallest, largest = _id_range(metadata)
+    wide = any(field.type == pa.uint64() for field in schema)
+    if wide and (largest is None or largest >= 2**63):
+        return None  # unsigned ids that may not fit 64-bit signed integers
+    direct = (
+        smallest is not None
+        and largest is not None
+        and smallest >= 0
+        and largest + 1 <= max(MIN_DIRECT_SLOTS, rows)
+    )
     return IntegerFollows(
         path=path,
         columns=(names[0], names[1]),
         follower_first=canonical[0] == "follower",
         rows=rows,
-        slots=slots,
+        slots=largest + 1 if direct and largest is not None else 0,
     )
+
+
+def _id_range(metadata: pq.FileMetaData) -> tuple[int | None, int | None]:
+    """The smallest and largest id the statistics of every row group show (``None`` when
+    some row group has none)."""
+    smallest: int | None = None
+    largest = -1
+    for group in range(metadata.num_row_groups):
+        row_group = metadata.row_group(group)
+        if row_group.num_rows == 0:
+            continue
+        for column in range(2):
+            statistics = row_group.column(column).statistics
+            if statistics is None or not statistics.has_min_max:
+                return None, None
+            low, high = int(statistics.min), int(statistics.max)
+            smallest = low if smallest is None else min(smallest, low)
+            largest = max(largest, high)
+    return smallest, largest
 
 
 def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -122,7 +143,17 @@ def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, 
                     raise InputError(
                         rules.EMPTY_ID, path=follows.path, row=1 + row + missing, column=name
                     )
-                arrays.append(column.to_numpy().astype(np.int64, copy=False))
+                values = column.to_numpy()
+                if values.dtype == np.uint64 and values.shape[0] and values.max() >= 2**63:
+                    raise InputError(
+                        f"account id {int(values.max())} is outside the range the file's "
+                        "statistics give (beyond 64-bit signed integers): the file is corrupt "
+                        "or was altered",
+                        path=follows.path,
+                        row=1 + row + int(np.argmax(values >= 2**63)),
+                        column=name,
+                    )
+                arrays.append(values.astype(np.int64, copy=False))
             first, second = arrays
             yield (first, second) if follows.follower_first else (second, first)
             row += batch.num_rows

@@ -58,8 +58,9 @@ INTEGER_BYTES_PER_ACCOUNT: Final = 200
 """Peak bytes of a follows file of integer ids built in two passes
 (:mod:`graphkit.graph.streamed`): per record, 4 bytes for the edge's source and 2 for its row
 within a PageRank block; per id slot (largest id + 1), the first pass's counts; per account
-(at most one a slot, two a record), the graph's arrays and the solver's (Anderson mixing keeps
-14 vectors). Measured 1.74 GB in all at 100M records and 2.84M accounts, 0.74 GB at 10M and
+(at most one a slot, two a record; for ids numbered through a hash table, one per 10 records as
+in the benchmark graphs), the graph's arrays and the solver's (Anderson mixing keeps 14
+vectors). Measured 1.74 GB in all at 100M records and 2.84M accounts, 0.74 GB at 10M and
 0.97M."""
 BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
 """Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
@@ -253,7 +254,10 @@ def estimate_memory(
         integer = None if stream is False or set(paths) != {"follows"} else integer_follows(path)
         if integer is not None:
             streamed = True
-            accounts = min(integer.slots, 2 * rows)
+            # Hashed ids say nothing of their number: as many accounts as the benchmark
+            # graphs have per follow (the per-record figures of the text reading assume so).
+            accounts = min(integer.slots, 2 * rows) if integer.direct else rows // 10
+            accounts = max(accounts, 1)
             cost = (
                 rows * INTEGER_BYTES_PER_RECORD
                 + integer.slots * INTEGER_BYTES_PER_SLOT

@@ -1,5 +1,6 @@
-"""Integer account ids numbered by direct addressing, and in-edges placed from a stream of
-record batches: the two passes of a graph build that never holds the records whole.
+"""Integer account ids numbered by direct addressing (or through a hash table), and in-edges
+placed from a stream of record batches: the two passes of a graph build that never holds the
+records whole.
 
 Each pass splits the id (or node) range into parts, one task each; every task reads the whole
 batch and touches only the slots of its own part, so there are no races and the result does
@@ -13,7 +14,7 @@ from typing import Final
 import numba
 import numpy as np
 
-from graphkit.config import parallel_kernel
+from graphkit.config import JIT_OPTIONS, parallel_kernel
 
 # A slot never seen: larger than any position.
 UNSEEN: Final = np.iinfo(np.int64).max
@@ -110,3 +111,138 @@ def place_batch_kernel(
             sources[position] = node_of[source]
             cursors[node] = position + 1
     return int(unknown.min())
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+# Codes are int32 node numbers: at most this many ids.
+MAX_CODES: Final = 2**31 - 1
+
+
+class IdTable:
+    """Integer ids numbered in order of first appearance through an open-addressing table
+    that grows as they come (kept at most half full)."""
+
+    def __init__(self) -> None:
+        self.keys = np.empty(1 << 16, dtype=np.int64)
+        self.codes = np.full(1 << 16, -1, dtype=np.int32)
+        self.count = 0
+
+    def intern(self, ids: np.ndarray) -> np.ndarray:
+        """The int64 code of each of ``ids`` (int64), numbering new ones.
+
+        Raises
+        ------
+        OverflowError
+            When the codes could pass :data:`MAX_CODES`.
+        """
+        needed = self.count + ids.shape[0]
+        if needed > MAX_CODES:
+            raise OverflowError("more ids than int32 node numbers address")
+        if 2 * needed > self.keys.shape[0]:
+            self._grow(needed)
+        out = np.empty(ids.shape[0], dtype=np.int64)
+        self.count = intern_ids_kernel(ids, self.keys, self.codes, self.count, out)
+        return out
+
+    def look_up(self, ids: np.ndarray) -> np.ndarray:
+        """The int64 code of each of ``ids``, -1 for ids never interned."""
+        out = np.empty(ids.shape[0], dtype=np.int64)
+        look_up_ids_kernel(ids, self.keys, self.codes, out)
+        return out
+
+    def ids_by_code(self) -> np.ndarray:
+        """The id of each code, as int64."""
+        ids = np.empty(self.count, dtype=np.int64)
+        taken = self.codes >= 0
+        ids[self.codes[taken]] = self.keys[taken]
+        return ids
+
+    def _grow(self, needed: int) -> None:
+        size = self.keys.shape[0]
+        while size < 2 * needed:
+            size *= 2
+        keys = np.empty(size, dtype=np.int64)
+        codes = np.full(size, -1, dtype=np.int32)
+        rehash_kernel(self.keys, self.codes, keys, codes)
+        self.keys, self.codes = keys, codes
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _bucket(key: np.int64, shift: np.uint64) -> np.int64:
+    return np.int64((np.uint64(key) * _GOLDEN) >> shift)
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _shift(size: int) -> np.uint64:
+    """64 minus log2 of a power-of-two table size: the top bits of a hash pick a bucket."""
+    bits = 0
+    while (1 << bits) < size:
+        bits += 1
+    return np.uint64(64 - bits)
+
+
+@numba.njit(**JIT_OPTIONS)
+def intern_ids_kernel(
+    ids: np.ndarray, keys: np.ndarray, codes: np.ndarray, count: int, out: np.ndarray
+) -> int:
+    """Number ``ids`` through an open-addressing table (``keys``, ``codes`` of -1 where
+    empty; a power-of-two size with room for every new id): a known id gets its code, a
+    new one the next code, in order of first appearance. Returns the codes given in all."""
+    shift = _shift(keys.shape[0])
+    mask = keys.shape[0] - 1
+    for index in range(ids.shape[0]):
+        key = ids[index]
+        bucket = _bucket(key, shift)
+        while True:
+            code = codes[bucket]
+            if code < 0:
+                keys[bucket] = key
+                codes[bucket] = count
+                out[index] = count
+                count += 1
+                break
+            if keys[bucket] == key:
+                out[index] = code
+                break
+            bucket = (bucket + 1) & mask
+    return count
+
+
+@parallel_kernel
+def look_up_ids_kernel(
+    ids: np.ndarray, keys: np.ndarray, codes: np.ndarray, out: np.ndarray
+) -> None:
+    """The code of each of ``ids`` in the table of :func:`intern_ids_kernel`, -1 for an id
+    it does not hold."""
+    shift = _shift(keys.shape[0])
+    mask = keys.shape[0] - 1
+    for index in numba.prange(ids.shape[0]):
+        key = ids[index]
+        bucket = _bucket(key, shift)
+        found = -1
+        while True:
+            code = codes[bucket]
+            if code < 0:
+                break
+            if keys[bucket] == key:
+                found = code
+                break
+            bucket = (bucket + 1) & mask
+        out[index] = found
+
+
+@numba.njit(**JIT_OPTIONS)
+def rehash_kernel(
+    keys: np.ndarray, codes: np.ndarray, new_keys: np.ndarray, new_codes: np.ndarray
+) -> None:
+    """Move every entry of a table into an empty larger one."""
+    shift = _shift(new_keys.shape[0])
+    mask = new_keys.shape[0] - 1
+    for slot in range(keys.shape[0]):
+        if codes[slot] < 0:
+            continue
+        bucket = _bucket(keys[slot], shift)
+        while new_codes[bucket] >= 0:
+            bucket = (bucket + 1) & mask
+        new_keys[bucket] = keys[slot]
+        new_codes[bucket] = codes[slot]

@@ -3,6 +3,7 @@ the same graph, array for array, and the same scores, bit for bit."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 from pathlib import Path
 from unittest import mock
@@ -21,7 +22,7 @@ from graphkit.cli.main import cli
 from graphkit.errors import InputError
 from graphkit.graph import SocialGraph, Weighting, build_graph
 from graphkit.io import integer_edges, load_dataset
-from graphkit.io.integer_edges import integer_follows
+from graphkit.io.integer_edges import IntegerFollows, integer_follows
 
 ARRAYS = ("in_indptr", "in_sources", "in_weights", "in_flags", "out_weight", "followers")
 INTEGER_TYPES = (pa.int64(), pa.int32(), pa.uint32(), pa.uint16(), pa.int16())
@@ -33,13 +34,15 @@ def integer_follows_tables(draw: st.DrawFn) -> tuple[pa.Table, int, int]:
     only followed or only following, id 0, one-row tables; with the batch and row group
     sizes to write them in."""
     largest = draw(st.sampled_from([1, 3, 20, 200]))
-    ids = st.integers(0, largest)
+    # Dense ids from 0 (direct addressing) or offset far out or below 0 (hashed).
+    offset = draw(st.sampled_from([0, 0, -100, 2**40, 2**62]))
+    ids = st.integers(offset, offset + largest)
     pairs = draw(st.lists(st.tuples(ids, ids), min_size=1, max_size=150))
     repeats = draw(st.lists(st.integers(0, len(pairs) - 1), max_size=20))
     pairs += [pairs[index] for index in repeats]
     order = draw(st.permutations(range(len(pairs))))
     pairs = [pairs[index] for index in order]
-    kind = draw(st.sampled_from(INTEGER_TYPES))
+    kind = draw(st.sampled_from(INTEGER_TYPES if offset == 0 else (pa.int64(),)))
     names = draw(
         st.sampled_from([("follower", "followed"), ("followed", "follower"), ("src", "dst")])
     )
@@ -82,15 +85,24 @@ def assert_same_graph(fast: SocialGraph, slow: SocialGraph) -> None:
     st.sampled_from([1.0, 0.3]),
     st.sampled_from([1, 2, 3, 7]),
     st.booleans(),
+    st.booleans(),
 )
-def test_the_two_pass_build_is_the_text_build(tmp_path_factory, data, follow_weight, parts, whole):
+def test_the_two_pass_build_is_the_text_build(
+    tmp_path_factory, data, follow_weight, parts, whole, hashed
+):
     table, batch, group = data
     path = tmp_path_factory.mktemp("streamed") / "follows.parquet"
     pq.write_table(table, path, row_group_size=group)
     weighting = Weighting(type_weights={"follow": follow_weight})
+
+    def qualified(path: Path) -> IntegerFollows | None:
+        found = integer_follows(path)  # dense ids hashed too, when asked
+        return dataclasses.replace(found, slots=0) if hashed and found else found
+
     with (
         mock.patch.object(integer_edges, "PARQUET_BATCH_ROWS", batch),
         mock.patch.object(streamed, "part_count", return_value=parts),  # as on more cores
+        mock.patch.object(streamed, "integer_follows", qualified),
     ):
         assert integer_follows(path) is not None
         fast, slow = both_builds(path, weighting, whole=whole)
@@ -125,25 +137,37 @@ def write(path: Path, **columns: pa.Array) -> Path:
     return path
 
 
-def test_files_the_two_passes_leave_to_the_text_build(tmp_path):
+def test_which_files_are_read_as_numbers_and_how(tmp_path):
     ids = pa.array([1, 2, 3], pa.int64())
-    assert integer_follows(write(tmp_path / "a.parquet", follower=ids, followed=ids)) is not None
-    # Negative ids, ids far beyond the rows, text ids, a third column, no statistics.
+    dense = integer_follows(write(tmp_path / "a.parquet", follower=ids, followed=ids))
+    assert dense is not None
+    assert dense.direct
+    # Negative ids, ids far beyond the rows, no statistics: hashed.
     negative = pa.array([-1, 2, 3], pa.int64())
     sparse = pa.array([1, 2, 10**12], pa.int64())
-    cases = [
+    hashed = [
         write(tmp_path / "b.parquet", follower=negative, followed=ids),
         write(tmp_path / "c.parquet", follower=sparse, followed=ids),
-        write(tmp_path / "d.parquet", follower=pa.array(["1", "2", "3"]), followed=ids),
-        write(tmp_path / "e.parquet", follower=ids, followed=ids, weight=pa.array([1.0] * 3)),
     ]
     pq.write_table(pa.table({"follower": ids, "followed": ids}), tmp_path / "f.parquet",
                    write_statistics=False)  # fmt: skip
-    cases.append(tmp_path / "f.parquet")
-    for path in cases:
+    hashed.append(tmp_path / "f.parquet")
+    for path in hashed:
+        found = integer_follows(path)
+        assert found is not None, path
+        assert not found.direct, path
+    # Text ids, a third column, unsigned ids beyond 64-bit signed integers: read as text.
+    huge = pa.array([1, 2, 2**64 - 1], pa.uint64())
+    texts = [
+        write(tmp_path / "d.parquet", follower=pa.array(["1", "2", "3"]), followed=ids),
+        write(tmp_path / "e.parquet", follower=ids, followed=ids, weight=pa.array([1.0] * 3)),
+        write(tmp_path / "g.parquet", follower=huge, followed=pa.array([1, 2, 3], pa.uint64())),
+    ]
+    for path in texts:
         assert integer_follows(path) is None, path
-    # Each is still read, as text.
-    graph = build_graph(load_dataset(follows=cases[0]))
+    graph = build_graph(load_dataset(follows=texts[2]))
+    assert sorted(graph.ids.to_pylist()) == ["1", "18446744073709551615", "2", "3"]
+    graph = build_graph(load_dataset(follows=hashed[0], stream=None))
     assert sorted(graph.ids.to_pylist()) == ["-1", "1", "2", "3"]
 
 

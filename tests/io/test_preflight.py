@@ -327,13 +327,18 @@ def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build
     assert table.streamed
     per_id = INTEGER_BYTES_PER_SLOT + INTEGER_BYTES_PER_ACCOUNT
     assert table.bytes == 1000 * INTEGER_BYTES_PER_RECORD + 1000 * per_id
-    # Sparse ids: one record names at most two accounts, however large its ids.
-    sparse = tmp_path / "sparse.parquet"
-    pq.write_table(pa.table({"src": [4_000_000], "dst": [0]}), sparse)
-    (table,) = estimate_memory(follows=sparse).tables
+    # Dense ids: one record names at most two accounts, however large its ids.
+    dense = tmp_path / "dense.parquet"
+    pq.write_table(pa.table({"src": [4_000_000], "dst": [0]}), dense)
+    (table,) = estimate_memory(follows=dense).tables
     assert table.bytes == INTEGER_BYTES_PER_RECORD + 4_000_001 * INTEGER_BYTES_PER_SLOT + 2 * (
         INTEGER_BYTES_PER_ACCOUNT
     )
+    # Hashed ids: an account per 10 records.
+    sparse = tmp_path / "sparse.parquet"
+    pq.write_table(pa.table({"src": [10**15 + i for i in range(100)], "dst": [0] * 100}), sparse)
+    (table,) = estimate_memory(follows=sparse).tables
+    assert table.bytes == 100 * INTEGER_BYTES_PER_RECORD + 10 * INTEGER_BYTES_PER_ACCOUNT
     assert STREAMED_BYTES_PER_RECORD["follows"] > INTEGER_BYTES_PER_RECORD
     # With an accounts table beside it the text build reads it: estimated as before.
     accounts = tmp_path / "accounts.csv"
