@@ -476,7 +476,7 @@ def discounted(
     suspicious = audit.suspicion >= threshold
     kept_edges = ~suspicious[graph.in_sources]
     if graph.n_edges and not kept_edges.any():
-        givers = np.count_nonzero(np.bincount(graph.in_sources, minlength=graph.n_nodes))
+        givers = np.count_nonzero(graph.out_degree())
         raise InputError(
             f"all {givers:,} accounts that follow or interact have suspicion >= {threshold:g}: "
             "discounting them leaves no edge (graphkit audit --all says why)"

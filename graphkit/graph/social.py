@@ -23,7 +23,13 @@ from graphkit.graph.weights import (
 )
 from graphkit.io.readers import Dataset, TableSource
 from graphkit.io.schema import integer_array, string_buffers
-from graphkit.kernels.csr import count_flagged, csr_by_row, descending_order, source_sums
+from graphkit.kernels.csr import (
+    count_flagged,
+    csr_by_row,
+    descending_order,
+    source_sums,
+    uniform_values,
+)
 from graphkit.kernels.intern import StringInterner
 
 if TYPE_CHECKING:
@@ -150,6 +156,11 @@ class SocialGraph:
             self._cache["edge_targets"] = targets
         return targets
 
+    def out_degree(self) -> np.ndarray:
+        """int64 number of distinct accounts each node pays attention to (its out-edges)."""
+        ones = uniform_values(1.0, self.n_edges, np.float64)
+        return source_sums(self.in_sources, ones, self.n_nodes).astype(np.int64)
+
     def with_weights(self, in_weights: np.ndarray) -> SocialGraph:
         """The same edges with other weights (out-weights recomputed, structure shared)."""
         # Depend on the edges only (the lumped layout checks that it still fits the weights).
@@ -158,7 +169,7 @@ class SocialGraph:
         return dataclasses.replace(
             self,
             in_weights=in_weights,
-            out_weight=np.bincount(self.in_sources, weights=in_weights, minlength=self.n_nodes),
+            out_weight=out_weights(self.in_sources, in_weights, self.n_nodes),
             _cache=shared,
         )
 

@@ -25,7 +25,12 @@ from graphkit.graph.social import (
     out_weights,
 )
 from graphkit.graph.weights import Weighting
-from graphkit.io.integer_edges import IntegerFollows, integer_follows, iter_integer_follows
+from graphkit.io.integer_edges import (
+    IntegerFollows,
+    changed_error,
+    integer_follows,
+    iter_integer_follows,
+)
 from graphkit.io.readers import Dataset
 from graphkit.kernels.csr import (
     descending_order,
@@ -38,6 +43,7 @@ from graphkit.kernels.direct import (
     UNSEEN,
     IdTable,
     count_batch_kernel,
+    pairs_checksum,
     part_count,
     place_batch_kernel,
 )
@@ -84,7 +90,9 @@ def build_streamed_graph(
     whole = "follows" in dataset.numbered_whole
     records = 0
     self_loops = 0
+    checksum = 0
     for ids in iter_integer_follows(follows):
+        checksum = (checksum + int(pairs_checksum(*ids))) % 2**64
         followers, followed = ids if table is None else _interned(table, ids, follows)
         if table is not None and table.count > slots:
             slots = max(2 * slots, table.count)
@@ -103,7 +111,7 @@ def build_streamed_graph(
         records += rows
         _report(on_progress, records, follows.rows, "counting ids (pass 1 of 2)")
     if records != follows.rows:
-        raise _changed(
+        raise changed_error(
             follows, f"its footer counts {follows.rows:,} records and it holds {records:,}"
         )
 
@@ -129,20 +137,24 @@ def build_streamed_graph(
     placed = 0
     ends = in_indptr[1:]
     parts = part_count(slots)
+    second_checksum = 0
     for ids in iter_integer_follows(follows):
+        second_checksum = (second_checksum + int(pairs_checksum(*ids))) % 2**64
         followers, followed = (
             ids if table is None else (table.look_up(ids[0]), table.look_up(ids[1]))
         )
         unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
         if unknown < followers.shape[0]:
             row = placed + unknown + 1
-            raise _changed(follows, f"row {row:,} holds ids the first reading did not count")
+            raise changed_error(follows, f"row {row:,} holds ids the first reading did not count")
         placed += followers.shape[0]
         _report(on_progress, placed, follows.rows, "placing edges (pass 2 of 2)")
-    if placed != records or not np.array_equal(cursors, ends):
-        raise _changed(
+    if placed != records:
+        raise changed_error(
             follows, f"the second reading found {placed:,} records and the first {records:,}"
         )
+    if second_checksum != checksum or not np.array_equal(cursors, ends):
+        raise changed_error(follows, "the second reading found other records than the first")
     del cursors, node_of
     sort_rows(in_indptr, in_sources)
     merged_indptr = distinct_per_row(in_indptr, in_sources)
@@ -213,13 +225,6 @@ def _outside_statistics(
         path=follows.path,
         row=first + row + 1,
         column=name,
-    )
-
-
-def _changed(follows: IntegerFollows, what: str) -> InputError:
-    return InputError(
-        f"the file changed while it was read: {what}",
-        path=follows.path,
     )
 
 

@@ -47,6 +47,9 @@ class IntegerFollows:
         Records in the file.
     slots
         Largest id + 1 when the ids index arrays directly, else 0 (they are hashed).
+    identity
+        The file's size, modification time, inode and device when it was looked at: a
+        reading that ends on another file fails (see :func:`iter_integer_follows`).
     """
 
     path: Path
@@ -54,6 +57,7 @@ class IntegerFollows:
     follower_first: bool
     rows: int
     slots: int
+    identity: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     @property
     def direct(self) -> bool:
@@ -67,6 +71,7 @@ def integer_follows(path: Path) -> IntegerFollows | None:
     if not path.name.lower().endswith(PARQUET_SUFFIXES):
         return None
     try:
+        identity = file_identity(path)
         metadata = pq.read_metadata(path)
         schema = metadata.schema.to_arrow_schema()
     except (pa.ArrowException, OSError, UnicodeDecodeError):
@@ -96,7 +101,19 @@ def integer_follows(path: Path) -> IntegerFollows | None:
         follower_first=canonical[0] == "follower",
         rows=rows,
         slots=largest + 1 if direct and largest is not None else 0,
+        identity=identity,
     )
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int]:
+    """Size, modification time (ns), inode and device of ``path``."""
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns, status.st_ino, status.st_dev
+
+
+def changed_error(follows: IntegerFollows, what: str) -> InputError:
+    """The error for a file that changed between or during its readings."""
+    return InputError(f"the file changed while it was read: {what}", path=follows.path)
 
 
 def _id_range(metadata: pq.FileMetaData) -> tuple[int | None, int | None]:
@@ -134,6 +151,12 @@ def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, 
             batch_size=PARQUET_BATCH_ROWS, columns=list(follows.columns)
         )
         for batch in batches:
+            if batch.schema.names != list(follows.columns) or not all(
+                pa.types.is_integer(field.type) for field in batch.schema
+            ):
+                raise changed_error(
+                    follows, f"its columns are now {batch.schema}".replace("\n", ", ")
+                )
             arrays = []
             for name, column in zip(follows.columns, batch.columns, strict=True):
                 if column.null_count:
@@ -145,18 +168,21 @@ def iter_integer_follows(follows: IntegerFollows) -> Iterator[tuple[np.ndarray, 
                     )
                 values = column.to_numpy()
                 if values.dtype == np.uint64 and values.shape[0] and values.max() >= 2**63:
+                    index = int(np.argmax(values >= 2**63))
                     raise InputError(
-                        f"account id {int(values.max())} is outside the range the file's "
+                        f"account id {int(values[index])} is outside the range the file's "
                         "statistics give (beyond 64-bit signed integers): the file is corrupt "
                         "or was altered",
                         path=follows.path,
-                        row=1 + row + int(np.argmax(values >= 2**63)),
+                        row=1 + row + index,
                         column=name,
                     )
                 arrays.append(values.astype(np.int64, copy=False))
             first, second = arrays
             yield (first, second) if follows.follower_first else (second, first)
             row += batch.num_rows
+        if file_identity(follows.path) != follows.identity:
+            raise changed_error(follows, "its size, time or inode differ from when it was opened")
     except (pa.ArrowInvalid, pa.ArrowIOError, pa.ArrowNotImplementedError, OSError) as error:
         raise InputError(rules.parquet_problem(error), path=follows.path) from None
 
@@ -166,3 +192,18 @@ def streamed_parquet(path: Path) -> pq.ParquetFile:
     keeps every byte read until the file is closed (measured: the whole compressed file, 8.7
     GB of a 1.47B-record file, held by the end of the first pass)."""
     return pq.ParquetFile(path, pre_buffer=False)
+
+
+def sampled_accounts(follows: IntegerFollows) -> int:
+    """The accounts a file of hashed ids may hold, for a memory estimate: the distinct ids of
+    its first batch, as many again for each batch's worth of records (accounts seen early
+    come back later, so this errs high), at most two a record."""
+    try:
+        first = next(iter_integer_follows(follows), None)
+    except InputError:
+        return 2 * follows.rows  # the reading will say what is wrong
+    if first is None:
+        return 0
+    sample = first[0].shape[0]
+    distinct = np.unique(np.concatenate(first)).shape[0]
+    return int(min(2 * follows.rows, -(-distinct * follows.rows // max(1, sample))))

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from graphkit.errors import MemoryLimitError
-from graphkit.io.integer_edges import integer_follows
+from graphkit.io.integer_edges import integer_follows, sampled_accounts
 from graphkit.io.platforms.read import export_data_bytes
 from graphkit.io.readers import PARQUET_SUFFIXES, STREAM_MIN_BYTES, find_tables
 
@@ -57,11 +57,11 @@ INTEGER_BYTES_PER_SLOT: Final = 28
 INTEGER_BYTES_PER_ACCOUNT: Final = 200
 """Peak bytes of a follows file of integer ids built in two passes
 (:mod:`graphkit.graph.streamed`): per record, 4 bytes for the edge's source and 2 for its row
-within a PageRank block; per id slot (largest id + 1), the first pass's counts; per account
-(at most one a slot, two a record; for ids numbered through a hash table, one per 10 records as
-in the benchmark graphs), the graph's arrays and the solver's (Anderson mixing keeps 14
-vectors). Measured 1.74 GB in all at 100M records and 2.84M accounts, 0.74 GB at 10M and
-0.97M."""
+within a PageRank block; per id slot (largest id + 1; for hashed ids, three an account: the
+table and its counts), the first pass's counts; per account (at most one a slot, two a record;
+for hashed ids, extrapolated from the first batch's), the graph's arrays and the solver's
+(Anderson mixing keeps 14 vectors). Measured: 16.4 GiB at 1.47B records and 41.5M accounts
+(estimated 19.8 GB), 1.74 GB at 100M and 2.84M, 0.74 GB at 10M and 0.97M."""
 BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
 """Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
 data files of a platform export (measured 5.3)."""
@@ -254,13 +254,11 @@ def estimate_memory(
         integer = None if stream is False or set(paths) != {"follows"} else integer_follows(path)
         if integer is not None:
             streamed = True
-            # Hashed ids say nothing of their number: as many accounts as the benchmark
-            # graphs have per follow (the per-record figures of the text reading assume so).
-            accounts = min(integer.slots, 2 * rows) if integer.direct else rows // 10
-            accounts = max(accounts, 1)
+            accounts = min(integer.slots, 2 * rows) if integer.direct else sampled_accounts(integer)
+            slots = integer.slots if integer.direct else 3 * accounts
             cost = (
                 rows * INTEGER_BYTES_PER_RECORD
-                + integer.slots * INTEGER_BYTES_PER_SLOT
+                + slots * INTEGER_BYTES_PER_SLOT
                 + accounts * INTEGER_BYTES_PER_ACCOUNT
             )
         elif table in BYTES_PER_RECORD:

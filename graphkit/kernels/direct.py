@@ -9,6 +9,7 @@ not depend on the number of tasks.
 
 from __future__ import annotations
 
+import secrets
 from typing import Final
 
 import numba
@@ -126,6 +127,9 @@ class IdTable:
         self.keys = np.empty(1 << 16, dtype=np.int64)
         self.codes = np.full(1 << 16, -1, dtype=np.int32)
         self.count = 0
+        # Buckets from a secret seed: ids crafted to collide cannot make the table slow. The
+        # codes do not depend on it (they number ids in order of first appearance).
+        self.seed = np.uint64(secrets.randbits(64))
 
     def intern(self, ids: np.ndarray) -> np.ndarray:
         """The int64 code of each of ``ids`` (int64), numbering new ones.
@@ -141,13 +145,13 @@ class IdTable:
         if 2 * needed > self.keys.shape[0]:
             self._grow(needed)
         out = np.empty(ids.shape[0], dtype=np.int64)
-        self.count = intern_ids_kernel(ids, self.keys, self.codes, self.count, out)
+        self.count = intern_ids_kernel(ids, self.keys, self.codes, self.count, out, self.seed)
         return out
 
     def look_up(self, ids: np.ndarray) -> np.ndarray:
         """The int64 code of each of ``ids``, -1 for ids never interned."""
         out = np.empty(ids.shape[0], dtype=np.int64)
-        look_up_ids_kernel(ids, self.keys, self.codes, out)
+        look_up_ids_kernel(ids, self.keys, self.codes, out, self.seed)
         return out
 
     def ids_by_code(self) -> np.ndarray:
@@ -163,13 +167,31 @@ class IdTable:
             size *= 2
         keys = np.empty(size, dtype=np.int64)
         codes = np.full(size, -1, dtype=np.int32)
-        rehash_kernel(self.keys, self.codes, keys, codes)
+        rehash_kernel(self.keys, self.codes, keys, codes, self.seed)
         self.keys, self.codes = keys, codes
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
-def _bucket(key: np.int64, shift: np.uint64) -> np.int64:
-    return np.int64((np.uint64(key) * _GOLDEN) >> shift)
+def _mixed(value: np.uint64) -> np.uint64:
+    """splitmix64's finalizer: every bit of the input moves every bit of the output."""
+    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return value ^ (value >> np.uint64(31))
+
+
+@numba.njit(inline="always", **JIT_OPTIONS)
+def _bucket(key: np.int64, shift: np.uint64, seed: np.uint64) -> np.int64:
+    return np.int64(_mixed(np.uint64(key) ^ seed) * _GOLDEN >> shift)
+
+
+@numba.njit(**JIT_OPTIONS)
+def pairs_checksum(followers: np.ndarray, followed: np.ndarray) -> np.uint64:
+    """A sum of a hash of each (follower, followed) record, independent of their order: the
+    two readings of a file must agree on it."""
+    total = np.uint64(0)
+    for row in range(followers.shape[0]):
+        total += _mixed(_mixed(np.uint64(followers[row])) ^ np.uint64(followed[row]))
+    return total
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
@@ -183,7 +205,12 @@ def _shift(size: int) -> np.uint64:
 
 @numba.njit(**JIT_OPTIONS)
 def intern_ids_kernel(
-    ids: np.ndarray, keys: np.ndarray, codes: np.ndarray, count: int, out: np.ndarray
+    ids: np.ndarray,
+    keys: np.ndarray,
+    codes: np.ndarray,
+    count: int,
+    out: np.ndarray,
+    seed: np.uint64,
 ) -> int:
     """Number ``ids`` through an open-addressing table (``keys``, ``codes`` of -1 where
     empty; a power-of-two size with room for every new id): a known id gets its code, a
@@ -192,7 +219,7 @@ def intern_ids_kernel(
     mask = keys.shape[0] - 1
     for index in range(ids.shape[0]):
         key = ids[index]
-        bucket = _bucket(key, shift)
+        bucket = _bucket(key, shift, seed)
         while True:
             code = codes[bucket]
             if code < 0:
@@ -210,7 +237,7 @@ def intern_ids_kernel(
 
 @parallel_kernel
 def look_up_ids_kernel(
-    ids: np.ndarray, keys: np.ndarray, codes: np.ndarray, out: np.ndarray
+    ids: np.ndarray, keys: np.ndarray, codes: np.ndarray, out: np.ndarray, seed: np.uint64
 ) -> None:
     """The code of each of ``ids`` in the table of :func:`intern_ids_kernel`, -1 for an id
     it does not hold."""
@@ -218,7 +245,7 @@ def look_up_ids_kernel(
     mask = keys.shape[0] - 1
     for index in numba.prange(ids.shape[0]):
         key = ids[index]
-        bucket = _bucket(key, shift)
+        bucket = _bucket(key, shift, seed)
         found = -1
         while True:
             code = codes[bucket]
@@ -233,7 +260,11 @@ def look_up_ids_kernel(
 
 @numba.njit(**JIT_OPTIONS)
 def rehash_kernel(
-    keys: np.ndarray, codes: np.ndarray, new_keys: np.ndarray, new_codes: np.ndarray
+    keys: np.ndarray,
+    codes: np.ndarray,
+    new_keys: np.ndarray,
+    new_codes: np.ndarray,
+    seed: np.uint64,
 ) -> None:
     """Move every entry of a table into an empty larger one."""
     shift = _shift(new_keys.shape[0])
@@ -241,7 +272,7 @@ def rehash_kernel(
     for slot in range(keys.shape[0]):
         if codes[slot] < 0:
             continue
-        bucket = _bucket(keys[slot], shift)
+        bucket = _bucket(keys[slot], shift, seed)
         while new_codes[bucket] >= 0:
             bucket = (bucket + 1) & mask
         new_keys[bucket] = keys[slot]

@@ -314,3 +314,60 @@ def test_a_second_reading_with_a_followed_id_out_of_range_is_an_error(tmp_path, 
         streamed.build_streamed_graph(
             follows, load_dataset(follows=path, stream=True), Weighting(), rewrite
         )
+
+
+def rewritten_after_the_first_pass(tmp_path: Path, first: pa.Table, second: pa.Table) -> InputError:
+    """The error of a build whose file is replaced by ``second`` once the first pass is over."""
+    path = tmp_path / "follows.parquet"
+    pq.write_table(first, path)
+    follows = integer_follows(path)
+    assert follows is not None
+
+    def rewrite(done: int, total: int | None, detail: str) -> None:
+        if detail.startswith("counting") and done == total:
+            pq.write_table(second, path)
+
+    dataset = load_dataset(follows=path, stream=True)
+    with pytest.raises(InputError, match="changed while it was read") as caught:
+        streamed.build_streamed_graph(follows, dataset, Weighting(), rewrite)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        # The same records per followed account, from other followers: counts alone agree.
+        pa.table({"follower": [1, 1, 5], "followed": [2, 2, 6]}),
+        pa.table({"a": [1, 3, 5], "b": [2, 2, 6]}),  # renamed columns
+        pa.table({"follower": [1.9, 3.2, 5.5], "followed": [2.0, 2.0, 6.0]}),  # numbers now
+    ],
+)
+def test_any_other_second_reading_is_an_error(tmp_path, second):
+    first = pa.table({"follower": [1, 3, 5], "followed": [2, 2, 6]})
+    error = rewritten_after_the_first_pass(tmp_path, first, second)
+    assert "\n" not in str(error)
+
+
+def test_unsigned_ids_past_64_bit_signed_integers_are_named_where_they_are(tmp_path):
+    path = lying_statistics(tmp_path / "u.parquet", [1, 2, 3, 4], [5, 6, 7, 8], [])
+    table = pa.table(
+        {"follower": pa.array([1, 2**63, 2**64 - 1, 4], pa.uint64()), "followed": [5, 6, 7, 8]}
+    )
+    follows = IntegerFollows(
+        path=path, columns=("follower", "followed"), follower_first=True, rows=4, slots=0
+    )
+    pq.write_table(table, path)
+    with pytest.raises(InputError, match=f"account id {2**63} ") as caught:
+        list(integer_edges.iter_integer_follows(follows))
+    assert (caught.value.row, caught.value.column) == (2, "follower")
+
+
+def test_the_hash_table_seed_changes_nothing_but_the_buckets():
+    from graphkit.kernels.direct import IdTable
+
+    ids = np.random.default_rng(2).integers(-(2**62), 2**62, 10_000)
+    tables = [IdTable(), IdTable()]
+    assert tables[0].seed != tables[1].seed
+    first, second = (table.intern(ids) for table in tables)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(tables[0].codes, tables[1].codes)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import zlib
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import polars as pl
@@ -314,6 +315,7 @@ def test_exports_go_through_the_preflight(tmp_path, monkeypatch) -> None:
 
 
 def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build(tmp_path):
+    from graphkit.io import integer_edges
     from graphkit.io.preflight import (
         INTEGER_BYTES_PER_ACCOUNT,
         INTEGER_BYTES_PER_RECORD,
@@ -334,11 +336,15 @@ def test_a_follows_file_of_integer_ids_alone_is_estimated_for_the_two_pass_build
     assert table.bytes == INTEGER_BYTES_PER_RECORD + 4_000_001 * INTEGER_BYTES_PER_SLOT + 2 * (
         INTEGER_BYTES_PER_ACCOUNT
     )
-    # Hashed ids: an account per 10 records.
+    # Hashed ids: the accounts of the first batch, extrapolated (here the whole file: 101).
     sparse = tmp_path / "sparse.parquet"
     pq.write_table(pa.table({"src": [10**15 + i for i in range(100)], "dst": [0] * 100}), sparse)
     (table,) = estimate_memory(follows=sparse).tables
-    assert table.bytes == 100 * INTEGER_BYTES_PER_RECORD + 10 * INTEGER_BYTES_PER_ACCOUNT
+    per_account = INTEGER_BYTES_PER_ACCOUNT + 3 * INTEGER_BYTES_PER_SLOT
+    assert table.bytes == 100 * INTEGER_BYTES_PER_RECORD + 101 * per_account
+    with mock.patch.object(integer_edges, "PARQUET_BATCH_ROWS", 10):  # 11 in the first 10
+        (table,) = estimate_memory(follows=sparse).tables
+    assert table.bytes == 100 * INTEGER_BYTES_PER_RECORD + 110 * per_account
     assert STREAMED_BYTES_PER_RECORD["follows"] > INTEGER_BYTES_PER_RECORD
     # With an accounts table beside it the text build reads it: estimated as before.
     accounts = tmp_path / "accounts.csv"

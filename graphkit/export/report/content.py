@@ -413,7 +413,7 @@ def degree_curves(graph: SocialGraph, *, points: int = DEGREE_POINTS) -> pl.Data
     [('in', 1, 1), ('in', 2, 1), ('in', 3, 1), ('out', 1, 3)]
     """
     in_degree = graph.in_degree()
-    out_degree = np.bincount(graph.in_sources, minlength=graph.n_nodes)
+    out_degree = graph.out_degree()
     parts = []
     for direction, degree in (("in", in_degree), ("out", out_degree)):
         ordered = np.sort(degree)
