@@ -27,6 +27,10 @@ DEFAULT_DAMPING = 0.85
 DEFAULT_TOLERANCE = 1e-10
 DEFAULT_MAX_ITER = 1000
 PULL_LAYOUT_KEY = "pagerank_pull_layout"
+# From this many edges the lumped phase shares the full layout's per-edge rows and blocks
+# (saving 2 bytes an edge: 2.9 GB at 1.47B edges); below, it has blocks of its own, and its
+# scores are those of a copied layout, bit for bit.
+SHARED_ROWS_EDGES: Final = 1 << 28
 LUMPED_LAYOUT_KEY = "pagerank_lumped_layout"
 SOLVERS: Final = ("anderson", "power")
 # Anderson mixing's memory: more columns cut iterations further on slowly mixing graphs but
@@ -370,10 +374,18 @@ def _prefix_layout(
         return None
     indptr, sources, targets, blocks = _pull_layout(graph)
     end = int(graph.in_indptr[size])
-    # The full layout's blocks up to the last lumped row: the same row of each edge within its
-    # block, so the full layout's per-edge rows serve both.
-    lumped_blocks = np.append(blocks[blocks < size], np.uint64(size))
-    return rows, indptr[: size + 1], sources[:end], targets[:end], lumped_blocks, slice(0, end)
+    lumped_indptr = indptr[: size + 1]
+    if end < SHARED_ROWS_EDGES:
+        # Blocks of the lumped rows' own, as in a copied layout: the same sums, bit for bit.
+        lumped_blocks = row_blocks(graph.in_indptr[: size + 1])
+        lumped_targets = block_targets(graph.in_indptr[: size + 1], lumped_blocks)
+    else:
+        # The full layout's blocks up to the last lumped row: the same row of each edge within
+        # its block, so the full layout's per-edge rows serve both (2 bytes an edge less; the
+        # blocks' partial sums add up in another order, which moves the last bits).
+        lumped_blocks = np.append(blocks[blocks < size], np.uint64(size))
+        lumped_targets = targets[:end]
+    return rows, lumped_indptr, sources[:end], lumped_targets, lumped_blocks, slice(0, end)
 
 
 def _iterate_reporting(

@@ -5,6 +5,7 @@ the same bits on any thread count."""
 from __future__ import annotations
 
 import importlib
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -210,8 +211,6 @@ def _lumped_edges(layout: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 @settings(max_examples=60, deadline=None)
 @given(generated_data())
 def test_the_lumped_layout_as_views_equals_the_copied_one(data: GeneratedData):
-    from unittest import mock
-
     module = importlib.import_module("graphkit.algorithms.pagerank")
 
     graph, _ = built(data)
@@ -223,6 +222,13 @@ def test_the_lumped_layout_as_views_equals_the_copied_one(data: GeneratedData):
         copied = module._lumped_layout(dataclasses_copy(graph))
     for fast, slow in zip(_lumped_edges(viewed), _lumped_edges(copied), strict=True):
         np.testing.assert_array_equal(fast, slow)
+    # Below the sharing size: the copied layout's blocks and rows, so the same bits.
+    np.testing.assert_array_equal(viewed[4], copied[4])
+    np.testing.assert_array_equal(viewed[3], copied[3])
+    # Above it, the full layout's.
+    with mock.patch.object(module, "SHARED_ROWS_EDGES", 0):
+        viewed = module._prefix_layout(graph, rows)
+    assert viewed is not None
     # Each edge's row within its block, as the kernels read it.
     _, indptr, _, targets, blocks, _ = viewed
     expected_rows = np.repeat(np.arange(rows.shape[0]), np.diff(indptr.astype(np.int64)))
@@ -247,3 +253,8 @@ def test_the_lumped_layout_is_a_view_unless_zero_weights_break_the_prefix():
     weights[::3] = 0.0
     zeroed = dangling_heavy(2_000, 0.5, 4).with_weights(weights)
     assert isinstance(module._lumped_layout(zeroed)[5], np.ndarray)
+    # Sharing the full layout's blocks (large graphs) moves only the last bits.
+    own = pagerank_run(dangling_heavy(2_000, 0.5, 4), tolerance=1e-12)
+    with mock.patch.object(module, "SHARED_ROWS_EDGES", 0):
+        shared = pagerank_run(dangling_heavy(2_000, 0.5, 4), tolerance=1e-12)
+    np.testing.assert_allclose(shared.scores, own.scores, rtol=1e-9, atol=1e-15)
