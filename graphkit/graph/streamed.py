@@ -12,6 +12,7 @@ about 4 bytes per edge instead of 50 at its peak.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
@@ -81,81 +82,25 @@ def build_streamed_graph(
     follow_weight = weighting.type_weights.get("follow", 1.0)
     # Each id's slot: the id itself when the ids are dense, else its number in a hash table.
     table = None if follows.direct else IdTable()
-    slots = follows.slots if follows.direct else 1 << 16
-    first_seen = np.full(slots, UNSEEN, dtype=np.int64)
-    out_count = np.zeros(slots, dtype=np.int64)
-    in_count = np.zeros(slots, dtype=np.int64)
-    # Positions in the order the text interning meets the ids: the whole file's followers,
-    # then its followed accounts; or so piece by piece, when the text reading streams it.
-    whole = "follows" in dataset.numbered_whole
-    records = 0
-    self_loops = 0
-    checksum = 0
-    for ids in iter_integer_follows(follows):
-        checksum = (checksum + int(pairs_checksum(*ids))) % 2**64
-        followers, followed = ids if table is None else _interned(table, ids, follows)
-        if table is not None and table.count > slots:
-            slots = max(2 * slots, table.count)
-            first_seen = _grown(first_seen, slots, UNSEEN)
-            out_count, in_count = _grown(out_count, slots, 0), _grown(in_count, slots, 0)
-        rows = followers.shape[0]
-        follower_base = records if whole else 2 * records
-        followed_base = follows.rows + records if whole else 2 * records + rows
-        loops, outside = count_batch_kernel(
-            followers, followed, follower_base, followed_base, first_seen, out_count, in_count,
-            part_count(slots),
-        )  # fmt: skip
-        if outside < rows:
-            raise _outside_statistics(follows, *ids, records, outside)
-        self_loops += loops
-        records += rows
-        _report(on_progress, records, follows.rows, "counting ids (pass 1 of 2)")
-    if records != follows.rows:
-        raise changed_error(
-            follows, f"its footer counts {follows.rows:,} records and it holds {records:,}"
-        )
-
-    present = np.flatnonzero(first_seen != UNSEEN)
+    counts = _first_pass(follows, table, "follows" in dataset.numbered_whole, on_progress)
+    present = np.flatnonzero(counts.first_seen != UNSEEN)
     if present.shape[0] > MAX_NODES:
         raise InputError(
             f"{present.shape[0]:,} accounts: more than int32 indices can address",
             path=follows.path,
         )
-    by_appearance = present[np.argsort(first_seen[present], kind="stable")]
-    del first_seen, present
-    node_ids = by_appearance[descending_order(out_count[by_appearance])]
-    del by_appearance, out_count
+    by_appearance = present[np.argsort(counts.first_seen[present], kind="stable")]
+    node_ids = by_appearance[descending_order(counts.out_count[by_appearance])]
+    del by_appearance, present
     n_nodes = node_ids.shape[0]
-    node_of = np.full(slots, -1, dtype=np.int32)
-    node_of[node_ids] = np.arange(n_nodes, dtype=np.int32)
     in_indptr = np.zeros(n_nodes + 1, dtype=np.int64)
-    np.cumsum(in_count[node_ids], out=in_indptr[1:])
-    del in_count
-
-    in_sources = np.empty(int(in_indptr[-1]), dtype=np.int32)
-    cursors = in_indptr[:-1].copy()
-    placed = 0
-    ends = in_indptr[1:]
-    parts = part_count(slots)
-    second_checksum = 0
-    for ids in iter_integer_follows(follows):
-        second_checksum = (second_checksum + int(pairs_checksum(*ids))) % 2**64
-        followers, followed = (
-            ids if table is None else (table.look_up(ids[0]), table.look_up(ids[1]))
-        )
-        unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
-        if unknown < followers.shape[0]:
-            row = placed + unknown + 1
-            raise changed_error(follows, f"row {row:,} holds ids the first reading did not count")
-        placed += followers.shape[0]
-        _report(on_progress, placed, follows.rows, "placing edges (pass 2 of 2)")
-    if placed != records:
-        raise changed_error(
-            follows, f"the second reading found {placed:,} records and the first {records:,}"
-        )
-    if second_checksum != checksum or not np.array_equal(cursors, ends):
-        raise changed_error(follows, "the second reading found other records than the first")
-    del cursors, node_of
+    np.cumsum(counts.in_count[node_ids], out=in_indptr[1:])
+    node_of = np.full(counts.first_seen.shape[0], -1, dtype=np.int32)
+    node_of[node_ids] = np.arange(n_nodes, dtype=np.int32)
+    records, self_loops, checksum = counts.records, counts.self_loops, counts.checksum
+    del counts
+    in_sources = _second_pass(follows, table, node_of, in_indptr, records, checksum, on_progress)
+    del node_of
     sort_rows(in_indptr, in_sources)
     merged_indptr = distinct_per_row(in_indptr, in_sources)
     in_weights: np.ndarray
@@ -190,6 +135,98 @@ def build_streamed_graph(
     )
     _report(on_progress, records, records, f"{n_nodes:,} accounts, {graph.n_edges:,} edges")
     return graph
+
+
+@dataclass
+class _Counts:
+    """What the first pass learns: per slot, the first position and the records as follower
+    and as followed (self-loops aside); in all, the records, self-loops and their checksum."""
+
+    first_seen: np.ndarray
+    out_count: np.ndarray
+    in_count: np.ndarray
+    records: int = 0
+    self_loops: int = 0
+    checksum: int = 0
+
+    def grow(self, slots: int) -> None:
+        """Room for ``slots`` slots."""
+        self.first_seen = _grown(self.first_seen, slots, UNSEEN)
+        self.out_count = _grown(self.out_count, slots, 0)
+        self.in_count = _grown(self.in_count, slots, 0)
+
+
+def _first_pass(
+    follows: IntegerFollows, table: IdTable | None, whole: bool, on_progress: Progress | None
+) -> _Counts:
+    """Count the file's records by id. Positions follow the order in which the text interning
+    meets the ids: the whole file's followers, then its followed accounts (``whole``); or so
+    batch by batch, when the text reading streams it."""
+    slots = follows.slots if table is None else 1 << 16
+    counts = _Counts(
+        np.full(slots, UNSEEN, dtype=np.int64),
+        np.zeros(slots, dtype=np.int64),
+        np.zeros(slots, dtype=np.int64),
+    )
+    for ids in iter_integer_follows(follows):
+        counts.checksum = (counts.checksum + int(pairs_checksum(*ids))) % 2**64
+        followers, followed = ids if table is None else _interned(table, ids, follows)
+        if table is not None and table.count > counts.first_seen.shape[0]:
+            counts.grow(max(2 * counts.first_seen.shape[0], table.count))
+        rows, done = followers.shape[0], counts.records
+        loops, outside = count_batch_kernel(
+            followers, followed, done if whole else 2 * done,
+            follows.rows + done if whole else 2 * done + rows,
+            counts.first_seen, counts.out_count, counts.in_count,
+            part_count(counts.first_seen.shape[0]),
+        )  # fmt: skip
+        if outside < rows:
+            raise _outside_statistics(follows, *ids, done, outside)
+        counts.self_loops += loops
+        counts.records += rows
+        _report(on_progress, counts.records, follows.rows, "counting ids (pass 1 of 2)")
+    if counts.records != follows.rows:
+        raise changed_error(
+            follows, f"its footer counts {follows.rows:,} records and it holds {counts.records:,}"
+        )
+    return counts
+
+
+def _second_pass(
+    follows: IntegerFollows,
+    table: IdTable | None,
+    node_of: np.ndarray,
+    in_indptr: np.ndarray,
+    records: int,
+    checksum: int,
+    on_progress: Progress | None,
+) -> np.ndarray:
+    """The source node of each in-edge, placed under its target (rows unsorted), from a second
+    reading that must find the records of the first."""
+    in_sources = np.empty(int(in_indptr[-1]), dtype=np.int32)
+    cursors = in_indptr[:-1].copy()
+    ends = in_indptr[1:]
+    parts = part_count(node_of.shape[0])
+    placed = 0
+    second_checksum = 0
+    for ids in iter_integer_follows(follows):
+        second_checksum = (second_checksum + int(pairs_checksum(*ids))) % 2**64
+        followers, followed = (
+            ids if table is None else (table.look_up(ids[0]), table.look_up(ids[1]))
+        )
+        unknown = place_batch_kernel(followers, followed, node_of, cursors, ends, in_sources, parts)
+        if unknown < followers.shape[0]:
+            row = placed + unknown + 1
+            raise changed_error(follows, f"row {row:,} holds ids the first reading did not count")
+        placed += followers.shape[0]
+        _report(on_progress, placed, follows.rows, "placing edges (pass 2 of 2)")
+    if placed != records:
+        raise changed_error(
+            follows, f"the second reading found {placed:,} records and the first {records:,}"
+        )
+    if second_checksum != checksum or not np.array_equal(cursors, ends):
+        raise changed_error(follows, "the second reading found other records than the first")
+    return in_sources
 
 
 def _interned(
