@@ -60,7 +60,7 @@ INTEGER_BYTES_PER_ACCOUNT: Final = 200
 within a PageRank block; per id slot (largest id + 1; for hashed ids, three an account: the
 table and its counts), the first pass's counts; per account (at most one a slot, two a record;
 for hashed ids, extrapolated from the first batch's), the graph's arrays and the solver's
-(Anderson mixing keeps 14 vectors). Measured: 16.4 GiB at 1.47B records and 41.5M accounts
+(Anderson mixing keeps 14 vectors). Measured: 16.5 GiB at 1.47B records and 41.5M accounts
 (estimated 19.8 GB), 1.74 GB at 100M and 2.84M, 0.74 GB at 10M and 0.97M."""
 BYTES_PER_TEXT_BYTE: Final = {"accounts": 6.0, "identities": 6.0, "export": 10.0}
 """Peak bytes per byte of text of the attribute tables (measured 5.6 for accounts) and of the
