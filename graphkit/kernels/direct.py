@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from graphkit.config import JIT_OPTIONS, parallel_kernel
+from graphkit.kernels.hashing import GOLDEN, mix64
 
 # A slot never seen: larger than any position.
 UNSEEN: Final = np.iinfo(np.int64).max
@@ -42,10 +43,9 @@ def count_batch_kernel(
     """Record one batch of edge records: the first position of each id (the follower of a
     batch's row at ``follower_base + row``, its followed account at ``followed_base + row``:
     the order in which the string interning meets them) and, for records that are no
-    self-loop, each
-    id's records as follower and as followed. Returns the batch's self-loops and the first
-    row holding an id outside ``0 .. slots - 1`` (``rows`` if none; that row and those after
-    it are not recorded)."""
+    self-loop, each id's records as follower and as followed. Returns the batch's self-loops
+    and the first row holding an id outside ``0 .. slots - 1`` (``rows`` if none; that row
+    and those after it are not recorded)."""
     rows = followers.shape[0]
     slots = first_seen.shape[0]
     loops = np.zeros(n_parts, dtype=np.int64)
@@ -114,7 +114,6 @@ def place_batch_kernel(
     return int(unknown.min())
 
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 # Codes are int32 node numbers: at most this many ids.
 MAX_CODES: Final = 2**31 - 1
 
@@ -172,16 +171,8 @@ class IdTable:
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
-def _mixed(value: np.uint64) -> np.uint64:
-    """splitmix64's finalizer: every bit of the input moves every bit of the output."""
-    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return value ^ (value >> np.uint64(31))
-
-
-@numba.njit(inline="always", **JIT_OPTIONS)
 def _bucket(key: np.int64, shift: np.uint64, seed: np.uint64) -> np.int64:
-    return np.int64(_mixed(np.uint64(key) ^ seed) * _GOLDEN >> shift)
+    return np.int64(mix64(np.uint64(key) ^ seed) * GOLDEN >> shift)
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -190,7 +181,7 @@ def pairs_checksum(followers: np.ndarray, followed: np.ndarray) -> np.uint64:
     two readings of a file must agree on it."""
     total = np.uint64(0)
     for row in range(followers.shape[0]):
-        total += _mixed(_mixed(np.uint64(followers[row])) ^ np.uint64(followed[row]))
+        total += mix64(mix64(np.uint64(followers[row])) ^ np.uint64(followed[row]))
     return total
 
 

@@ -19,6 +19,7 @@ import numpy as np
 
 from graphkit.config import JIT_OPTIONS, parallel_kernel
 from graphkit.kernels.csr import part_cursors
+from graphkit.kernels.hashing import mix64
 from graphkit.kernels.memory import load_word
 
 _EMPTY: Final = -1
@@ -31,7 +32,6 @@ _ROUND_RECORDS: Final = 1 << 23
 # with the dictionary as well.
 KEY_BYTES: Final = 23
 _K1 = np.uint64(0xBF58476D1CE4E5B9)
-_K2 = np.uint64(0x94D049BB133111EB)
 
 
 @numba.njit(inline="always", **JIT_OPTIONS)
@@ -60,12 +60,7 @@ def _string_hash(data: np.ndarray, begin: int, end: int, seed: np.uint64) -> np.
     while position < end:
         value = _mix(value, load_word(data, position, min(8, end - position)))
         position += 8
-    value ^= value >> np.uint64(30)
-    value *= _K1
-    value ^= value >> np.uint64(27)
-    value *= _K2
-    value ^= value >> np.uint64(31)
-    return value
+    return mix64(value)
 
 
 @parallel_kernel

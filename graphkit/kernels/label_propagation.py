@@ -35,6 +35,7 @@ import numpy as np
 
 from graphkit.config import JIT_OPTIONS, parallel_kernel
 from graphkit.kernels.csr import csr_by_row
+from graphkit.kernels.hashing import GOLDEN, mix64
 
 # Blocks per sweep: nodes in the same block see each other's labels one block late.
 _BLOCKS = 64
@@ -128,13 +129,10 @@ def _coin(seed: int, node: int, sweep: int) -> bool:
     """A fair coin flip determined by (seed, node, sweep): splitmix64's finaliser."""
     value = (
         np.uint64(seed)
-        + np.uint64(node) * np.uint64(0x9E3779B97F4A7C15)
+        + np.uint64(node) * GOLDEN
         + np.uint64(sweep) * np.uint64(0xD1B54A32D192ED03)
     )
-    value = (value ^ (value >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    value = (value ^ (value >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    value = value ^ (value >> np.uint64(31))
-    return (value & np.uint64(1)) == np.uint64(1)
+    return (mix64(value) & np.uint64(1)) == np.uint64(1)
 
 
 @numba.njit(**JIT_OPTIONS)

@@ -22,19 +22,9 @@ import numba
 import numpy as np
 
 from graphkit.config import JIT_OPTIONS, parallel_kernel
+from graphkit.kernels.hashing import GOLDEN, mix64
 
 EMPTY_SLOT = np.uint32(0xFFFFFFFF)  # the signature of an empty set, in every position
-_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX_2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@numba.njit(**JIT_OPTIONS)
-def _mix64(value: np.uint64) -> np.uint64:
-    """SplitMix64's finalizer: a bijection of 64-bit words that mixes every bit."""
-    value = (value ^ (value >> np.uint64(30))) * _MIX_1
-    value = (value ^ (value >> np.uint64(27))) * _MIX_2
-    return value ^ (value >> np.uint64(31))
 
 
 @numba.njit(**JIT_OPTIONS)
@@ -81,16 +71,16 @@ def _hash_parameters_kernel(
     hashes: int, n: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per-account 64-bit keys and the ``hashes`` (odd multiplier, increment) pairs."""
-    state = _mix64(np.uint64(seed) * _GOLDEN + np.uint64(1))
+    state = mix64(np.uint64(seed) * GOLDEN + np.uint64(1))
     keys = np.empty(n, dtype=np.uint64)
     for node in range(n):
-        keys[node] = _mix64(state ^ (np.uint64(node) * _GOLDEN))
+        keys[node] = mix64(state ^ (np.uint64(node) * GOLDEN))
     multipliers = np.empty(hashes, dtype=np.uint64)
     increments = np.empty(hashes, dtype=np.uint64)
     for slot in range(hashes):
-        state = _mix64(state + _GOLDEN)
+        state = mix64(state + GOLDEN)
         multipliers[slot] = state | np.uint64(1)
-        state = _mix64(state + _GOLDEN)
+        state = mix64(state + GOLDEN)
         increments[slot] = state
     return keys, multipliers, increments
 
