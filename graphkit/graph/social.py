@@ -169,7 +169,7 @@ class SocialGraph:
         return dataclasses.replace(
             self,
             in_weights=in_weights,
-            out_weight=out_weights(self.in_sources, in_weights, self.n_nodes),
+            out_weight=source_sums(self.in_sources, in_weights, self.n_nodes),
             _cache=shared,
         )
 
@@ -530,7 +530,7 @@ def build_graph(
     followers: np.ndarray
     # Merged duplicates weigh their multiplicity: out-weights sum the merged weights, not the
     # distinct edges, or a repeated row passes on more than a node's whole score.
-    out_weight = out_weights(in_sources, in_weights, n_nodes)
+    out_weight = source_sums(in_sources, in_weights, n_nodes)
     followers = np.diff(in_indptr) if uniform else count_flagged(in_indptr, in_flags, FOLLOW_FLAG)
     check_finite_sums(
         in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
@@ -612,11 +612,6 @@ def _check_finite_records(weights: np.ndarray, origins: _RecordOrigins) -> None:
             row=row,
             column="weight",
         )
-
-
-def out_weights(in_sources: np.ndarray, in_weights: np.ndarray, n_nodes: int) -> np.ndarray:
-    """The weight each node gives: the sum of its out-edges' weights, added in edge order."""
-    return source_sums(in_sources, in_weights, n_nodes)
 
 
 def check_finite_sums(

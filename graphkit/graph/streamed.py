@@ -23,7 +23,6 @@ from graphkit.graph.social import (
     MAX_NODES,
     SocialGraph,
     check_finite_sums,
-    out_weights,
 )
 from graphkit.graph.weights import Weighting
 from graphkit.io.integer_edges import (
@@ -38,6 +37,7 @@ from graphkit.kernels.csr import (
     distinct_per_row,
     merge_rows,
     sort_rows,
+    source_sums,
     uniform_values,
 )
 from graphkit.kernels.direct import (
@@ -115,7 +115,7 @@ def build_streamed_graph(
     in_indptr = merged_indptr
     ids = pa.array(node_ids if table is None else table.ids_by_code()[node_ids])
     ids = ids.cast(pa.string())
-    out_weight = out_weights(in_sources, in_weights, n_nodes)
+    out_weight = source_sums(in_sources, in_weights, n_nodes)
     engagement_received = uniform_values(0.0, n_nodes, np.float64)  # no interactions
     check_finite_sums(
         in_indptr, in_sources, in_weights, out_weight, engagement_received, ids, dataset
