@@ -371,3 +371,38 @@ def test_the_hash_table_seed_changes_nothing_but_the_buckets():
     first, second = (table.intern(ids) for table in tables)
     np.testing.assert_array_equal(first, second)
     assert not np.array_equal(tables[0].codes, tables[1].codes)
+
+
+def test_identities_or_an_empty_file_take_the_text_build(tmp_path):
+    follows = write(
+        tmp_path / "follows.parquet", follower=pa.array([1, 2, 3]), followed=pa.array([2, 3, 1])
+    )
+    identities = tmp_path / "identities.csv"
+    identities.write_text("account,person\n1,ann\n2,ann\n")
+    dataset = load_dataset(follows=follows, identities=identities, stream=True)
+    assert not streamed.streamable_follows(
+        dataset, Weighting(), undirected=False, square_weights=False
+    )
+    graph = build_graph(dataset)
+    assert sorted(graph.ids.to_pylist()) == ["3", "ann"]  # merged, as the text build merges
+    empty = write(
+        tmp_path / "empty.parquet",
+        follower=pa.array([], pa.int64()),
+        followed=pa.array([], pa.int64()),
+    )
+    assert integer_follows(empty) is None
+    with pytest.raises(InputError, match="no follow or interaction records"):
+        build_graph(load_dataset(follows=empty, stream=None))
+
+
+@pytest.mark.parametrize("weight", [0.0, 1e-300, 1e200])
+def test_odd_column_names_and_extreme_follow_weights_match_the_text_build(tmp_path, weight):
+    rng = np.random.default_rng(11)
+    table = pa.table({" FOLLOWED": rng.integers(0, 40, 300), "Follower ": rng.integers(0, 40, 300)})
+    path = tmp_path / "follows.parquet"
+    pq.write_table(table, path)
+    follows = integer_follows(path)
+    assert follows is not None
+    assert not follows.follower_first
+    fast, slow = both_builds(path, Weighting(type_weights={"follow": weight}))
+    assert_same_graph(fast, slow)
